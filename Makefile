@@ -1,0 +1,44 @@
+# `make run` serves the app; `make test` checks everything. Each sets itself up idempotently.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+BUN_VERSION := 1.4.5
+BUN := .tools/node_modules/@oven/bun-linux-x64/bin/bun
+STAMP := $(VENV)/.installed
+
+export REFLEX_TELEMETRY_ENABLED := false
+export REFLEX_BUN_PATH := $(CURDIR)/$(BUN)
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: setup migrate run test lint typecheck unit clean
+
+$(STAMP): requirements.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(BUN):
+	npm install --prefix .tools --no-save --no-audit --no-fund @oven/bun-linux-x64@$(BUN_VERSION)
+
+setup: $(STAMP) $(BUN)
+
+migrate: setup
+	$(BIN)/reflex db migrate
+
+run: migrate
+	$(BIN)/reflex run
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: setup
+	$(BIN)/mypy todo_app/core workers
+
+test: lint typecheck
+	$(BIN)/pytest -q
+
+clean:
+	rm -rf .web .states

@@ -1,0 +1,1 @@
+"""The REST API under /api/v1, health and metrics: thin routes over the services."""

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+
+from todo_app.api.deps import ClientAddress, CurrentUser, SessionDep
+from todo_app.schemas import (
+    LoginRequest,
+    RefreshRequest,
+    RegisterRequest,
+    TokenPair,
+    UserPublic,
+    UserUpdate,
+)
+from todo_app.services import auth
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+
+
+@router.post("/register", status_code=status.HTTP_201_CREATED)
+def register(body: RegisterRequest, session: SessionDep, client: ClientAddress) -> TokenPair:
+    """Create an account and log it in."""
+    user = auth.register(session, body, client)
+    return auth.issue_tokens(session, user)
+
+
+@router.post("/login")
+def login(body: LoginRequest, session: SessionDep, client: ClientAddress) -> TokenPair:
+    """Trade email and password for an access token (15 min) and a refresh token (7 days)."""
+    return auth.login(session, body.email, body.password, client)
+
+
+@router.post("/refresh")
+def refresh(body: RefreshRequest, session: SessionDep) -> TokenPair:
+    """Rotate the refresh token; each one works once."""
+    return auth.refresh(session, body.refresh_token)
+
+
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
+def logout(body: RefreshRequest, session: SessionDep) -> None:
+    """Revoke the refresh token and every token rotated from the same login."""
+    auth.logout(session, body.refresh_token)
+
+
+@router.get("/me")
+def me(user: CurrentUser) -> UserPublic:
+    return auth.user_public(user)
+
+
+@router.patch("/me")
+def update_me(body: UserUpdate, user: CurrentUser, session: SessionDep) -> UserPublic:
+    return auth.user_public(auth.update_me(session, user, body))

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from todo_app.api.deps import CurrentUser, SessionDep
+from todo_app.core.filters import parse_query
+from todo_app.schemas import (
+    Occurrences,
+    ReorderRequest,
+    TaskCreate,
+    TaskListParams,
+    TaskPage,
+    TaskPublic,
+    TaskUpdate,
+)
+from todo_app.services import listing, tasks
+
+router = APIRouter(prefix="/tasks", tags=["tasks"])
+
+
+@router.get("")
+def list_tasks(
+    params: Annotated[TaskListParams, Query()], user: CurrentUser, session: SessionDep
+) -> TaskPage:
+    """Search, filter, sort and page the user's tasks (deleted ones never show)."""
+    query = parse_query(params.model_dump(exclude_none=True), user.timezone)
+    return listing.list_tasks(session, user, query)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+def create_task(body: TaskCreate, user: CurrentUser, session: SessionDep) -> TaskPublic:
+    return tasks.create_task(session, user, body)
+
+
+@router.post("/reorder")
+def reorder(body: ReorderRequest, user: CurrentUser, session: SessionDep) -> list[TaskPublic]:
+    """Put the listed tasks in this order, in the places they held between them."""
+    return tasks.reorder_tasks(session, user, body.ids)
+
+
+@router.get("/{task_id}")
+def get_task(task_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> TaskPublic:
+    return tasks.read_task(session, user, task_id)
+
+
+@router.patch("/{task_id}")
+def update_task(
+    task_id: uuid.UUID, body: TaskUpdate, user: CurrentUser, session: SessionDep
+) -> TaskPublic:
+    """Change only the fields sent; send `version` to be refused (409) if the task moved on."""
+    return tasks.update_task(session, user, task_id, body)
+
+
+@router.delete("/{task_id}")
+def delete_task(task_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> TaskPublic:
+    """Move the task to the trash; POST .../restore undoes it."""
+    return tasks.delete_task(session, user, task_id)
+
+
+@router.post("/{task_id}/complete")
+def complete(task_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> TaskPublic:
+    """Complete; a recurring task's next occurrence is created at once."""
+    return tasks.complete_task(session, user, task_id)
+
+
+@router.post("/{task_id}/uncomplete")
+def uncomplete(task_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> TaskPublic:
+    return tasks.uncomplete_task(session, user, task_id)
+
+
+@router.post("/{task_id}/skip")
+def skip(task_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> TaskPublic:
+    """Skip this occurrence of a recurring task: the series moves on without completing it."""
+    return tasks.skip_task(session, user, task_id)
+
+
+@router.post("/{task_id}/restore")
+def restore(task_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> TaskPublic:
+    return tasks.restore_task(session, user, task_id)
+
+
+@router.get("/{task_id}/occurrences")
+def occurrences(
+    task_id: uuid.UUID,
+    user: CurrentUser,
+    session: SessionDep,
+    n: Annotated[int, Query(ge=1, le=100)] = 5,
+) -> Occurrences:
+    """The next n occurrences of a recurring task after this one."""
+    return tasks.occurrences(session, user, task_id, n)

@@ -1,0 +1,51 @@
+"""CloudEvents 1.0 envelopes and the topic each event type belongs to."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+TASK_EVENTS = "task-events"
+REMINDERS = "reminders"
+NOTIFICATIONS = "notifications"
+AUTH_EVENTS = "auth-events"
+CHAT_EVENTS = "chat-events"
+TOPICS = (TASK_EVENTS, REMINDERS, NOTIFICATIONS, AUTH_EVENTS, CHAT_EVENTS)
+
+_TOPIC_BY_PREFIX = {
+    "task": TASK_EVENTS,
+    "reminder": REMINDERS,
+    "notification": NOTIFICATIONS,
+    "auth": AUTH_EVENTS,
+    "chat": CHAT_EVENTS,
+}
+
+
+def topic_for(event_type: str) -> str:
+    prefix = event_type.split(".", 1)[0]
+    try:
+        return _TOPIC_BY_PREFIX[prefix]
+    except KeyError:
+        raise ValueError(f"no topic for event type {event_type!r}") from None
+
+
+def cloud_event(
+    event_type: str,
+    data: dict[str, Any],
+    source: str,
+    event_id: uuid.UUID | None = None,
+    time: datetime | None = None,
+) -> dict[str, Any]:
+    """A structured-mode CloudEvent; `data` must carry user_id (the message key)."""
+    if "user_id" not in data:
+        raise ValueError("event data must carry user_id")
+    return {
+        "specversion": "1.0",
+        "id": str(event_id or uuid.uuid4()),
+        "source": f"/todo-app/{source}",
+        "type": event_type,
+        "time": (time or datetime.now(UTC)).isoformat().replace("+00:00", "Z"),
+        "datacontenttype": "application/json",
+        "data": data,
+    }

@@ -1,0 +1,211 @@
+"""SQLModel tables shared by the web app and the workers (plain SQLModel, table=True)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Column, Index, Integer, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+from todo_app.db import JSONList, UTCDateTime
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Priority(StrEnum):
+    low = "low"
+    medium = "medium"
+    high = "high"
+
+
+class RepeatFrom(StrEnum):
+    due = "due"
+    completion = "completion"
+
+
+def _ts(**kwargs: Any) -> Any:
+    return Field(sa_type=UTCDateTime, **kwargs)
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    # Stored lower-cased, so the unique index is case-insensitive on every database.
+    email: str = Field(max_length=320, unique=True, index=True)
+    password_hash: str = Field(max_length=100)
+    display_name: str = Field(default="", max_length=100)
+    timezone: str = Field(default="UTC", max_length=64)
+    email_notifications: bool = Field(default=False)
+    created_at: datetime = _ts(default_factory=utcnow)
+    updated_at: datetime = _ts(default_factory=utcnow)
+
+
+# Declared apart so the mapper can use it as the optimistic-concurrency counter.
+_task_version = Column("version", Integer, nullable=False)
+
+
+class Task(SQLModel, table=True):
+    __tablename__ = "tasks"
+    __table_args__ = (
+        UniqueConstraint("series_id", "occurrence_at", name="uq_tasks_series_occurrence"),
+        Index("ix_tasks_user_due", "user_id", "due_at"),
+        Index("ix_tasks_user_priority", "user_id", "priority"),
+        Index("ix_tasks_user_position", "user_id", "position"),
+        Index("ix_tasks_user_created", "user_id", "created_at"),
+        Index("ix_tasks_tag_keys_gin", "tag_keys", postgresql_using="gin"),
+        Index(
+            "ix_tasks_search_gin",
+            text("to_tsvector('simple', search_text)"),
+            postgresql_using="gin",
+        ).ddl_if(dialect="postgresql"),
+    )
+    __mapper_args__ = {"version_id_col": _task_version}
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    user_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE")
+    title: str = Field(max_length=255)
+    description: str = Field(default="", max_length=5000)
+    priority: str = Field(default=Priority.medium.value, max_length=10)
+    tags: list[str] = Field(default_factory=list, sa_type=JSONList)
+    # Lower-cased tags: what filters match against, so matching is case-insensitive.
+    tag_keys: list[str] = Field(default_factory=list, sa_type=JSONList)
+    # Case-folded title and description: what full-text search reads on both databases.
+    search_text: str = Field(default="")
+    due_at: datetime | None = _ts(default=None)
+    all_day: bool = Field(default=False)
+    rrule: str | None = Field(default=None, max_length=500)
+    repeat_from: str = Field(default=RepeatFrom.due.value, max_length=10)
+    series_id: uuid.UUID = Field(default_factory=uuid.uuid4)
+    occurrence_at: datetime | None = _ts(default=None)
+    completed: bool = Field(default=False)
+    completed_at: datetime | None = _ts(default=None)
+    deleted_at: datetime | None = _ts(default=None)
+    position: int = Field(default=0)
+    created_at: datetime = _ts(default_factory=utcnow)
+    updated_at: datetime = _ts(default_factory=utcnow)
+    version: int = Field(default=1, sa_column=_task_version)
+
+
+class Reminder(SQLModel, table=True):
+    __tablename__ = "reminders"
+    __table_args__ = (
+        Index(
+            "ix_reminders_unsent",
+            "remind_at",
+            postgresql_where=text("sent_at IS NULL"),
+            sqlite_where=text("sent_at IS NULL"),
+        ),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    task_id: uuid.UUID = Field(foreign_key="tasks.id", index=True, ondelete="CASCADE")
+    user_id: uuid.UUID = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    remind_at: datetime = _ts()
+    # Set for "N minutes before due" reminders, which move when the due date moves.
+    offset_minutes: int | None = Field(default=None)
+    sent_at: datetime | None = _ts(default=None)
+    attempts: int = Field(default=0)
+
+
+class Notification(SQLModel, table=True):
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_user_created", "user_id", "created_at"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    user_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE")
+    task_id: uuid.UUID | None = Field(default=None, foreign_key="tasks.id", ondelete="SET NULL")
+    kind: str = Field(max_length=50)
+    title: str = Field(max_length=255)
+    body: str = Field(default="", max_length=5000)
+    created_at: datetime = _ts(default_factory=utcnow)
+    read_at: datetime | None = _ts(default=None)
+    channels: list[str] = Field(default_factory=list, sa_type=JSONList)
+
+
+class AuditLog(SQLModel, table=True):
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_user_at", "user_id", "at"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    user_id: uuid.UUID | None = Field(default=None)
+    action: str = Field(max_length=100)
+    resource_type: str = Field(max_length=50)
+    resource_id: str | None = Field(default=None, max_length=100)
+    event_id: str = Field(max_length=100, unique=True)
+    # "metadata" is reserved on declarative classes, so the attribute has another name.
+    details: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column("metadata", JSONList, nullable=False)
+    )
+    at: datetime = _ts(default_factory=utcnow, index=True)
+
+
+class OutboxEvent(SQLModel, table=True):
+    __tablename__ = "outbox_events"
+    __table_args__ = (
+        Index(
+            "ix_outbox_unpublished",
+            "created_at",
+            postgresql_where=text("published_at IS NULL"),
+            sqlite_where=text("published_at IS NULL"),
+        ),
+    )
+
+    id: uuid.UUID = Field(primary_key=True)
+    topic: str = Field(max_length=100)
+    key: str = Field(max_length=100)
+    payload: dict[str, Any] = Field(sa_type=JSONList)
+    created_at: datetime = _ts(default_factory=utcnow)
+    published_at: datetime | None = _ts(default=None)
+
+
+class ProcessedEvent(SQLModel, table=True):
+    __tablename__ = "processed_events"
+
+    consumer: str = Field(primary_key=True, max_length=100)
+    event_id: str = Field(primary_key=True, max_length=100)
+    processed_at: datetime = _ts(default_factory=utcnow)
+
+
+class SavedFilter(SQLModel, table=True):
+    __tablename__ = "saved_filters"
+    __table_args__ = (UniqueConstraint("user_id", "name", name="uq_saved_filters_user_name"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    user_id: uuid.UUID = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    name: str = Field(max_length=100)
+    query: dict[str, Any] = Field(default_factory=dict, sa_type=JSONList)
+    created_at: datetime = _ts(default_factory=utcnow)
+
+
+class RefreshToken(SQLModel, table=True):
+    __tablename__ = "refresh_tokens"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    user_id: uuid.UUID = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    # SHA-256 of the token: the token itself is never stored.
+    token_hash: str = Field(max_length=64, unique=True)
+    # Every token rotated from one login shares a family; reuse of a rotated one revokes it.
+    family_id: uuid.UUID = Field(index=True)
+    created_at: datetime = _ts(default_factory=utcnow)
+    expires_at: datetime = _ts()
+    revoked_at: datetime | None = _ts(default=None)
+    replaced_by: uuid.UUID | None = Field(default=None)
+
+
+class LoginFailure(SQLModel, table=True):
+    __tablename__ = "login_failures"
+    __table_args__ = (
+        Index("ix_login_failures_email_at", "email", "at"),
+        Index("ix_login_failures_client_at", "client", "at"),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    email: str = Field(max_length=320)
+    client: str = Field(max_length=100)
+    at: datetime = _ts(default_factory=utcnow)

@@ -1,0 +1,211 @@
+"""Request and response shapes shared by the services, the REST API and the UI state.
+
+Inputs forbid unknown fields so a typo is an error, not a silent no-op. Outputs carry no
+password hash and no internal column.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_max_length=100_000)
+
+
+class TaskCreate(Input):
+    title: str = Field(description="1 to 255 characters after trimming")
+    description: str = Field(default="", description="at most 5000 characters")
+    priority: str = Field(default="medium", description="low, medium or high")
+    tags: list[str] = Field(default_factory=list, description="at most 20, each 1 to 50 chars")
+    due_at: str | None = Field(
+        default=None,
+        description="a date (2026-12-25: all day) or an RFC 3339 date-time; "
+        "without an offset it is read in the user's time zone",
+    )
+    all_day: bool | None = Field(default=None, description="due on the date of due_at, no time")
+    rrule: str | None = Field(
+        default=None,
+        description="RFC 5545 RRULE (FREQ=WEEKLY;BYDAY=MO) or daily, weekdays, weekly, "
+        "monthly, yearly",
+    )
+    repeat_from: str = Field(default="due", description="due or completion")
+    reminders: list[str] = Field(default_factory=list, description="RFC 3339 instants")
+    remind_before_minutes: list[int] = Field(
+        default_factory=list, description="minutes before the due time"
+    )
+
+
+class TaskUpdate(Input):
+    """A partial update: only the fields sent change; null clears a nullable field."""
+
+    title: str | None = None
+    description: str | None = None
+    priority: str | None = None
+    tags: list[str] | None = None
+    due_at: str | None = None
+    all_day: bool | None = None
+    rrule: str | None = None
+    repeat_from: str | None = None
+    reminders: list[str] | None = None
+    remind_before_minutes: list[int] | None = None
+    version: int | None = Field(
+        default=None, description="the version last read; a stale one is refused with 409"
+    )
+
+
+class TaskPublic(BaseModel):
+    id: uuid.UUID
+    title: str
+    description: str
+    priority: str
+    tags: list[str]
+    due_at: datetime | None
+    all_day: bool
+    rrule: str | None
+    repeat_from: str
+    series_id: uuid.UUID
+    occurrence_at: datetime | None
+    completed: bool
+    completed_at: datetime | None
+    deleted_at: datetime | None
+    position: int
+    created_at: datetime
+    updated_at: datetime
+    version: int
+    reminders: list[datetime]
+    remind_before_minutes: list[int]
+
+
+class TaskListParams(Input):
+    """The list query; values are strings so every rule is checked, and named, in one place."""
+
+    q: str | None = Field(default=None, description="words to find in title or description")
+    status: str | None = Field(default=None, description="all, active (default) or completed")
+    priority: str | None = Field(default=None, description="comma list of low, medium, high")
+    tags: str | None = Field(default=None, description="comma list of tags")
+    tag_mode: str | None = Field(default=None, description="all (default) or any")
+    due_after: str | None = Field(default=None, description="date or RFC 3339 date-time")
+    due_before: str | None = Field(default=None, description="date or RFC 3339 date-time")
+    overdue: str | None = Field(default=None, description="true or false")
+    is_recurring: str | None = Field(default=None, description="true or false")
+    sort_by: str | None = Field(
+        default=None, description="due_at, priority, created_at, title or position (default)"
+    )
+    sort_order: str | None = Field(default=None, description="asc (default) or desc")
+    page: str | None = Field(default=None, description="1-based page number")
+    limit: str | None = Field(default=None, description="1 to 200, default 50")
+
+
+class TaskPage(BaseModel):
+    items: list[TaskPublic]
+    total: int
+    page: int
+    limit: int
+
+
+class ReorderRequest(Input):
+    ids: list[uuid.UUID] = Field(min_length=1, max_length=200)
+
+
+class Occurrences(BaseModel):
+    task_id: uuid.UUID
+    rrule: str | None
+    description: str | None
+    occurrences: list[datetime]
+
+
+class TagCount(BaseModel):
+    name: str
+    count: int = Field(description="open tasks with this tag")
+    total: int = Field(description="tasks with this tag, completed included")
+
+
+class SavedFilterCreate(Input):
+    name: str = Field(description="1 to 100 characters, unique per user")
+    query: dict[str, str] = Field(description="list parameters, as in GET /api/v1/tasks")
+
+
+class SavedFilterPublic(BaseModel):
+    id: uuid.UUID
+    name: str
+    query: dict[str, str]
+    created_at: datetime
+
+
+class RegisterRequest(Input):
+    email: str
+    password: str
+    display_name: str = ""
+    timezone: str = "UTC"
+
+
+class LoginRequest(Input):
+    email: str
+    password: str
+
+
+class RefreshRequest(Input):
+    refresh_token: str
+
+
+class UserPublic(BaseModel):
+    id: uuid.UUID
+    email: str
+    display_name: str
+    timezone: str
+    email_notifications: bool
+    created_at: datetime
+
+
+class UserUpdate(Input):
+    display_name: str | None = None
+    timezone: str | None = None
+    email_notifications: bool | None = None
+
+
+class TokenPair(BaseModel):
+    access_token: str
+    refresh_token: str
+    token_type: str = "bearer"
+    expires_in: int
+    user: UserPublic
+
+
+class NotificationPublic(BaseModel):
+    id: uuid.UUID
+    task_id: uuid.UUID | None
+    kind: str
+    title: str
+    body: str
+    created_at: datetime
+    read_at: datetime | None
+    channels: list[str]
+
+
+class NotificationPage(BaseModel):
+    items: list[NotificationPublic]
+    total: int
+    unread: int
+    page: int
+    limit: int
+
+
+class AuditEntry(BaseModel):
+    id: uuid.UUID
+    action: str
+    resource_type: str
+    resource_id: str | None
+    metadata: dict[str, Any]
+    at: datetime
+
+
+class AuditPage(BaseModel):
+    items: list[AuditEntry]
+    total: int
+    page: int
+    limit: int

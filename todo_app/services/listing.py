@@ -1,0 +1,164 @@
+"""Searching, filtering, sorting and paginating a user's tasks, and counting their tags."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, exists, func, literal, not_, or_, text
+from sqlmodel import Session, col, select
+
+from todo_app.core.filters import TaskQuery
+from todo_app.models import Task, User
+from todo_app.schemas import TagCount, TaskPage
+from todo_app.services.presenters import tasks_public
+from todo_app.services.tasks import start_of_today
+
+_WORD = re.compile(r"\w+")
+_PRIORITY_RANK = case({"low": 1, "medium": 2, "high": 3}, value=Task.priority, else_=2)
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+def _sqlite_has_tag(key: str) -> ColumnElement[bool]:
+    each = func.json_each(Task.tag_keys).table_valued("value").alias("tag_each")
+    return exists(select(literal(1)).select_from(each).where(each.c.value == key))
+
+
+def _tag_condition(session: Session, query: TaskQuery) -> ColumnElement[bool]:
+    keys = list(query.tag_keys)
+    if _dialect(session) == "postgresql":
+        # JSONB containment is what the GIN index on tag_keys answers.
+        parts = [col(Task.tag_keys).contains([key]) for key in keys]  # type: ignore[attr-defined]
+    else:
+        parts = [_sqlite_has_tag(key) for key in keys]
+    return and_(*parts) if query.tag_mode == "all" else or_(*parts)
+
+
+def _like_escape(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _text_condition(session: Session, q: str) -> ColumnElement[bool]:
+    words = _WORD.findall(q.casefold())
+    if not words:
+        return col(Task.search_text).like(f"%{_like_escape(q.casefold())}%", escape="\\")
+    if _dialect(session) == "postgresql":
+        # Prefix match on each word, answered by the GIN index over the same expression.
+        tsquery = " & ".join(f"{word}:*" for word in words)
+        return text(
+            "to_tsvector('simple', tasks.search_text) @@ to_tsquery('simple', :tsq)"
+        ).bindparams(tsq=tsquery)
+    return and_(
+        *[col(Task.search_text).like(f"%{_like_escape(word)}%", escape="\\") for word in words]
+    )
+
+
+def _overdue(tz: str, now: datetime) -> ColumnElement[bool]:
+    today = start_of_today(tz, now)
+    return and_(
+        col(Task.completed).is_(False),
+        col(Task.due_at).is_not(None),
+        or_(
+            and_(col(Task.all_day).is_(False), col(Task.due_at) < now),
+            and_(col(Task.all_day).is_(True), col(Task.due_at) < today),
+        ),
+    )
+
+
+def conditions(session: Session, user: User, query: TaskQuery) -> list[ColumnElement[bool]]:
+    now = datetime.now(UTC)
+    where: list[ColumnElement[bool]] = [
+        Task.user_id == user.id,
+        col(Task.deleted_at).is_(None),
+    ]
+    if query.status == "active":
+        where.append(col(Task.completed).is_(False))
+    elif query.status == "completed":
+        where.append(col(Task.completed).is_(True))
+    if query.priority:
+        where.append(col(Task.priority).in_(query.priority))
+    if query.tags:
+        where.append(_tag_condition(session, query))
+    if query.q:
+        where.append(_text_condition(session, query.q))
+    if query.due_after is not None:
+        where.append(col(Task.due_at) >= query.due_after)
+    if query.due_before is not None:
+        where.append(col(Task.due_at) < query.due_before)
+    if query.overdue is not None:
+        overdue = _overdue(user.timezone, now)
+        where.append(overdue if query.overdue else not_(overdue))
+    if query.is_recurring is not None:
+        has_rule = col(Task.rrule).is_not(None)
+        where.append(has_rule if query.is_recurring else not_(has_rule))
+    return where
+
+
+def _ordering(query: TaskQuery) -> list[Any]:
+    descending = query.sort_order == "desc"
+    keys: dict[str, Any] = {
+        "due_at": col(Task.due_at),
+        "priority": _PRIORITY_RANK,
+        "created_at": col(Task.created_at),
+        "title": func.lower(Task.title),
+        "position": col(Task.position),
+    }
+    primary = keys[query.sort_by]
+    ordered = primary.desc() if descending else primary.asc()
+    if query.sort_by == "due_at":
+        # Tasks without a date sort after dated ones whichever the direction.
+        ordered = ordered.nulls_last()
+    # A stable tiebreak keeps pages from overlapping or skipping rows.
+    return [ordered, col(Task.position).asc(), col(Task.created_at).asc(), col(Task.id).asc()]
+
+
+def list_tasks(session: Session, user: User, query: TaskQuery) -> TaskPage:
+    where = conditions(session, user, query)
+    total = session.exec(select(func.count()).select_from(Task).where(*where)).one()
+    rows = session.exec(
+        select(Task)
+        .where(*where)
+        .order_by(*_ordering(query))
+        .offset((query.page - 1) * query.limit)
+        .limit(query.limit)
+    ).all()
+    return TaskPage(
+        items=tasks_public(session, rows), total=int(total), page=query.page, limit=query.limit
+    )
+
+
+def tag_counts(session: Session, user: User) -> list[TagCount]:
+    """Each tag the user has, with open and total task counts, matched case-insensitively."""
+    if _dialect(session) == "postgresql":
+        sql = (
+            "SELECT tag.value AS name, count(*) FILTER (WHERE NOT t.completed) AS open,"
+            " count(*) AS total FROM tasks t, jsonb_array_elements_text(t.tags) AS tag(value)"
+            " WHERE t.user_id = :uid AND t.deleted_at IS NULL GROUP BY tag.value"
+        )
+        uid: Any = user.id
+    else:
+        sql = (
+            "SELECT tag.value AS name, sum(CASE WHEN t.completed THEN 0 ELSE 1 END) AS open,"
+            " count(*) AS total FROM tasks t, json_each(t.tags) AS tag"
+            " WHERE t.user_id = :uid AND t.deleted_at IS NULL GROUP BY tag.value"
+        )
+        uid = user.id.hex
+    merged: dict[str, dict[str, Any]] = {}
+    for name, open_count, total in session.execute(text(sql), {"uid": uid}).all():
+        entry = merged.setdefault(name.casefold(), {"spellings": {}, "open": 0, "total": 0})
+        entry["spellings"][name] = total
+        entry["open"] += int(open_count or 0)
+        entry["total"] += int(total)
+    result = [
+        TagCount(
+            name=max(entry["spellings"].items(), key=lambda item: (item[1], item[0]))[0],
+            count=entry["open"],
+            total=entry["total"],
+        )
+        for entry in merged.values()
+    ]
+    return sorted(result, key=lambda tag: (-tag.count, tag.name.casefold()))

@@ -1,0 +1,58 @@
+"""The transactional outbox: events are rows written with the change they describe."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from todo_app.core.events import cloud_event, topic_for
+from todo_app.models import OutboxEvent
+
+_last_created: datetime = datetime.min.replace(tzinfo=UTC)
+
+
+def _monotonic_now() -> datetime:
+    # Creation order is publish order; two events in the same microsecond must still sort.
+    global _last_created
+    now = datetime.now(UTC)
+    if now <= _last_created:
+        now = _last_created + timedelta(microseconds=1)
+    _last_created = now
+    return now
+
+
+def emit(
+    session: Session,
+    event_type: str,
+    data: dict[str, Any],
+    source: str = "services",
+) -> OutboxEvent:
+    """Queue a CloudEvent in the caller's transaction; the relay publishes it after commit."""
+    event_id = uuid.uuid4()
+    created = _monotonic_now()
+    payload = cloud_event(event_type, data, source, event_id=event_id, time=created)
+    row = OutboxEvent(
+        id=event_id,
+        topic=topic_for(event_type),
+        key=str(data["user_id"]),
+        payload=payload,
+        created_at=created,
+    )
+    session.add(row)
+    return row
+
+
+def backlog(session: Session) -> int:
+    """How many events wait to be published."""
+    statement = (
+        select(func.count())
+        .select_from(OutboxEvent)
+        .where(
+            OutboxEvent.published_at.is_(None)  # type: ignore[union-attr]
+        )
+    )
+    return int(session.exec(statement).one())

@@ -1,0 +1,128 @@
+"""Creating the next occurrence of a recurring task: one idempotent path for every caller."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from todo_app.core.recurrence import next_occurrence, rrule_count, strip_count
+from todo_app.models import Reminder, Task, utcnow
+from todo_app.services import outbox
+from todo_app.services.presenters import task_public
+
+
+def _completion_anchor(task: Task, tz: str) -> datetime:
+    """Where an "every!" series restarts: the completion day at the task's usual time."""
+    assert task.completed_at is not None and task.occurrence_at is not None
+    zone = ZoneInfo(tz)
+    done = task.completed_at.astimezone(zone)
+    if task.rrule and "FREQ=HOURLY" in task.rrule:
+        return task.completed_at
+    due_time = time(0, 0) if task.all_day else task.occurrence_at.astimezone(zone).timetz()
+    return datetime.combine(done.date(), due_time.replace(tzinfo=None), tzinfo=zone)
+
+
+def next_slot(session: Session, task: Task, tz: str) -> datetime | None:
+    """The occurrence that follows `task` in its series, or None when the series has ended."""
+    if not task.rrule or task.occurrence_at is None:
+        return None
+    rule = task.rrule
+    count = rrule_count(rule)
+    if count is not None:
+        # Each stored row is one occurrence, so COUNT is checked against the series' rows.
+        existing = session.exec(
+            select(func.count()).select_from(Task).where(Task.series_id == task.series_id)
+        ).one()
+        if existing >= count:
+            return None
+        rule = strip_count(rule)
+    if task.repeat_from == "completion" and task.completed_at is not None:
+        anchor = _completion_anchor(task, tz)
+        slot = next_occurrence(rule, dtstart=anchor, after=anchor, tz=tz)
+        if slot is not None and slot <= task.occurrence_at:
+            slot = next_occurrence(rule, dtstart=anchor, after=task.occurrence_at, tz=tz)
+        return slot
+    return next_occurrence(rule, dtstart=task.occurrence_at, after=task.occurrence_at, tz=tz)
+
+
+def successor_of(session: Session, task: Task) -> Task | None:
+    """The occurrence right after `task` in its series, if one exists."""
+    if task.occurrence_at is None:
+        return None
+    return session.exec(
+        select(Task)
+        .where(Task.series_id == task.series_id, col(Task.occurrence_at) > task.occurrence_at)
+        .order_by(col(Task.occurrence_at))
+        .limit(1)
+    ).first()
+
+
+def ensure_successor(session: Session, task: Task, tz: str) -> Task | None:
+    """Create the next occurrence of a completed or skipped recurring task, exactly once.
+
+    Idempotent: the unique (series_id, occurrence_at) key turns a racing second creator into
+    a lookup of the row the first one made.
+    """
+    slot = next_slot(session, task, tz)
+    if slot is None:
+        return None
+    statement = select(Task).where(Task.series_id == task.series_id, Task.occurrence_at == slot)
+    existing = session.exec(statement).first()
+    if existing is not None:
+        return existing
+    assert task.occurrence_at is not None
+    shift = slot - task.occurrence_at
+    now = utcnow()
+    successor = Task(
+        id=uuid.uuid4(),
+        user_id=task.user_id,
+        title=task.title,
+        description=task.description,
+        priority=task.priority,
+        tags=list(task.tags),
+        tag_keys=list(task.tag_keys),
+        search_text=task.search_text,
+        due_at=slot,
+        all_day=task.all_day,
+        rrule=task.rrule,
+        repeat_from=task.repeat_from,
+        series_id=task.series_id,
+        occurrence_at=slot,
+        position=task.position,
+        created_at=now,
+        updated_at=now,
+    )
+    reminders = session.exec(select(Reminder).where(Reminder.task_id == task.id)).all()
+    try:
+        with session.begin_nested():
+            session.add(successor)
+            session.flush()
+            for reminder in reminders:
+                session.add(
+                    Reminder(
+                        task_id=successor.id,
+                        user_id=task.user_id,
+                        remind_at=reminder.remind_at + shift,
+                        offset_minutes=reminder.offset_minutes,
+                    )
+                )
+            session.flush()
+    except IntegrityError:
+        return session.exec(statement).first()
+    outbox.emit(
+        session,
+        "task.created",
+        {
+            "user_id": str(task.user_id),
+            "task_id": str(successor.id),
+            "reason": "recurrence",
+            "previous_task_id": str(task.id),
+            "task": task_public(session, successor).model_dump(mode="json"),
+        },
+    )
+    return successor

@@ -1,0 +1,386 @@
+"""Task use cases: every mutation validates, bumps the version and writes its event."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from todo_app.core import recurrence
+from todo_app.core.errors import Conflict, FieldError, NotFound
+from todo_app.core.validation import (
+    clean_description,
+    clean_priority,
+    clean_reminders,
+    clean_repeat_from,
+    clean_tags,
+    clean_title,
+    local_midnight,
+    parse_due,
+    search_text,
+    tag_key,
+)
+from todo_app.metrics import TASKS_COMPLETED, TASKS_CREATED
+from todo_app.models import Reminder, Task, User, utcnow
+from todo_app.schemas import Occurrences, TaskCreate, TaskPublic, TaskUpdate
+from todo_app.services import outbox
+from todo_app.services.presenters import task_public, tasks_public
+from todo_app.services.recurrence import ensure_successor, successor_of
+
+
+def _event(session: Session, event_type: str, task: Task, **extra: Any) -> None:
+    snapshot = task_public(session, task).model_dump(mode="json")
+    data = {"user_id": str(task.user_id), "task_id": str(task.id), "task": snapshot, **extra}
+    outbox.emit(session, event_type, data)
+
+
+def get_task(
+    session: Session, user: User, task_id: uuid.UUID, include_deleted: bool = True
+) -> Task:
+    """The user's task; another user's, or a missing one, is the same NotFound."""
+    task = session.get(Task, task_id)
+    if task is None or task.user_id != user.id:
+        raise NotFound("task not found")
+    if task.deleted_at is not None and not include_deleted:
+        raise NotFound("task not found")
+    return task
+
+
+def read_task(session: Session, user: User, task_id: uuid.UUID) -> TaskPublic:
+    return task_public(session, get_task(session, user, task_id))
+
+
+def _normalize_rrule(rule: str | None) -> str | None:
+    if rule is None or not rule.strip():
+        return None
+    try:
+        return recurrence.normalize_rrule(rule)
+    except ValueError as exc:
+        raise FieldError("rrule", str(exc)) from None
+
+
+def _resolve_due(
+    raw_due: str | None, all_day: bool | None, rule: str | None, tz: str
+) -> tuple[datetime | None, bool]:
+    due_at, date_only = parse_due(raw_due, tz)
+    if due_at is not None and all_day and not date_only:
+        # An all-day task is due on the local date of the instant given.
+        due_at = local_midnight(due_at.astimezone(ZoneInfo(tz)).date(), tz)
+        date_only = True
+    if due_at is None and rule is not None:
+        # A recurrence without a date starts at its first occurrence from today on.
+        today = datetime.now(ZoneInfo(tz)).date()
+        start = local_midnight(today, tz)
+        first = recurrence.next_occurrence(rule, start, start - timedelta(seconds=1), tz)
+        if first is None:
+            raise FieldError("rrule", "rrule has no occurrence from today on")
+        return first, True
+    return due_at, date_only
+
+
+def _next_position(session: Session, user: User) -> int:
+    top = session.exec(select(func.max(Task.position)).where(Task.user_id == user.id)).one()
+    return (top or 0) + 1
+
+
+def _replace_reminders(
+    session: Session, task: Task, planned: list[tuple[datetime, int | None]]
+) -> None:
+    existing = session.exec(select(Reminder).where(Reminder.task_id == task.id)).all()
+    keep: set[tuple[datetime, int | None]] = set()
+    for reminder in existing:
+        key = (reminder.remind_at, reminder.offset_minutes)
+        # A reminder that already fired and is asked for again stays fired, not re-sent.
+        if key in planned and key not in keep:
+            keep.add(key)
+        else:
+            session.delete(reminder)
+    for remind_at, offset in planned:
+        if (remind_at, offset) not in keep:
+            session.add(
+                Reminder(
+                    task_id=task.id,
+                    user_id=task.user_id,
+                    remind_at=remind_at,
+                    offset_minutes=offset,
+                )
+            )
+
+
+def _shift_relative_reminders(session: Session, task: Task) -> None:
+    """Reminders set as "N minutes before" follow the due date when it moves."""
+    for reminder in session.exec(select(Reminder).where(Reminder.task_id == task.id)).all():
+        if reminder.offset_minutes is None or reminder.sent_at is not None:
+            continue
+        if task.due_at is None:
+            session.delete(reminder)
+        else:
+            reminder.remind_at = task.due_at - timedelta(minutes=reminder.offset_minutes)
+            session.add(reminder)
+
+
+def create_task(session: Session, user: User, data: TaskCreate) -> TaskPublic:
+    tz = user.timezone
+    title = clean_title(data.title)
+    description = clean_description(data.description)
+    tags = clean_tags(data.tags)
+    rule = _normalize_rrule(data.rrule)
+    due_at, all_day = _resolve_due(data.due_at, data.all_day, rule, tz)
+    planned = clean_reminders(data.reminders, data.remind_before_minutes, due_at, tz)
+    task = Task(
+        user_id=user.id,
+        title=title,
+        description=description,
+        priority=clean_priority(data.priority),
+        tags=tags,
+        tag_keys=[tag_key(tag) for tag in tags],
+        search_text=search_text(title, description),
+        due_at=due_at,
+        all_day=all_day,
+        rrule=rule,
+        repeat_from=clean_repeat_from(data.repeat_from),
+        occurrence_at=due_at if rule else None,
+        position=_next_position(session, user),
+    )
+    task.series_id = task.id
+    session.add(task)
+    session.flush()
+    _replace_reminders(session, task, planned)
+    session.flush()
+    _event(session, "task.created", task)
+    TASKS_CREATED.inc()
+    return task_public(session, task)
+
+
+def _check_version(session: Session, task: Task, expected: int | None) -> None:
+    if expected is not None and expected != task.version:
+        raise Conflict(
+            f"task was changed elsewhere (version {task.version}, you sent {expected}); "
+            "reload it and apply your change again",
+            field="version",
+            current=task_public(session, task),
+        )
+
+
+def update_task(session: Session, user: User, task_id: uuid.UUID, data: TaskUpdate) -> TaskPublic:
+    task = get_task(session, user, task_id, include_deleted=False)
+    _check_version(session, task, data.version)
+    given = data.model_fields_set - {"version"}
+    tz = user.timezone
+    changed: list[str] = []
+
+    def set_field(name: str, value: Any) -> None:
+        if getattr(task, name) != value:
+            setattr(task, name, value)
+            changed.append(name)
+
+    if "title" in given:
+        set_field("title", clean_title(data.title or ""))
+    if "description" in given:
+        set_field("description", clean_description(data.description))
+    if "priority" in given:
+        if data.priority is None:
+            raise FieldError("priority", "priority must be one of low, medium, high")
+        set_field("priority", clean_priority(data.priority))
+    if "tags" in given:
+        tags = clean_tags(data.tags)
+        set_field("tags", tags)
+        task.tag_keys = [tag_key(tag) for tag in tags]
+    if "repeat_from" in given:
+        set_field("repeat_from", clean_repeat_from(data.repeat_from))
+    rule = _normalize_rrule(data.rrule) if "rrule" in given else task.rrule
+    if "due_at" in given or "all_day" in given or ("rrule" in given and task.due_at is None):
+        if "due_at" in given:
+            raw_due: str | None = data.due_at
+        elif task.due_at is None:
+            raw_due = None
+        elif task.all_day:
+            raw_due = task.due_at.astimezone(ZoneInfo(tz)).date().isoformat()
+        else:
+            raw_due = task.due_at.isoformat()
+        all_day = data.all_day if "all_day" in given else None
+        if all_day is False and raw_due is not None and len(raw_due) == 10:
+            raise FieldError("all_day", "all_day false needs due_at with a time")
+        due_at, date_only = _resolve_due(raw_due, all_day, rule, tz)
+        set_field("due_at", due_at)
+        set_field("all_day", date_only)
+    set_field("rrule", rule)
+    occurrence = task.due_at if task.rrule else None
+    if occurrence != task.occurrence_at:
+        if occurrence is not None:
+            clash = session.exec(
+                select(Task.id).where(
+                    Task.series_id == task.series_id,
+                    Task.occurrence_at == occurrence,
+                    Task.id != task.id,
+                )
+            ).first()
+            if clash is not None:
+                raise Conflict("another occurrence of this series is due then", field="due_at")
+        task.occurrence_at = occurrence
+    if "title" in changed or "description" in changed:
+        task.search_text = search_text(task.title, task.description)
+    if "reminders" in given or "remind_before_minutes" in given:
+        planned = clean_reminders(
+            data.reminders if "reminders" in given else _absolute_reminders(session, task),
+            data.remind_before_minutes
+            if "remind_before_minutes" in given
+            else _relative_offsets(session, task),
+            task.due_at,
+            tz,
+        )
+        _replace_reminders(session, task, planned)
+        changed.append("reminders")
+    elif "due_at" in changed:
+        _shift_relative_reminders(session, task)
+    if not changed:
+        return task_public(session, task)
+    task.updated_at = utcnow()
+    session.add(task)
+    session.flush()
+    _event(session, "task.updated", task, changed=sorted(set(changed)))
+    return task_public(session, task)
+
+
+def _absolute_reminders(session: Session, task: Task) -> list[datetime]:
+    rows = session.exec(select(Reminder).where(Reminder.task_id == task.id)).all()
+    return [row.remind_at for row in rows if row.offset_minutes is None]
+
+
+def _relative_offsets(session: Session, task: Task) -> list[int]:
+    rows = session.exec(select(Reminder).where(Reminder.task_id == task.id)).all()
+    return [row.offset_minutes for row in rows if row.offset_minutes is not None]
+
+
+def _touch(session: Session, task: Task) -> None:
+    task.updated_at = utcnow()
+    session.add(task)
+    session.flush()
+
+
+def complete_task(session: Session, user: User, task_id: uuid.UUID) -> TaskPublic:
+    """Complete a task; a recurring one gets its next occurrence in the same transaction."""
+    task = get_task(session, user, task_id, include_deleted=False)
+    if task.completed:
+        return task_public(session, task)
+    task.completed = True
+    task.completed_at = utcnow()
+    _touch(session, task)
+    _event(session, "task.completed", task)
+    ensure_successor(session, task, user.timezone)
+    TASKS_COMPLETED.inc()
+    return task_public(session, task)
+
+
+def uncomplete_task(session: Session, user: User, task_id: uuid.UUID) -> TaskPublic:
+    """Undo a completion; the occurrence it spawned goes too, unless the user touched it."""
+    task = get_task(session, user, task_id, include_deleted=False)
+    if not task.completed:
+        return task_public(session, task)
+    successor = successor_of(session, task) if task.rrule else None
+    task.completed = False
+    task.completed_at = None
+    _touch(session, task)
+    _event(session, "task.uncompleted", task)
+    if (
+        successor is not None
+        and successor.version == 1
+        and not successor.completed
+        and successor.deleted_at is None
+    ):
+        _event(session, "task.deleted", successor, hard=True, reason="predecessor uncompleted")
+        session.delete(successor)
+        session.flush()
+    return task_public(session, task)
+
+
+def delete_task(session: Session, user: User, task_id: uuid.UUID) -> TaskPublic:
+    task = get_task(session, user, task_id)
+    if task.deleted_at is None:
+        task.deleted_at = utcnow()
+        _touch(session, task)
+        _event(session, "task.deleted", task)
+    return task_public(session, task)
+
+
+def restore_task(session: Session, user: User, task_id: uuid.UUID) -> TaskPublic:
+    task = get_task(session, user, task_id)
+    if task.deleted_at is not None:
+        task.deleted_at = None
+        _touch(session, task)
+        _event(session, "task.updated", task, changed=["deleted_at"])
+    return task_public(session, task)
+
+
+def skip_task(session: Session, user: User, task_id: uuid.UUID) -> TaskPublic:
+    """Skip this occurrence: it leaves the list uncompleted and the series moves on."""
+    task = get_task(session, user, task_id, include_deleted=False)
+    if not task.rrule:
+        raise Conflict("only a recurring task can be skipped", field="rrule")
+    if task.completed:
+        raise Conflict("a completed occurrence cannot be skipped", field="completed")
+    task.deleted_at = utcnow()
+    _touch(session, task)
+    _event(session, "task.skipped", task)
+    ensure_successor(session, task, user.timezone)
+    return task_public(session, task)
+
+
+def reorder_tasks(session: Session, user: User, ids: list[uuid.UUID]) -> list[TaskPublic]:
+    """Put the given tasks in the given order, in the places they held between them."""
+    if len(set(ids)) != len(ids):
+        raise FieldError("ids", "ids must not repeat")
+    tasks = [get_task(session, user, task_id, include_deleted=False) for task_id in ids]
+    slots = sorted(task.position for task in tasks)
+    if len(set(slots)) != len(slots):
+        # Equal positions cannot express an order; spread them out from the lowest one.
+        slots = list(range(slots[0], slots[0] + len(slots)))
+    for task, position in zip(tasks, slots, strict=True):
+        if task.position != position:
+            task.position = position
+            _touch(session, task)
+            _event(session, "task.updated", task, changed=["position"])
+    return tasks_public(session, tasks)
+
+
+def occurrences(session: Session, user: User, task_id: uuid.UUID, n: int) -> Occurrences:
+    """The next n occurrences of the task's series after this one (empty if not recurring)."""
+    task = get_task(session, user, task_id)
+    upcoming: list[datetime] = []
+    if task.rrule and task.occurrence_at is not None:
+        rule = task.rrule
+        count = recurrence.rrule_count(rule)
+        if count is not None:
+            done = session.exec(
+                select(func.count()).select_from(Task).where(Task.series_id == task.series_id)
+            ).one()
+            later = session.exec(
+                select(func.count())
+                .select_from(Task)
+                .where(
+                    Task.series_id == task.series_id,
+                    col(Task.occurrence_at) > task.occurrence_at,
+                )
+            ).one()
+            remaining = max(count - done + later, 0)
+            rule = recurrence.strip_count(rule)
+            n = min(n, remaining)
+        if n > 0:
+            upcoming = recurrence.upcoming(
+                rule, task.occurrence_at, user.timezone, task.occurrence_at, n
+            )
+    return Occurrences(
+        task_id=task.id,
+        rrule=task.rrule,
+        description=recurrence.describe(task.rrule) if task.rrule else None,
+        occurrences=upcoming,
+    )
+
+
+def start_of_today(tz: str, now: datetime | None = None) -> datetime:
+    moment = (now or datetime.now(UTC)).astimezone(ZoneInfo(tz))
+    return local_midnight(date(moment.year, moment.month, moment.day), tz)
