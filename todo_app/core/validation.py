@@ -66,11 +66,11 @@ def clean_repeat_from(value: str | None) -> str:
 def clean_tag(value: str, field: str = "tags") -> str:
     tag = value.strip().lstrip("#").strip()
     if not tag:
-        raise FieldError(field, "each tag must be 1 to 50 characters")
+        raise FieldError(field, f"{field}: each tag must be 1 to {TAG_MAX} characters")
     if len(tag) > TAG_MAX:
-        raise FieldError(field, f"each tag must be at most {TAG_MAX} characters")
+        raise FieldError(field, f"{field}: each tag must be at most {TAG_MAX} characters")
     if _has_control(tag) or "," in tag:
-        raise FieldError(field, "tags must not contain commas or control characters")
+        raise FieldError(field, f"{field}: a tag must not contain commas or control characters")
     return tag
 
 
@@ -85,7 +85,7 @@ def clean_tags(values: list[str] | None) -> list[str]:
             seen.add(key)
             tags.append(tag)
     if len(tags) > TAGS_MAX:
-        raise FieldError("tags", f"a task can have at most {TAGS_MAX} tags")
+        raise FieldError("tags", f"tags: a task can have at most {TAGS_MAX} tags")
     return tags
 
 
@@ -214,5 +214,5 @@ def clean_reminders(
             )
         result.add((due_at - timedelta(minutes=minutes), minutes))
     if len(result) > REMINDERS_MAX:
-        raise FieldError("reminders", f"a task can have at most {REMINDERS_MAX} reminders")
+        raise FieldError("reminders", f"reminders: a task can have at most {REMINDERS_MAX}")
     return sorted(result, key=lambda item: (item[0], item[1] is None, item[1] or 0))
