@@ -144,7 +144,9 @@ Headers = dict[str, str]
 def make_user(client: TestClient) -> Callable[..., Headers]:
     """Register a user and return bearer headers for it."""
 
-    def create(email: str | None = None, timezone: str = "UTC", password: str = "correct horse") -> Headers:
+    def create(
+        email: str | None = None, timezone: str = "UTC", password: str = "correct horse"
+    ) -> Headers:
         response = client.post(
             "/api/v1/auth/register",
             json={

@@ -164,13 +164,18 @@ def test_relative_reminders_follow_the_due_date(client, auth):
     assert replaced["remind_before_minutes"] == []
 
 
-def test_complete_recurring_creates_next_occurrence_once_and_undo_removes_it(
-    client, make_user, db
-):
+def test_complete_recurring_creates_next_occurrence_once_and_undo_removes_it(client, make_user, db):
     headers = make_user(timezone="America/New_York")
     # 09:00 New York daily, across the DST end on 2026-11-01.
-    task = create(client, headers, title="Stretch", due_at="2026-10-31T09:00", rrule="daily",
-                  remind_before_minutes=[15], tags=["health"])
+    task = create(
+        client,
+        headers,
+        title="Stretch",
+        due_at="2026-10-31T09:00",
+        rrule="daily",
+        remind_before_minutes=[15],
+        tags=["health"],
+    )
     assert task["due_at"] == "2026-10-31T13:00:00Z"
     done = client.post(f"{API}/tasks/{task['id']}/complete", headers=headers).json()
     assert done["completed"] is True and done["completed_at"] is not None
@@ -214,7 +219,11 @@ def test_repeat_from_completion_anchors_on_completion_day(client, auth, db):
     start = datetime.now(UTC).replace(hour=9, minute=0, second=0, microsecond=0)
     due = start - timedelta(days=10)
     task = create(
-        client, auth, due_at=due.isoformat(), rrule="FREQ=DAILY;INTERVAL=3", repeat_from="completion"
+        client,
+        auth,
+        due_at=due.isoformat(),
+        rrule="FREQ=DAILY;INTERVAL=3",
+        repeat_from="completion",
     )
     client.post(f"{API}/tasks/{task['id']}/complete", headers=auth)
     successor = all_tasks(client, auth, status="active")[0]
@@ -239,7 +248,10 @@ def test_delete_and_restore(client, auth):
     deleted = client.delete(f"{API}/tasks/{task['id']}", headers=auth).json()
     assert deleted["deleted_at"] is not None
     assert all_tasks(client, auth) == []
-    assert client.patch(f"{API}/tasks/{task['id']}", json={"title": "x"}, headers=auth).status_code == 404
+    assert (
+        client.patch(f"{API}/tasks/{task['id']}", json={"title": "x"}, headers=auth).status_code
+        == 404
+    )
     restored = client.post(f"{API}/tasks/{task['id']}/restore", headers=auth).json()
     assert restored["deleted_at"] is None
     assert [t["id"] for t in all_tasks(client, auth)] == [task["id"]]
@@ -298,7 +310,9 @@ def test_unique_series_slot_is_enforced(client, auth, db):
 
 def test_oversized_body_is_413_and_unknown_route_404(client, auth):
     response = client.post(
-        f"{API}/tasks", content=b"{" + b" " * (65 * 1024) + b"}", headers={**auth, "Content-Type": "application/json"}
+        f"{API}/tasks",
+        content=b"{" + b" " * (65 * 1024) + b"}",
+        headers={**auth, "Content-Type": "application/json"},
     )
     assert response.status_code == 413
     assert response.json()["field"] == "body"

@@ -6,7 +6,19 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, literal, not_, or_, text
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    case,
+    exists,
+    func,
+    literal,
+    not_,
+    or_,
+    text,
+    type_coerce,
+)
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Session, col, select
 
 from todo_app.core.filters import TaskQuery
@@ -32,7 +44,8 @@ def _tag_condition(session: Session, query: TaskQuery) -> ColumnElement[bool]:
     keys = list(query.tag_keys)
     if _dialect(session) == "postgresql":
         # JSONB containment is what the GIN index on tag_keys answers.
-        parts = [col(Task.tag_keys).contains([key]) for key in keys]  # type: ignore[attr-defined]
+        tag_keys = type_coerce(Task.tag_keys, JSONB)
+        parts = [tag_keys.contains([key]) for key in keys]
     else:
         parts = [_sqlite_has_tag(key) for key in keys]
     return and_(*parts) if query.tag_mode == "all" else or_(*parts)

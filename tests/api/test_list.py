@@ -1,0 +1,205 @@
+"""Search, filter, sort and paginate, with the same answers on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from fastapi.testclient import TestClient
+
+API = "/api/v1"
+
+
+def create(client: TestClient, headers: dict[str, str], **fields: object) -> dict:
+    response = client.post(f"{API}/tasks", json=fields, headers=headers)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def titles(client: TestClient, headers: dict[str, str], **params: str) -> list[str]:
+    response = client.get(f"{API}/tasks", params=params, headers=headers)
+    assert response.status_code == 200, response.text
+    return [task["title"] for task in response.json()["items"]]
+
+
+def seed(client: TestClient, headers: dict[str, str]) -> None:
+    now = datetime.now(UTC)
+    create(
+        client,
+        headers,
+        title="Write quarterly report",
+        description="numbers for finance",
+        priority="high",
+        tags=["Work"],
+        due_at=(now + timedelta(days=2)).isoformat(),
+    )
+    create(
+        client,
+        headers,
+        title="Buy milk",
+        priority="low",
+        tags=["errands", "home"],
+        due_at=(now - timedelta(days=1)).isoformat(),
+    )
+    create(
+        client,
+        headers,
+        title="Call plumber",
+        priority="medium",
+        tags=["home"],
+        due_at=(now + timedelta(days=9)).isoformat(),
+    )
+    create(
+        client,
+        headers,
+        title="Gym",
+        tags=["Health"],
+        rrule="daily",
+        due_at=(now + timedelta(hours=3)).isoformat(),
+    )
+    create(client, headers, title="Read a novel", description="something with dragons")
+    done = create(client, headers, title="File taxes", tags=["work"], priority="high")
+    client.post(f"{API}/tasks/{done['id']}/complete", headers=headers)
+
+
+def test_status_filters(client, auth):
+    seed(client, auth)
+    assert len(titles(client, auth)) == 5
+    assert titles(client, auth, status="completed") == ["File taxes"]
+    assert len(titles(client, auth, status="all")) == 6
+
+
+def test_tags_all_and_any_case_insensitive(client, auth):
+    seed(client, auth)
+    assert sorted(titles(client, auth, tags="WORK", status="all")) == [
+        "File taxes",
+        "Write quarterly report",
+    ]
+    assert titles(client, auth, tags="home,errands", tag_mode="all") == ["Buy milk"]
+    assert sorted(titles(client, auth, tags="home,health", tag_mode="any")) == [
+        "Buy milk",
+        "Call plumber",
+        "Gym",
+    ]
+
+
+def test_priority_or_list(client, auth):
+    seed(client, auth)
+    assert sorted(titles(client, auth, priority="high,low")) == [
+        "Buy milk",
+        "Write quarterly report",
+    ]
+
+
+def test_full_text_search_over_title_and_description(client, auth):
+    seed(client, auth)
+    assert titles(client, auth, q="report") == ["Write quarterly report"]
+    assert titles(client, auth, q="FINANCE") == ["Write quarterly report"]
+    assert titles(client, auth, q="drag") == ["Read a novel"]
+    assert titles(client, auth, q="buy milk") == ["Buy milk"]
+    assert titles(client, auth, q="milk plumber") == []
+    assert titles(client, auth, q="%") == []
+
+
+def test_due_range_overdue_and_recurring(client, auth):
+    seed(client, auth)
+    today = datetime.now(UTC).date()
+    in_week = (today + timedelta(days=7)).isoformat()
+    assert sorted(titles(client, auth, due_after=today.isoformat(), due_before=in_week)) == [
+        "Gym",
+        "Write quarterly report",
+    ]
+    assert titles(client, auth, overdue="true") == ["Buy milk"]
+    assert "Buy milk" not in titles(client, auth, overdue="false")
+    assert titles(client, auth, is_recurring="true") == ["Gym"]
+    assert len(titles(client, auth, is_recurring="false")) == 4
+
+
+def test_all_day_task_is_not_overdue_on_its_day(client, make_user):
+    # UTC+14: the user's "today" is judged on their calendar, not the server's.
+    headers = make_user(timezone="Pacific/Kiritimati")
+    local_today = datetime.now(ZoneInfo("Pacific/Kiritimati")).date()
+    create(client, headers, title="Today", due_at=local_today.isoformat())
+    create(client, headers, title="Yesterday", due_at=(local_today - timedelta(days=1)).isoformat())
+    assert titles(client, headers, overdue="true") == ["Yesterday"]
+
+
+def test_sorting_with_stable_tiebreak(client, auth):
+    seed(client, auth)
+    by_due = titles(client, auth, sort_by="due_at")
+    assert by_due == ["Buy milk", "Gym", "Write quarterly report", "Call plumber", "Read a novel"]
+    by_due_desc = titles(client, auth, sort_by="due_at", sort_order="desc")
+    assert by_due_desc[-1] == "Read a novel"  # undated last whichever the direction
+    by_priority = titles(client, auth, sort_by="priority", sort_order="desc")
+    assert by_priority[0] == "Write quarterly report" and by_priority[-1] == "Buy milk"
+    assert titles(client, auth, sort_by="title") == sorted(titles(client, auth), key=str.lower)
+
+
+def test_pagination_covers_every_row_once(client, auth):
+    for i in range(23):
+        create(client, auth, title=f"Task {i:02d}", priority="medium")
+    seen: list[str] = []
+    for page in (1, 2, 3):
+        response = client.get(
+            f"{API}/tasks", params={"sort_by": "priority", "limit": 10, "page": page}, headers=auth
+        ).json()
+        assert response["total"] == 23 and response["limit"] == 10 and response["page"] == page
+        seen += [task["title"] for task in response["items"]]
+    assert sorted(seen) == [f"Task {i:02d}" for i in range(23)]
+
+
+def test_bad_list_parameters_name_the_field(client, auth):
+    for params, field in [
+        ({"status": "open"}, "status"),
+        ({"priority": "high,urgent"}, "priority"),
+        ({"tag_mode": "some"}, "tag_mode"),
+        ({"sort_by": "colour"}, "sort_by"),
+        ({"sort_order": "up"}, "sort_order"),
+        ({"limit": "500"}, "limit"),
+        ({"page": "0"}, "page"),
+        ({"page": "two"}, "page"),
+        ({"overdue": "maybe"}, "overdue"),
+        ({"due_after": "yesterday"}, "due_after"),
+        ({"due_after": "2026-12-10", "due_before": "2026-12-01"}, "due_before"),
+        ({"colour": "red"}, "colour"),
+    ]:
+        response = client.get(f"{API}/tasks", params=params, headers=auth)
+        assert response.status_code == 422, (params, response.text)
+        assert response.json()["field"] == field, (params, response.json())
+
+
+def test_tags_endpoint_counts(client, auth):
+    seed(client, auth)
+    tags = {
+        t["name"]: (t["count"], t["total"]) for t in client.get(f"{API}/tags", headers=auth).json()
+    }
+    assert tags["home"] == (2, 2)
+    # "Work" and "work" are one tag; File taxes is completed.
+    assert len([name for name in tags if name.lower() == "work"]) == 1
+    assert next(v for k, v in tags.items() if k.lower() == "work") == (1, 2)
+
+
+def test_saved_filters(client, auth, make_user):
+    seed(client, auth)
+    saved = client.post(
+        f"{API}/filters",
+        json={"name": "Home stuff", "query": {"tags": "home", "sort_by": "due_at"}},
+        headers=auth,
+    )
+    assert saved.status_code == 201
+    listed = client.get(f"{API}/filters", headers=auth).json()
+    assert [f["name"] for f in listed] == ["Home stuff"]
+    assert titles(client, auth, **listed[0]["query"]) == ["Buy milk", "Call plumber"]
+    duplicate = client.post(
+        f"{API}/filters", json={"name": "Home stuff", "query": {}}, headers=auth
+    )
+    assert duplicate.status_code == 409 and duplicate.json()["field"] == "name"
+    broken = client.post(
+        f"{API}/filters", json={"name": "Bad", "query": {"status": "x"}}, headers=auth
+    )
+    assert broken.status_code == 422 and broken.json()["field"] == "status"
+    other = make_user()
+    assert client.get(f"{API}/filters", headers=other).json() == []
+    gone = client.delete(f"{API}/filters/{listed[0]['id']}", headers=other)
+    assert gone.status_code == 404
+    assert client.delete(f"{API}/filters/{listed[0]['id']}", headers=auth).status_code == 204
