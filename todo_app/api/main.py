@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 
+from todo_app.api import API_PREFIX
 from todo_app.api.errors import install_error_handlers
 from todo_app.api.health import register_collectors
 from todo_app.api.health import router as health_router
@@ -11,8 +12,6 @@ from todo_app.api.middleware import BodyLimitMiddleware, RequestContextMiddlewar
 from todo_app.api.routes import auth, collections, tasks
 from todo_app.config import get_settings
 from todo_app.logs import configure_logging
-
-API_PREFIX = "/api/v1"
 
 
 def create_api() -> FastAPI:
@@ -27,11 +26,10 @@ def create_api() -> FastAPI:
         docs_url=f"{API_PREFIX}/docs",
         redoc_url=None,
     )
-    v1 = APIRouter(prefix=API_PREFIX)
-    v1.include_router(auth.router)
-    v1.include_router(tasks.router)
-    v1.include_router(collections.router)
-    app.include_router(v1)
+    # Routers carry their full path so metrics can label requests by route template.
+    app.include_router(auth.router)
+    app.include_router(tasks.router)
+    app.include_router(collections.router)
     app.include_router(health_router)
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
+from todo_app.api import API_PREFIX
 from todo_app.api.deps import ClientAddress, CurrentUser, SessionDep
 from todo_app.schemas import (
     LoginRequest,
@@ -13,7 +14,7 @@ from todo_app.schemas import (
 )
 from todo_app.services import auth
 
-router = APIRouter(prefix="/auth", tags=["auth"])
+router = APIRouter(prefix=f"{API_PREFIX}/auth", tags=["auth"])
 
 
 @router.post("/register", status_code=status.HTTP_201_CREATED)

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
+from todo_app.api import API_PREFIX
 from todo_app.api.deps import CurrentUser, SessionDep
 from todo_app.schemas import (
     AuditPage,
@@ -18,7 +19,7 @@ from todo_app.schemas import (
 )
 from todo_app.services import audit, filters, listing, notifications
 
-router = APIRouter()
+router = APIRouter(prefix=API_PREFIX)
 
 Page = Annotated[int, Query(ge=1, le=1_000_000)]
 Limit = Annotated[int, Query(ge=1, le=200)]

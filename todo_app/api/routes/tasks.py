@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
+from todo_app.api import API_PREFIX
 from todo_app.api.deps import CurrentUser, SessionDep
 from todo_app.core.filters import parse_query
 from todo_app.schemas import (
@@ -18,7 +19,7 @@ from todo_app.schemas import (
 )
 from todo_app.services import listing, tasks
 
-router = APIRouter(prefix="/tasks", tags=["tasks"])
+router = APIRouter(prefix=f"{API_PREFIX}/tasks", tags=["tasks"])
 
 
 @router.get("")
