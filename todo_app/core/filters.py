@@ -110,7 +110,11 @@ def parse_query(params: Mapping[str, Any], tz: str = "UTC") -> TaskQuery:
     for priority in priorities:
         if priority not in PRIORITIES:
             raise FieldError("priority", "priority must be a comma list of low, medium, high")
-    tags = tuple(dict.fromkeys(clean_tag(t, "tags") for t in _csv(strings.get("tags"))))
+    first_spelling: dict[str, str] = {}
+    for raw in _csv(strings.get("tags")):
+        tag = clean_tag(raw)
+        first_spelling.setdefault(tag_key(tag), tag)
+    tags = tuple(first_spelling.values())
     due_after = strings.get("due_after")
     due_before = strings.get("due_before")
     after = parse_boundary(due_after, tz, "due_after", end_of_day=False) if due_after else None
