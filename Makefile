@@ -35,7 +35,7 @@ lint: setup
 	$(BIN)/ruff format --check .
 
 typecheck: setup
-	$(BIN)/mypy todo_app/core workers
+	$(BIN)/mypy todo_app workers
 
 test: lint typecheck
 	$(BIN)/pytest -q

@@ -13,6 +13,7 @@ from sqlalchemy import (
     exists,
     func,
     literal,
+    literal_column,
     not_,
     or_,
     text,
@@ -62,9 +63,9 @@ def _text_condition(session: Session, q: str) -> ColumnElement[bool]:
     if _dialect(session) == "postgresql":
         # Prefix match on each word, answered by the GIN index over the same expression.
         tsquery = " & ".join(f"{word}:*" for word in words)
-        return text(
-            "to_tsvector('simple', tasks.search_text) @@ to_tsquery('simple', :tsq)"
-        ).bindparams(tsq=tsquery)
+        simple: ColumnElement[str] = literal_column("'simple'")
+        vector = func.to_tsvector(simple, Task.search_text)
+        return vector.bool_op("@@")(func.to_tsquery(simple, tsquery))
     return and_(
         *[col(Task.search_text).like(f"%{_like_escape(word)}%", escape="\\") for word in words]
     )
@@ -85,7 +86,7 @@ def _overdue(tz: str, now: datetime) -> ColumnElement[bool]:
 def conditions(session: Session, user: User, query: TaskQuery) -> list[ColumnElement[bool]]:
     now = datetime.now(UTC)
     where: list[ColumnElement[bool]] = [
-        Task.user_id == user.id,
+        col(Task.user_id) == user.id,
         col(Task.deleted_at).is_(None),
     ]
     if query.status == "active":
