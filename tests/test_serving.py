@@ -5,6 +5,7 @@ This walks the README's curl journey against a real backend process, on each dat
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -27,8 +28,10 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def backend(db: str) -> Iterator[str]:
+def backend(db: str, tmp_path: Path) -> Iterator[tuple[str, Path]]:
     port = _free_port()
+    log_path = tmp_path / "backend.log"
+    log_file = log_path.open("wb")
     process = subprocess.Popen(
         [
             sys.executable,
@@ -44,8 +47,8 @@ def backend(db: str) -> Iterator[str]:
             "warning",
         ],
         cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": db},
-        stdout=subprocess.PIPE,
+        env={**os.environ, "DATABASE_URL": db, "LOG_LEVEL": "INFO"},
+        stdout=log_file,
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
@@ -54,8 +57,7 @@ def backend(db: str) -> Iterator[str]:
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             if process.poll() is not None:
-                output = process.stdout.read().decode() if process.stdout else ""
-                raise AssertionError(f"backend exited early:\n{output}")
+                raise AssertionError(f"backend exited early:\n{log_path.read_text()}")
             try:
                 if httpx.get(f"{base}/health/ready", timeout=1).status_code == 200:
                     break
@@ -63,17 +65,19 @@ def backend(db: str) -> Iterator[str]:
                 time.sleep(0.3)
         else:
             raise AssertionError("backend did not become ready in 90 s")
-        yield base
+        yield base, log_path
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
+        log_file.close()
 
 
 def test_curl_journey_against_a_real_backend(backend):
-    api = httpx.Client(base_url=f"{backend}/api/v1", timeout=10)
+    base, log_path = backend
+    api = httpx.Client(base_url=f"{base}/api/v1", timeout=10)
     registered = api.post(
         "/auth/register",
         json={
@@ -113,6 +117,12 @@ def test_curl_journey_against_a_real_backend(backend):
     assert [t["id"] for t in api.get("/tasks").json()["items"]] == [task["id"]]
     assert api.delete(f"/tasks/{task['id']}").status_code == 200
     assert api.get("/tasks").json()["total"] == 0
-    response = httpx.get(f"{backend}/metrics", timeout=10)
+    response = httpx.get(f"{base}/metrics", timeout=10, headers={"X-Request-ID": "journey-42"})
     assert "todo_tasks_completed_total 1.0" in response.text
-    assert response.headers["x-request-id"]
+    assert response.headers["x-request-id"] == "journey-42"
+    # Logs are JSON lines; the request's line carries its id.
+    entries = [
+        json.loads(line) for line in log_path.read_text().splitlines() if line.startswith("{")
+    ]
+    mine = [entry for entry in entries if entry.get("request_id") == "journey-42"]
+    assert mine and mine[0]["route"] == "/metrics" and mine[0]["status"] == 200
