@@ -46,6 +46,11 @@ class User(SQLModel, table=True):
     updated_at: datetime = _ts(default_factory=utcnow)
 
 
+# Priority as a number for sorting; listing sorts by this very text so the index below serves it.
+PRIORITY_RANK_SQL = (
+    "(CASE priority WHEN 'low' THEN 1 WHEN 'medium' THEN 2 WHEN 'high' THEN 3 ELSE 2 END)"
+)
+
 # Declared apart so the mapper can use it as the optimistic-concurrency counter.
 _task_version = Column("version", Integer, nullable=False)
 
@@ -63,6 +68,30 @@ class Task(SQLModel, table=True):
             "ix_tasks_search_gin",
             text("to_tsvector('simple', search_text)"),
             postgresql_using="gin",
+        ).ddl_if(dialect="postgresql"),
+        # Counts of the list answer from this index alone (index-only scan) for the status,
+        # priority, overdue and recurring filters; the due_at sort of open tasks reads it too.
+        Index(
+            "ix_tasks_user_open",
+            "user_id",
+            "completed",
+            "due_at",
+            postgresql_include=["priority", "all_day", "rrule"],
+            postgresql_where=text("deleted_at IS NULL"),
+            sqlite_where=text("deleted_at IS NULL"),
+        ),
+        Index(
+            "ix_tasks_user_priority_rank",
+            "user_id",
+            text(f"{PRIORITY_RANK_SQL} DESC"),
+            "position",
+            postgresql_where=text("deleted_at IS NULL"),
+        ).ddl_if(dialect="postgresql"),
+        Index(
+            "ix_tasks_user_title",
+            "user_id",
+            text("lower(title)"),
+            postgresql_where=text("deleted_at IS NULL"),
         ).ddl_if(dialect="postgresql"),
     )
     __mapper_args__ = {"version_id_col": _task_version}

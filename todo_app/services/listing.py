@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     and_,
-    case,
     exists,
     func,
     literal,
@@ -23,13 +22,13 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Session, col, select
 
 from todo_app.core.filters import TaskQuery
-from todo_app.models import Task, User
+from todo_app.models import PRIORITY_RANK_SQL, Task, User
 from todo_app.schemas import TagCount, TaskPage
 from todo_app.services.presenters import tasks_public
 from todo_app.services.tasks import start_of_today
 
 _WORD = re.compile(r"\w+")
-_PRIORITY_RANK = case({"low": 1, "medium": 2, "high": 3}, value=Task.priority, else_=2)
+_PRIORITY_RANK: ColumnElement[int] = literal_column(PRIORITY_RANK_SQL)
 
 
 def _dialect(session: Session) -> str:

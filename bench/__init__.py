@@ -1,0 +1,1 @@
+"""Benchmarks run against a scratch PostgreSQL database; see bench/README.md."""

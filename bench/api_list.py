@@ -1,0 +1,639 @@
+"""Latency of GET /api/v1/tasks on PostgreSQL, against the same SQL run directly.
+
+Creates a scratch database, migrates it with `reflex db migrate`, seeds one user's tasks with
+COPY, serves the real API with uvicorn and times a fixed mix of list queries twice: through
+HTTP, and through the code the endpoint runs (parse_query + listing.conditions/_ordering: the
+count and the page query, without HTTP, JSON or reminder loading). The scratch database is
+dropped at the end, even on failure. Run from the repository root:
+
+    .venv/bin/python -m bench.api_list --tasks 5000     # a quick look
+    .venv/bin/python -m bench.api_list                  # 100,000 tasks, 200 requests a shape
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+from psycopg import sql
+from sqlalchemy import Engine, create_engine, make_url, text
+from sqlmodel import Session, func, select
+
+from todo_app.config import normalize_database_url
+from todo_app.core.filters import parse_query
+from todo_app.core.validation import local_midnight, search_text, tag_key
+from todo_app.models import Reminder, Task, User
+from todo_app.services import listing
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results" / "api_list.json"
+DEFAULT_ADMIN_URL = "postgresql+psycopg://root@127.0.0.1:5432/postgres"
+TARGET_P95_MS = 50.0
+TARGET_RATIO = 2.0
+TIMEZONE = "Europe/Berlin"
+
+SHARE_RECURRING = 0.10
+SHARE_UNDATED = 0.20
+SHARE_ALL_DAY = 0.05
+SHARE_COMPLETED = 0.30
+SHARE_DELETED = 0.005
+SHARE_DESCRIBED = 0.40
+SHARE_REMINDED = 0.15
+DUE_SPREAD_DAYS = 180
+HISTORY_DAYS = 730
+
+VERBS = (
+    "Call", "Email", "Review", "Write", "Fix", "Plan", "Buy", "Book", "Pay", "Update",
+    "Prepare", "Send", "Clean", "Schedule", "Read", "Draft", "Submit", "Check", "Renew",
+    "Organize", "Finish", "Print", "Sign", "Return", "Order",
+)  # fmt: skip
+OBJECTS = (
+    "report", "invoice", "dentist", "groceries", "slides", "budget", "tax return", "car service",
+    "passport", "insurance", "newsletter", "roadmap", "contract", "blog post", "garden",
+    "birthday gift", "flight", "hotel", "quarterly report", "expense report", "team meeting",
+    "code review", "release notes", "landlord", "plumber", "library books", "gym membership",
+    "vet appointment", "project proposal", "onboarding docs", "backup", "photos", "recipes",
+    "bike", "windows", "laundry", "kitchen", "presentation", "survey results", "spreadsheet",
+)  # fmt: skip
+SUFFIXES = (
+    "", "", "", "", "for Monday", "with Alex", "before Friday", "for the client", "again",
+    "this week", "for Sam", "at the office", "tonight",
+)  # fmt: skip
+SENTENCES = (
+    "Remember to attach the latest numbers.",
+    "Ask Sam about the report deadline.",
+    "Check the shared drive first.",
+    "Needs the signed copy from last week.",
+    "Keep the receipt for the expense report.",
+    "Compare at least three offers.",
+    "Follow up if there is no answer by Thursday.",
+    "Bring the printed agenda.",
+    "Use the template from the wiki.",
+    "Coordinate with the design team.",
+    "Budget is tight this quarter.",
+    "Low effort but easy to forget.",
+    "Blocked until the contract is signed.",
+    "Call before noon, they close early.",
+    "Draft first, then ask for a review.",
+)
+# Canonical spellings, most used first; tasks sometimes spell them in another case.
+TAGS = (
+    "Work", "Home", "Errands", "urgent", "Finance", "Health", "Family", "Shopping", "Reading",
+    "ProjectX", "Garden", "Car", "Travel", "Admin", "Kids", "Calls", "Email", "Fitness",
+    "Learning", "Music", "Cooking", "Taxes", "Insurance", "Meetings", "Ideas", "Someday",
+    "Q3-Planning", "Backlog", "Volunteering", "DIY",
+)  # fmt: skip
+TAG_WEIGHTS = tuple(1 / (rank + 1) for rank in range(len(TAGS)))
+# Canonical forms, as recurrence.normalize_rrule stores them; the list only tests IS NOT NULL.
+RULES = (
+    "FREQ=DAILY",
+    "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR",
+    "FREQ=WEEKLY",
+    "FREQ=MONTHLY",
+    "FREQ=WEEKLY;BYDAY=MO",
+    "FREQ=WEEKLY;INTERVAL=2;BYDAY=FR",
+    "FREQ=MONTHLY;BYMONTHDAY=1",
+    "FREQ=YEARLY",
+)
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+# --- scratch database ------------------------------------------------------------------------
+
+
+def create_database(admin: Engine) -> str:
+    name = f"todo_bench_{secrets.token_hex(4)}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    return name
+
+
+def drop_database(admin: Engine, name: str) -> None:
+    # FORCE ends sessions a crashed server or a leaked pool may still hold.
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def migrate(env: dict[str, str]) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "reflex", "db", "migrate"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"reflex db migrate failed:\n{result.stdout}\n{result.stderr}")
+
+
+# --- seeding ---------------------------------------------------------------------------------
+
+
+def _spelling(tag: str, rng: random.Random) -> str:
+    roll = rng.random()
+    if roll < 0.10:
+        return tag.lower()
+    if roll < 0.15:
+        return tag.upper()
+    return tag
+
+
+def _tags(rng: random.Random) -> list[str]:
+    count = rng.choices((0, 1, 2, 3, 4), weights=(25, 35, 25, 10, 5))[0]
+    picked = dict.fromkeys(rng.choices(TAGS, weights=TAG_WEIGHTS, k=count))
+    return [_spelling(tag, rng) for tag in picked]
+
+
+def _title(rng: random.Random) -> str:
+    suffix = rng.choice(SUFFIXES)
+    return " ".join(part for part in (rng.choice(VERBS), rng.choice(OBJECTS), suffix) if part)
+
+
+def _due(rng: random.Random, today: date, tz: ZoneInfo) -> tuple[datetime, bool]:
+    day = today + timedelta(days=rng.randint(-DUE_SPREAD_DAYS, DUE_SPREAD_DAYS))
+    # A share of the dated tasks, so that SHARE_ALL_DAY of all tasks are all-day.
+    if rng.random() < SHARE_ALL_DAY / (1 - SHARE_UNDATED):
+        return local_midnight(day, TIMEZONE), True
+    local = datetime.combine(day, clock(rng.randint(8, 18), rng.choice((0, 30))), tzinfo=tz)
+    return local.astimezone(UTC), False
+
+
+def generate(
+    user_id: uuid.UUID, count: int, rng: random.Random, now: datetime
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Task rows filled as services.tasks.create_task fills them, and their reminders."""
+    tz = ZoneInfo(TIMEZONE)
+    today = now.astimezone(tz).date()
+    history = HISTORY_DAYS * 86400
+    # Positions follow creation order, as _next_position hands them out.
+    created = sorted(now - timedelta(seconds=rng.uniform(60, history)) for _ in range(count))
+    tasks: list[dict[str, Any]] = []
+    reminders: list[dict[str, Any]] = []
+    for position, created_at in enumerate(created, start=1):
+        task_id = uuid.uuid4()
+        title = _title(rng)
+        described = rng.random() < SHARE_DESCRIBED
+        description = " ".join(rng.sample(SENTENCES, rng.randint(1, 3))) if described else ""
+        tags = _tags(rng)
+        kind = rng.random()
+        rule = rng.choice(RULES) if kind < SHARE_RECURRING else None
+        undated = rule is None and kind < SHARE_RECURRING + SHARE_UNDATED
+        due_at, all_day = (None, False) if undated else _due(rng, today, tz)
+        completed = rng.random() < SHARE_COMPLETED
+        completed_at = created_at + (now - created_at) * rng.random() if completed else None
+        deleted_at = (
+            now - (now - created_at) * rng.random() if rng.random() < SHARE_DELETED else None
+        )
+        tasks.append(
+            {
+                "id": task_id,
+                "user_id": user_id,
+                "title": title,
+                "description": description,
+                "priority": rng.choices(("low", "medium", "high"), weights=(25, 55, 20))[0],
+                "tags": json.dumps(tags),
+                "tag_keys": json.dumps([tag_key(tag) for tag in tags]),
+                "search_text": search_text(title, description),
+                "due_at": due_at,
+                "all_day": all_day,
+                "rrule": rule,
+                "repeat_from": "completion" if rule and rng.random() < 0.2 else "due",
+                "series_id": task_id,
+                "occurrence_at": due_at if rule else None,
+                "completed": completed,
+                "completed_at": completed_at,
+                "deleted_at": deleted_at,
+                "position": position,
+                "created_at": created_at,
+                "updated_at": max(filter(None, (created_at, completed_at, deleted_at))),
+                "version": 1 + completed + (deleted_at is not None),
+            }
+        )
+        if due_at is not None and not completed and rng.random() < SHARE_REMINDED:
+            offset = rng.choice((15, 60, 1440))
+            remind_at = due_at - timedelta(minutes=offset)
+            sent = remind_at < now
+            reminders.append(
+                {
+                    "id": uuid.uuid4(),
+                    "task_id": task_id,
+                    "user_id": user_id,
+                    "remind_at": remind_at,
+                    "offset_minutes": offset,
+                    "sent_at": remind_at if sent else None,
+                    "attempts": int(sent),
+                }
+            )
+    return tasks, reminders
+
+
+def copy_rows(cursor: Any, table: Any, rows: list[dict[str, Any]], label: str) -> None:
+    """COPY rows into a model's table; a column the rows lack fails loudly (KeyError)."""
+    columns = [column.name for column in table.columns]
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, columns))
+    )
+    total = len(rows)
+    with cursor.copy(statement) as copy:
+        for done, row in enumerate(rows, start=1):
+            copy.write_row([row[column] for column in columns])
+            if done * 10 // total > (done - 1) * 10 // total:
+                log(f"  {label}: {done * 100 // total}% ({done}/{total})")
+
+
+def seed(engine: Engine, user_id: uuid.UUID, count: int, rng: random.Random) -> None:
+    log(f"generating {count} tasks")
+    tasks, reminders = generate(user_id, count, rng, datetime.now(UTC))
+    with engine.begin() as connection:
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        copy_rows(cursor, Task.__table__, tasks, "seeding tasks")  # type: ignore[attr-defined]
+        if reminders:
+            table = Reminder.__table__  # type: ignore[attr-defined]
+            copy_rows(cursor, table, reminders, "seeding reminders")
+    # VACUUM as autovacuum would on a live database: a freshly loaded table has no visibility
+    # map yet, which would make index-only scans look worse than they are in production.
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("VACUUM (ANALYZE)"))
+
+
+# --- the API server --------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class Server:
+    env: dict[str, str]
+    log_path: Path
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 60.0) -> None:
+        command = [
+            sys.executable, "-m", "uvicorn", "--factory", "todo_app.api.main:create_api",
+            "--host", "127.0.0.1", "--port", str(self.port),
+            "--log-level", "warning", "--no-access-log",
+        ]  # fmt: skip
+        with self.log_path.open("wb") as output:
+            self.process = subprocess.Popen(
+                command, cwd=ROOT, env=self.env, stdout=output, stderr=subprocess.STDOUT
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"API server exited early:\n{self.output()}")
+            try:
+                if httpx.get(f"{self.base_url}/health/ready", trust_env=False).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"API server not ready after {timeout:.0f}s:\n{self.output()}")
+
+    def output(self) -> str:
+        return self.log_path.read_text(errors="replace")[-4000:]
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def register_and_login(base_url: str) -> tuple[uuid.UUID, str]:
+    """A real account made by the API (real password hash), then one login for the token."""
+    credentials = {"email": "bench@example.com", "password": secrets.token_urlsafe(16)}
+    with httpx.Client(base_url=base_url, trust_env=False, timeout=30) as client:
+        response = client.post(
+            "/api/v1/auth/register",
+            json={**credentials, "display_name": "Bench", "timezone": TIMEZONE},
+        )
+        response.raise_for_status()
+        user_id = uuid.UUID(response.json()["user"]["id"])
+        response = client.post("/api/v1/auth/login", json=credentials)
+        response.raise_for_status()
+        return user_id, response.json()["access_token"]
+
+
+# --- measuring -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Shape:
+    name: str
+    params: dict[str, str]
+
+
+def shapes(today: date) -> list[Shape]:
+    return [
+        Shape("default (active, position)", {}),
+        Shape("active+tag, due_at", {"status": "active", "tags": "work", "sort_by": "due_at"}),
+        Shape(
+            "priority in, priority desc",
+            {"priority": "high,medium", "sort_by": "priority", "sort_order": "desc"},
+        ),
+        Shape("search, all", {"q": "report", "status": "all"}),
+        Shape("overdue, due_at", {"overdue": "true", "sort_by": "due_at"}),
+        Shape(
+            "any tag + due window",
+            {
+                "tags": "home,errands",
+                "tag_mode": "any",
+                "due_after": (today - timedelta(days=7)).isoformat(),
+                "due_before": (today + timedelta(days=30)).isoformat(),
+            },
+        ),
+        Shape("recurring, title", {"is_recurring": "true", "sort_by": "title"}),
+        Shape("page 50, created_at", {"page": "50", "limit": "50", "sort_by": "created_at"}),
+    ]
+
+
+Listing = tuple[int, list[str]]
+
+
+def api_get(client: httpx.Client, params: dict[str, str]) -> httpx.Response:
+    response = client.get("/api/v1/tasks", params=params)
+    if response.status_code != 200:
+        raise RuntimeError(f"HTTP {response.status_code}: {response.text[:300]}")
+    return response
+
+
+def api_listing(response: httpx.Response) -> Listing:
+    page = response.json()
+    return page["total"], [item["id"] for item in page["items"]]
+
+
+def raw_list(engine: Engine, user: User, params: dict[str, str]) -> Listing:
+    """listing.list_tasks' two statements, built by the same functions, without presenting."""
+    with Session(engine) as session:
+        query = parse_query(params, user.timezone)
+        where = listing.conditions(session, user, query)
+        total = session.exec(select(func.count()).select_from(Task).where(*where)).one()
+        rows = session.exec(
+            select(Task)
+            .where(*where)
+            .order_by(*listing._ordering(query))
+            .offset((query.page - 1) * query.limit)
+            .limit(query.limit)
+        ).all()
+    return int(total), [str(row.id) for row in rows]
+
+
+def timed(call: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    call()
+    return (time.perf_counter() - started) * 1000
+
+
+def stats(samples: list[float]) -> dict[str, float]:
+    cuts = statistics.quantiles(samples, n=100, method="inclusive")
+    return {
+        "n": len(samples),
+        "p50_ms": round(cuts[49], 3),
+        "p95_ms": round(cuts[94], 3),
+        "mean_ms": round(statistics.fmean(samples), 3),
+        "max_ms": round(max(samples), 3),
+    }
+
+
+@dataclass
+class Outcome:
+    shape: Shape
+    total: int | None = None
+    api: list[float] = field(default_factory=list)
+    raw: list[float] = field(default_factory=list)
+    error: str | None = None
+
+
+def measure(
+    shape: Shape,
+    api: Callable[[], httpx.Response],
+    raw: Callable[[], Listing],
+    warmup: int,
+    n: int,
+) -> Outcome:
+    """Time both sides; the API is timed to the last byte received, not decoded."""
+    outcome = Outcome(shape)
+    try:
+        api_result, raw_result = api_listing(api()), raw()
+        # The baseline is only meaningful if it is the very query the endpoint answered.
+        if api_result != raw_result:
+            raise RuntimeError(
+                f"API and raw SQL disagree: totals {api_result[0]} vs {raw_result[0]}, "
+                f"page ids equal: {api_result[1] == raw_result[1]}"
+            )
+        outcome.total = api_result[0]
+        for _ in range(warmup):
+            api()
+            raw()
+        # Alternating keeps drift (autovacuum, CPU frequency) from favouring one side.
+        for _ in range(n):
+            outcome.api.append(timed(api))
+            outcome.raw.append(timed(raw))
+    except Exception as exc:  # one broken shape is reported; the others are still measured
+        outcome.error = f"{type(exc).__name__}: {exc}"
+    return outcome
+
+
+# --- reporting -------------------------------------------------------------------------------
+
+
+def verdict(api: list[float], raw: list[float]) -> dict[str, Any]:
+    api_stats, raw_stats = stats(api), stats(raw)
+    ratio = api_stats["p95_ms"] / raw_stats["p95_ms"]
+    return {
+        "api": api_stats,
+        "raw_sql": raw_stats,
+        "ratio_p95": round(ratio, 2),
+        "pass_p95": api_stats["p95_ms"] < TARGET_P95_MS,
+        "pass_ratio": ratio <= TARGET_RATIO,
+    }
+
+
+def report(outcomes: list[Outcome]) -> dict[str, Any]:
+    rows: list[dict[str, Any]] = []
+    for outcome in outcomes:
+        row: dict[str, Any] = {
+            "shape": outcome.shape.name,
+            "params": outcome.shape.params,
+            "total": outcome.total,
+            "error": outcome.error,
+        }
+        if outcome.error is None:
+            row |= verdict(outcome.api, outcome.raw)
+        rows.append(row)
+    measured = [outcome for outcome in outcomes if outcome.error is None]
+    overall = (
+        verdict(
+            [ms for outcome in measured for ms in outcome.api],
+            [ms for outcome in measured for ms in outcome.raw],
+        )
+        if measured
+        else None
+    )
+    return {"shapes": rows, "overall": overall}
+
+
+def _mark(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def print_table(results: dict[str, Any]) -> None:
+    header = (
+        f"{'query shape':<28} {'rows':>7} {'API p50':>8} {'API p95':>8} {'SQL p50':>8} "
+        f"{'SQL p95':>8} {'API/SQL':>8}  {'p95<50ms':<8}  {'API<=2x':<7}"
+    )
+    print(header)
+    print("-" * len(header))
+    lines = [(row["shape"], row) for row in results["shapes"]]
+    if results["overall"] is not None:
+        lines.append(("overall", {"total": None, "error": None, **results["overall"]}))
+    for name, row in lines:
+        if row["error"] is not None:
+            print(f"{name:<28} ERROR {row['error']}")
+            continue
+        total = "" if row["total"] is None else str(row["total"])
+        print(
+            f"{name:<28} {total:>7} {row['api']['p50_ms']:>8.1f} {row['api']['p95_ms']:>8.1f} "
+            f"{row['raw_sql']['p50_ms']:>8.1f} {row['raw_sql']['p95_ms']:>8.1f} "
+            f"{row['ratio_p95']:>7.2f}x  {_mark(row['pass_p95']):<8}  {_mark(row['pass_ratio'])}"
+        )
+    print("(milliseconds; rows = matching tasks; API/SQL compares p95)")
+
+
+# --- main ------------------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--database-url",
+        default=DEFAULT_ADMIN_URL,
+        help="admin URL of the PostgreSQL server; the scratch database is created next to it",
+    )
+    parser.add_argument("--tasks", type=int, default=100_000, help="tasks to seed")
+    parser.add_argument("--requests", type=int, default=200, help="timed requests per shape")
+    parser.add_argument("--warmup", type=int, default=20, help="untimed requests per shape")
+    parser.add_argument("--seed", type=int, default=42, help="random seed for the data")
+    args = parser.parse_args(argv)
+    if args.tasks < 1 or args.requests < 2 or args.warmup < 0:
+        parser.error("--tasks must be >= 1, --requests >= 2 and --warmup >= 0")
+    return args
+
+
+def run(args: argparse.Namespace, scratch_url: str, workdir: Path) -> int:
+    env = {
+        **os.environ,
+        "DATABASE_URL": scratch_url,
+        "REFLEX_TELEMETRY_ENABLED": "false",
+        "LOG_LEVEL": "WARNING",
+        # A throwaway secret and data dir, so nothing is written into the checkout's data/.
+        "JWT_SECRET": secrets.token_urlsafe(32),
+        "TODO_DATA_DIR": str(workdir),
+        # The default 15 minutes could expire mid-run on a slow machine.
+        "ACCESS_TOKEN_MINUTES": "600",
+    }
+    log("migrating with reflex db migrate")
+    migrate(env)
+    server = Server(env, workdir / "server.log")
+    engine = create_engine(scratch_url)
+    try:
+        log("starting the API server")
+        server.start()
+        log("registering the user")
+        user_id, token = register_and_login(server.base_url)
+        seed(engine, user_id, args.tasks, random.Random(args.seed))
+        with Session(engine, expire_on_commit=False) as session:
+            user = session.get_one(User, user_id)
+            postgres = session.execute(text("SHOW server_version")).scalar_one()
+        outcomes: list[Outcome] = []
+        with httpx.Client(
+            base_url=server.base_url,
+            headers={"Authorization": f"Bearer {token}"},
+            trust_env=False,
+            timeout=60,
+        ) as client:
+            for shape in shapes(datetime.now(ZoneInfo(TIMEZONE)).date()):
+                log(f"measuring {shape.name}")
+                outcomes.append(
+                    measure(
+                        shape,
+                        lambda params=shape.params: api_get(client, params),
+                        lambda params=shape.params: raw_list(engine, user, params),
+                        args.warmup,
+                        args.requests,
+                    )
+                )
+    finally:
+        server.stop()
+        engine.dispose()
+    results = {
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "postgres": postgres,
+        "tasks": args.tasks,
+        "requests_per_shape": args.requests,
+        "warmup_per_shape": args.warmup,
+        "targets": {"api_p95_ms_below": TARGET_P95_MS, "api_over_raw_p95_at_most": TARGET_RATIO},
+        **report(outcomes),
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    print_table(results)
+    log(f"results written to {RESULTS.relative_to(ROOT)}")
+    return 1 if any(outcome.error for outcome in outcomes) else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    # A plain `kill` should still drop the scratch database: turn SIGTERM into SystemExit.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    admin_url = make_url(normalize_database_url(args.database_url))
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    name = create_database(admin)
+    log(f"scratch database {name}")
+    scratch_url = admin_url.set(database=name).render_as_string(hide_password=False)
+    try:
+        with tempfile.TemporaryDirectory(prefix="todo_bench_") as workdir:
+            return run(args, scratch_url, Path(workdir))
+    finally:
+        drop_database(admin, name)
+        admin.dispose()
+        log(f"dropped {name}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
