@@ -1,5 +1,6 @@
 """Reflex configuration, read from the environment (see todo_app/config.py); no secrets here."""
 
+import os
 from pathlib import Path
 
 import reflex as rx
@@ -9,12 +10,19 @@ from todo_app.config import get_settings
 _settings = get_settings()
 _bun = Path(__file__).parent / ".tools/node_modules/@oven/bun-linux-x64/bin/bun"
 
+# The SQLite database and its WAL change on every write; watching them would restart the
+# development backend after each saved task.
+os.environ.setdefault("REFLEX_HOT_RELOAD_EXCLUDE_PATHS", str(_settings.data_dir))
+
 config = rx.Config(
     app_name="todo_app",
     db_url=_settings.database_url,
     redis_url=_settings.redis_url,
     telemetry_enabled=False,
     show_built_with_reflex=False,
-    plugins=[rx.plugins.RadixThemesPlugin(), rx.plugins.SitemapPlugin()],
+    plugins=[
+        rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="tomato", radius="medium")),
+        rx.plugins.SitemapPlugin(),
+    ],
     **({"bun_path": _bun} if _bun.exists() else {}),
 )

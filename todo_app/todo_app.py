@@ -6,13 +6,56 @@ import reflex as rx
 
 # Importing the tables is what lets `reflex db` migrate them: they live on SQLModel.metadata,
 # which Reflex's own registered base model shares.
-from todo_app import models  # noqa: F401
+from todo_app import models, routes  # noqa: F401
 from todo_app.api.main import create_api
-from todo_app.pages.home import home
+from todo_app.components.layout import SHORTCUTS
+from todo_app.pages.activity import activity_page
+from todo_app.pages.auth import login_page, register_page
+from todo_app.pages.settings import settings_page
+from todo_app.pages.stats import stats_page
+from todo_app.pages.tasks import tasks_page
+from todo_app.state.auth import LoginState
+from todo_app.state.pages import ActivityState, NotificationsState, SettingsState, StatsState
+from todo_app.state.tasks import TasksState
 
 # The full-text GIN index is an expression; alembic says at every SQLite check that it cannot
 # compare it, which is expected and not a schema drift.
 warnings.filterwarnings("ignore", message=".*expression-based index 'ix_tasks_search_gin'.*")
 
-app = rx.App(api_transformer=create_api())
-app.add_page(home, route="/", title="Todo")
+app = rx.App(
+    api_transformer=create_api(),
+    head_components=[rx.script(SHORTCUTS)],
+)
+app.add_page(
+    tasks_page,
+    route=routes.HOME,
+    title="Tasks",
+    on_load=[TasksState.load, NotificationsState.refresh],
+)
+app.add_page(
+    login_page, route=routes.LOGIN, title="Log in", on_load=LoginState.redirect_if_signed_in
+)
+app.add_page(
+    register_page,
+    route=routes.REGISTER,
+    title="Register",
+    on_load=[LoginState.redirect_if_signed_in, LoginState.detect_zone],
+)
+app.add_page(
+    settings_page,
+    route=routes.SETTINGS,
+    title="Settings",
+    on_load=[SettingsState.load, NotificationsState.refresh],
+)
+app.add_page(
+    activity_page,
+    route=routes.ACTIVITY,
+    title="Activity",
+    on_load=[ActivityState.load, NotificationsState.refresh],
+)
+app.add_page(
+    stats_page,
+    route=routes.STATS,
+    title="Stats",
+    on_load=[StatsState.load, NotificationsState.refresh],
+)

@@ -1,0 +1,460 @@
+"""The task list: sidebar views, toolbar, quick add, and the rows."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from todo_app.state.editor import EditorState
+from todo_app.state.tasks import TaskGroup, TaskRow, TasksState
+
+PRIORITY_COLOURS = {"high": "red", "medium": "yellow", "low": "gray"}
+SORTS = [
+    ("position", "Manual order"),
+    ("due_at", "Due date"),
+    ("priority", "Priority"),
+    ("created_at", "Date added"),
+    ("title", "Title"),
+]
+VIEW_LABELS = [
+    ("today", "Today", "sun"),
+    ("upcoming", "Upcoming", "calendar-days"),
+    ("overdue", "Overdue", "alarm-clock"),
+    ("all", "All", "inbox"),
+    ("completed", "Completed", "circle-check"),
+]
+
+
+def priority_colour(priority: rx.Var[str]) -> rx.Var[str]:
+    return rx.match(priority, ("high", "red"), ("medium", "yellow"), "gray")
+
+
+def sidebar() -> rx.Component:
+    view_button = lambda key, label, icon: rx.button(  # noqa: E731
+        rx.icon(icon, size=16),
+        label,
+        variant=rx.cond(TasksState.view == key, "solid", "ghost"),
+        on_click=TasksState.show_view(key),
+        id=f"view-{key}",
+        justify="start",
+        width="100%",
+    )
+    return rx.vstack(
+        *[view_button(key, label, icon) for key, label, icon in VIEW_LABELS],
+        rx.divider(),
+        rx.text("Saved filters", size="1", weight="bold", color_scheme="gray"),
+        rx.foreach(
+            TasksState.saved_views,
+            lambda view: rx.hstack(
+                rx.link(view.name, href=view.href, size="2", id="saved-" + view.id),
+                rx.spacer(),
+                rx.icon_button(
+                    rx.icon("x", size=12),
+                    size="1",
+                    variant="ghost",
+                    on_click=TasksState.delete_filter(view.id),
+                    aria_label="Delete saved filter " + view.name,
+                ),
+                width="100%",
+            ),
+        ),
+        rx.form(
+            rx.hstack(
+                rx.input(
+                    name="name",
+                    placeholder="Save filter as…",
+                    size="1",
+                    id="save-filter-name",
+                    aria_label="Save current filter as",
+                ),
+                rx.button("Save", size="1", type="submit", id="save-filter"),
+            ),
+            on_submit=TasksState.save_filter,
+            reset_on_submit=True,
+        ),
+        rx.cond(
+            TasksState.filter_error != "",
+            rx.text(TasksState.filter_error, color_scheme="red", size="1"),
+        ),
+        rx.divider(),
+        rx.text("Tags", size="1", weight="bold", color_scheme="gray"),
+        rx.foreach(
+            TasksState.tag_chips,
+            lambda chip: rx.button(
+                "#" + chip.name,
+                rx.badge(chip.count, variant="soft"),
+                size="1",
+                variant="ghost",
+                on_click=TasksState.toggle_tag(chip.name),
+                aria_label="Filter by tag " + chip.name,
+                justify="between",
+                width="100%",
+            ),
+        ),
+        width="220px",
+        min_width="220px",
+        padding="1em",
+        spacing="2",
+        display=["none", "none", "flex"],
+        border_right="1px solid var(--gray-4)",
+        min_height="calc(100vh - 60px)",
+        id="sidebar",
+    )
+
+
+def toolbar() -> rx.Component:
+    priority_toggle = lambda p: rx.button(  # noqa: E731
+        p.capitalize(),
+        size="1",
+        color_scheme=PRIORITY_COLOURS[p],
+        variant=rx.cond(TasksState.params.get("priority", "").contains(p), "solid", "outline"),
+        on_click=TasksState.toggle_priority(p),
+        id=f"filter-priority-{p}",
+    )
+    return rx.flex(
+        rx.debounce_input(
+            rx.input(
+                rx.input.slot(rx.icon("search", size=14)),
+                value=TasksState.search,
+                on_change=TasksState.set_search,
+                placeholder="Search (/)",
+                id="search-input",
+                aria_label="Search tasks",
+                width=["100%", "220px"],
+            ),
+            debounce_timeout=300,
+        ),
+        rx.select.root(
+            rx.select.trigger(placeholder="Status", id="filter-status", aria_label="Status"),
+            rx.select.content(
+                rx.select.item("Active", value="active"),
+                rx.select.item("Completed", value="completed"),
+                rx.select.item("All", value="all"),
+            ),
+            value=TasksState.params.get("status", "active"),
+            on_change=lambda v: TasksState.set_param("status", v),
+            size="1",
+        ),
+        rx.hstack(*[priority_toggle(p) for p in ("high", "medium", "low")], spacing="1"),
+        rx.select.root(
+            rx.select.trigger(id="filter-tag-mode", aria_label="Tag match"),
+            rx.select.content(
+                rx.select.item("All tags", value="all"), rx.select.item("Any tag", value="any")
+            ),
+            value=TasksState.params.get("tag_mode", "all"),
+            on_change=lambda v: TasksState.set_param("tag_mode", v),
+            size="1",
+        ),
+        rx.input(
+            type="date",
+            value=TasksState.params.get("due_after", ""),
+            on_change=lambda v: TasksState.set_param("due_after", v),
+            size="1",
+            id="filter-due-after",
+            aria_label="Due from",
+        ),
+        rx.input(
+            type="date",
+            value=TasksState.params.get("due_before", ""),
+            on_change=lambda v: TasksState.set_param("due_before", v),
+            size="1",
+            id="filter-due-before",
+            aria_label="Due until",
+        ),
+        rx.checkbox(
+            "Overdue",
+            checked=TasksState.params.get("overdue", "") == "true",
+            on_change=lambda v: TasksState.set_param("overdue", rx.cond(v, "true", "")),
+            id="filter-overdue",
+        ),
+        rx.checkbox(
+            "Recurring",
+            checked=TasksState.params.get("is_recurring", "") == "true",
+            on_change=lambda v: TasksState.set_param("is_recurring", rx.cond(v, "true", "")),
+            id="filter-recurring",
+        ),
+        rx.select.root(
+            rx.select.trigger(id="sort-by", aria_label="Sort by"),
+            rx.select.content(*[rx.select.item(label, value=key) for key, label in SORTS]),
+            value=TasksState.params.get("sort_by", "position"),
+            on_change=lambda v: TasksState.set_param("sort_by", v),
+            size="1",
+        ),
+        rx.icon_button(
+            rx.cond(
+                TasksState.params.get("sort_order", "asc") == "desc",
+                rx.icon("arrow-down-wide-narrow", size=14),
+                rx.icon("arrow-up-narrow-wide", size=14),
+            ),
+            size="1",
+            variant="soft",
+            on_click=TasksState.set_param(
+                "sort_order",
+                rx.cond(TasksState.params.get("sort_order", "asc") == "desc", "asc", "desc"),
+            ),
+            id="sort-order",
+            aria_label="Sort direction",
+        ),
+        rx.select.root(
+            rx.select.trigger(id="group-by", aria_label="Group by"),
+            rx.select.content(
+                rx.select.item("No grouping", value="none"),
+                rx.select.item("Group by due date", value="due"),
+                rx.select.item("Group by priority", value="priority"),
+            ),
+            value=TasksState.grouping,
+            on_change=TasksState.set_grouping,
+            size="1",
+        ),
+        rx.cond(
+            TasksState.filtered,
+            rx.button(
+                "Clear",
+                size="1",
+                variant="ghost",
+                on_click=TasksState.clear_filters,
+                id="clear-filters",
+            ),
+        ),
+        wrap="wrap",
+        gap="2",
+        align="center",
+        width="100%",
+    )
+
+
+def quick_add() -> rx.Component:
+    error_for = lambda field: rx.cond(  # noqa: E731
+        (TasksState.quick_error != "") & (TasksState.quick_error_field == field),
+        rx.text(TasksState.quick_error, color_scheme="red", size="1", id=f"quick-error-{field}"),
+    )
+    return rx.form(
+        rx.flex(
+            rx.input(
+                name="title",
+                placeholder="Add a task",
+                value=TasksState.quick_title,
+                on_change=lambda v: TasksState.set_quick("quick_title", v),
+                id="quick-add-input",
+                aria_label="Add a task",
+                flex="1",
+                min_width="200px",
+                size="3",
+                auto_focus=True,
+            ),
+            rx.select.root(
+                rx.select.trigger(id="quick-priority", aria_label="Priority of the new task"),
+                rx.select.content(
+                    rx.select.item("High", value="high"),
+                    rx.select.item("Medium", value="medium"),
+                    rx.select.item("Low", value="low"),
+                ),
+                value=TasksState.quick_priority,
+                on_change=lambda v: TasksState.set_quick("quick_priority", v),
+            ),
+            rx.input(
+                placeholder="tags, comma separated",
+                value=TasksState.quick_tags,
+                on_change=lambda v: TasksState.set_quick("quick_tags", v),
+                id="quick-tags",
+                aria_label="Tags of the new task",
+                list="tag-suggestions",
+                width="180px",
+            ),
+            rx.input(
+                type="date",
+                value=TasksState.quick_due_date,
+                on_change=lambda v: TasksState.set_quick("quick_due_date", v),
+                id="quick-due-date",
+                aria_label="Due date of the new task",
+            ),
+            rx.input(
+                type="time",
+                value=TasksState.quick_due_time,
+                on_change=lambda v: TasksState.set_quick("quick_due_time", v),
+                id="quick-due-time",
+                aria_label="Due time of the new task",
+            ),
+            rx.button("Add", type="submit", id="quick-add-submit"),
+            wrap="wrap",
+            gap="2",
+            width="100%",
+        ),
+        error_for("title"),
+        error_for("tags"),
+        error_for("due_at"),
+        error_for("priority"),
+        on_submit=TasksState.quick_add,
+        width="100%",
+        id="quick-add",
+    )
+
+
+def task_row(row: TaskRow) -> rx.Component:
+    return rx.hstack(
+        rx.checkbox(
+            checked=row.completed,
+            on_change=lambda done: TasksState.toggle_done(row.id, done),
+            aria_label="Complete " + row.title,
+            id="complete-" + row.id,
+            color_scheme=priority_colour(row.priority),
+            size="3",
+        ),
+        rx.box(
+            width="4px",
+            height="28px",
+            border_radius="2px",
+            background=rx.match(
+                row.priority,
+                ("high", "var(--red-9)"),
+                ("medium", "var(--yellow-9)"),
+                "var(--gray-8)",
+            ),
+            class_name="priority-" + row.priority,
+            title=row.priority + " priority",
+        ),
+        rx.vstack(
+            rx.text(
+                row.title,
+                weight="medium",
+                text_decoration=rx.cond(row.completed, "line-through", "none"),
+                class_name="task-title",
+                on_click=EditorState.open_task(row.id),
+                cursor="pointer",
+            ),
+            rx.hstack(
+                rx.cond(
+                    row.due_label != "",
+                    rx.text(
+                        row.due_label,
+                        size="1",
+                        color_scheme=rx.cond(row.overdue, "red", "gray"),
+                        class_name=rx.cond(row.overdue, "due overdue", "due"),
+                    ),
+                ),
+                rx.cond(row.recurring, rx.icon("repeat", size=12, aria_label=row.recurrence)),
+                rx.cond(row.has_reminders, rx.icon("bell", size=12, aria_label="has reminders")),
+                rx.foreach(
+                    row.tags,
+                    lambda tag: rx.badge(
+                        "#" + tag, variant="soft", size="1", class_name="tag-chip"
+                    ),
+                ),
+                spacing="2",
+                align="center",
+                wrap="wrap",
+            ),
+            spacing="0",
+            flex="1",
+            min_width="0",
+        ),
+        rx.hstack(
+            rx.icon_button(
+                rx.icon("chevron-up", size=14),
+                size="1",
+                variant="ghost",
+                on_click=TasksState.move(row.id, -1),
+                aria_label="Move up " + row.title,
+            ),
+            rx.icon_button(
+                rx.icon("chevron-down", size=14),
+                size="1",
+                variant="ghost",
+                on_click=TasksState.move(row.id, 1),
+                aria_label="Move down " + row.title,
+            ),
+            rx.cond(
+                row.recurring & ~row.completed,
+                rx.icon_button(
+                    rx.icon("skip-forward", size=14),
+                    size="1",
+                    variant="ghost",
+                    on_click=TasksState.skip(row.id),
+                    aria_label="Skip this occurrence of " + row.title,
+                ),
+            ),
+            rx.icon_button(
+                rx.icon("pencil", size=14),
+                size="1",
+                variant="ghost",
+                on_click=EditorState.open_task(row.id),
+                aria_label="Edit " + row.title,
+            ),
+            rx.icon_button(
+                rx.icon("trash-2", size=14),
+                size="1",
+                variant="ghost",
+                color_scheme="red",
+                on_click=TasksState.delete(row.id),
+                aria_label="Delete " + row.title,
+            ),
+            spacing="1",
+        ),
+        width="100%",
+        padding="0.5em 0",
+        border_bottom="1px solid var(--gray-3)",
+        align="center",
+        id="task-" + row.id,
+        class_name="task-row",
+        data_title=row.title,
+    )
+
+
+def task_group(group: TaskGroup) -> rx.Component:
+    return rx.vstack(
+        rx.cond(group.name != "", rx.heading(group.name, size="3", class_name="group-heading")),
+        rx.foreach(group.rows, task_row),
+        width="100%",
+        spacing="0",
+    )
+
+
+def task_list() -> rx.Component:
+    return rx.vstack(
+        rx.cond(
+            TasksState.error != "",
+            rx.callout(TasksState.error, color_scheme="red", icon="triangle-alert"),
+        ),
+        rx.cond(
+            ~TasksState.loaded,
+            rx.hstack(rx.spinner(), rx.text("Loading your tasks…"), id="loading"),
+            rx.cond(
+                TasksState.empty,
+                rx.callout(
+                    rx.cond(
+                        TasksState.filtered,
+                        "No task matches these filters. Clear them to see everything.",
+                        "Nothing here yet. Type a task in the bar above and press Enter.",
+                    ),
+                    icon="info",
+                    id="empty-state",
+                ),
+                rx.vstack(rx.foreach(TasksState.groups, task_group), width="100%", id="task-list"),
+            ),
+        ),
+        rx.cond(
+            TasksState.pages > 1,
+            rx.hstack(
+                rx.button(
+                    "Previous",
+                    size="1",
+                    disabled=TasksState.page <= 1,
+                    on_click=TasksState.go_to_page(TasksState.page - 1),
+                    id="page-prev",
+                ),
+                rx.text("Page ", TasksState.page, " of ", TasksState.pages, size="2"),
+                rx.button(
+                    "Next",
+                    size="1",
+                    disabled=TasksState.page >= TasksState.pages,
+                    on_click=TasksState.go_to_page(TasksState.page + 1),
+                    id="page-next",
+                ),
+            ),
+        ),
+        rx.el.datalist(
+            rx.foreach(TasksState.tag_names, lambda name: rx.el.option(value=name)),
+            id="tag-suggestions",
+        ),
+        width="100%",
+        spacing="3",
+    )

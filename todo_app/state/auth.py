@@ -1,0 +1,147 @@
+"""Who is signed in: tokens kept in the browser, checked (and silently refreshed) on each use."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import reflex as rx
+from sqlmodel import Session
+
+from todo_app import routes
+from todo_app.core.errors import DomainError, Unauthorized
+from todo_app.db import session_scope
+from todo_app.models import User
+from todo_app.schemas import RegisterRequest
+from todo_app.services import auth
+
+
+class AuthState(rx.State):
+    """Base of every signed-in page's state; holds the tokens in localStorage."""
+
+    access_token: str = rx.LocalStorage("", name="todo_access", sync=True)
+    refresh_token: str = rx.LocalStorage("", name="todo_refresh", sync=True)
+    user_email: str = ""
+    user_name: str = ""
+    user_timezone: str = "UTC"
+
+    def _store(self, access: str, refresh: str) -> None:
+        self.access_token = access
+        self.refresh_token = refresh
+
+    def _remember(self, user: User) -> None:
+        self.user_email = user.email
+        self.user_name = user.display_name or user.email.split("@")[0]
+        self.user_timezone = user.timezone
+
+    def _user(self, session: Session) -> User | None:
+        """The signed-in user; an expired access token is exchanged for a new pair silently."""
+        if self.access_token:
+            try:
+                return auth.user_from_access_token(session, self.access_token)
+            except Unauthorized:
+                pass
+        if not self.refresh_token:
+            return None
+        try:
+            pair = auth.refresh(session, self.refresh_token)
+        except Unauthorized:
+            self._store("", "")
+            return None
+        self._store(pair.access_token, pair.refresh_token)
+        return session.get(User, pair.user.id)
+
+    def _client(self) -> str:
+        return self.router.session.client_ip or "unknown"
+
+    @rx.event
+    def require_login(self):  # type: ignore[no-untyped-def]
+        """on_load of every signed-in page: back to the login page when nobody is."""
+        with session_scope() as session:
+            user = self._user(session)
+            if user is not None:
+                self._remember(user)
+                return None
+        target = self.router.url.path or routes.HOME
+        return rx.redirect(f"{routes.LOGIN}?next={quote(target)}")
+
+    @rx.event
+    def logout(self):  # type: ignore[no-untyped-def]
+        if self.refresh_token:
+            with session_scope() as session:
+                auth.logout(session, self.refresh_token)
+        self._store("", "")
+        self.user_email = ""
+        return rx.redirect(routes.LOGIN)
+
+
+class LoginState(AuthState):
+    """The login and register forms."""
+
+    error: str = ""
+    error_field: str = ""
+    browser_zone: str = "UTC"
+
+    def _next(self) -> str:
+        target = self.router.url.query_parameters.get("next", routes.HOME)
+        # Only paths of this app, so a crafted link cannot send the user elsewhere.
+        return target if target.startswith("/") and not target.startswith("//") else routes.HOME
+
+    @rx.event
+    def redirect_if_signed_in(self):  # type: ignore[no-untyped-def]
+        self.error = ""
+        self.error_field = ""
+        with session_scope() as session:
+            if self._user(session) is not None:
+                return rx.redirect(self._next())
+        return None
+
+    @rx.event
+    def detect_zone(self):  # type: ignore[no-untyped-def]
+        """Ask the browser for its time zone: the new account's default."""
+        return rx.call_script(
+            "Intl.DateTimeFormat().resolvedOptions().timeZone", callback=LoginState.set_zone
+        )
+
+    @rx.event
+    def set_zone(self, zone: str):  # type: ignore[no-untyped-def]
+        self.browser_zone = zone if isinstance(zone, str) and zone else "UTC"
+
+    @rx.event
+    def login(self, form: dict[str, str]):  # type: ignore[no-untyped-def]
+        self.error = ""
+        self.error_field = ""
+        try:
+            with session_scope() as session:
+                pair = auth.login(
+                    session, form.get("email", ""), form.get("password", ""), self._client()
+                )
+        except DomainError as error:
+            self.error = error.message
+            self.error_field = error.field or ""
+            return None
+        self._store(pair.access_token, pair.refresh_token)
+        return rx.redirect(self._next())
+
+    @rx.event
+    def register(self, form: dict[str, str]):  # type: ignore[no-untyped-def]
+        self.error = ""
+        self.error_field = ""
+        try:
+            with session_scope() as session:
+                user = auth.register(
+                    session,
+                    RegisterRequest(
+                        email=form.get("email", ""),
+                        password=form.get("password", ""),
+                        display_name=form.get("display_name", ""),
+                        timezone=self.browser_zone,
+                    ),
+                    self._client(),
+                )
+                pair = auth.issue_tokens(session, user)
+        except DomainError as error:
+            self.error = error.message
+            self.error_field = error.field or ""
+            return None
+        self._store(pair.access_token, pair.refresh_token)
+        return rx.redirect(routes.HOME)

@@ -1,0 +1,207 @@
+"""State of the settings, activity and stats pages and of the notifications bell."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import available_timezones
+
+import reflex as rx
+
+from todo_app.core.dates import due_label
+from todo_app.core.errors import DomainError
+from todo_app.db import session_scope
+from todo_app.schemas import UserUpdate
+from todo_app.services import audit, auth, notifications, stats
+from todo_app.state.auth import AuthState
+
+TIMEZONES = sorted(available_timezones() | {"UTC"})
+
+
+@dataclasses.dataclass
+class NotificationItem:
+    id: str
+    title: str
+    body: str
+    when: str
+    unread: bool
+
+
+@dataclasses.dataclass
+class ActivityItem:
+    id: str
+    when: str
+    action: str
+    resource: str
+    details: str
+
+
+class NotificationsState(AuthState):
+    items: list[NotificationItem] = []
+    unread: int = 0
+
+    @rx.event
+    def refresh(self):  # type: ignore[no-untyped-def]
+        with session_scope() as session:
+            user = self._user(session)
+            if user is None:
+                return
+            page = notifications.list_notifications(session, user, False, 1, 20)
+        now = datetime.now(UTC)
+        self.unread = page.unread
+        self.items = [
+            NotificationItem(
+                id=str(n.id),
+                title=n.title,
+                body=n.body,
+                when=due_label(n.created_at, False, self.user_timezone, now),
+                unread=n.read_at is None,
+            )
+            for n in page.items
+        ]
+
+    @rx.event
+    def mark_read(self, notification_id: str):  # type: ignore[no-untyped-def]
+        with session_scope() as session:
+            user = self._user(session)
+            if user is None:
+                return None
+            try:
+                notifications.mark_read(session, user, uuid.UUID(notification_id))
+            except DomainError as error:
+                return rx.toast.error(error.message)
+        return NotificationsState.refresh
+
+
+class SettingsState(AuthState):
+    display_name: str = ""
+    timezone: str = "UTC"
+    email_notifications: bool = False
+    error: str = ""
+    error_field: str = ""
+    zone_query: str = ""
+
+    @rx.var
+    def zone_matches(self) -> list[str]:
+        needle = self.zone_query.strip().lower().replace(" ", "_")
+        if not needle:
+            return TIMEZONES[:0]
+        return [zone for zone in TIMEZONES if needle in zone.lower()][:30]
+
+    @rx.event
+    def load(self):  # type: ignore[no-untyped-def]
+        with session_scope() as session:
+            user = self._user(session)
+            if user is None:
+                return rx.redirect("/login?next=/settings")
+            self._remember(user)
+            self.display_name = user.display_name
+            self.timezone = user.timezone
+            self.email_notifications = user.email_notifications
+        self.error = ""
+        self.zone_query = ""
+        return None
+
+    @rx.event
+    def search_zones(self, text: str):  # type: ignore[no-untyped-def]
+        self.zone_query = text
+
+    @rx.event
+    def set_email_notifications(self, value: bool):  # type: ignore[no-untyped-def]
+        self.email_notifications = bool(value)
+
+    @rx.event
+    def pick_zone(self, zone: str):  # type: ignore[no-untyped-def]
+        self.timezone = zone
+        self.zone_query = ""
+
+    @rx.event
+    def save(self, form: dict[str, Any]):  # type: ignore[no-untyped-def]
+        update = UserUpdate(
+            display_name=str(form.get("display_name", "")),
+            timezone=self.timezone,
+            email_notifications=self.email_notifications,
+        )
+        try:
+            with session_scope() as session:
+                user = self._user(session)
+                if user is None:
+                    return rx.redirect("/login")
+                self._remember(auth.update_me(session, user, update))
+        except DomainError as error:
+            self.error = error.message
+            self.error_field = error.field or ""
+            return None
+        self.error = ""
+        self.error_field = ""
+        return rx.toast("Settings saved", duration=2000)
+
+
+class ActivityState(AuthState):
+    items: list[ActivityItem] = []
+    page: int = 1
+    pages: int = 1
+    total: int = 0
+
+    @rx.event
+    def load(self):  # type: ignore[no-untyped-def]
+        page = self.router.url.query_parameters.get("page", "1")
+        self.page = int(page) if page.isdigit() and int(page) > 0 else 1
+        with session_scope() as session:
+            user = self._user(session)
+            if user is None:
+                return rx.redirect("/login?next=/activity")
+            self._remember(user)
+            result = audit.audit_page(session, user, self.page, 50)
+        now = datetime.now(UTC)
+        self.total = result.total
+        self.pages = max(1, -(-result.total // 50))
+        self.items = [
+            ActivityItem(
+                id=str(entry.id),
+                when=due_label(entry.at, False, self.user_timezone, now),
+                action=entry.action,
+                resource=f"{entry.resource_type} {entry.resource_id or ''}".strip(),
+                details=", ".join(f"{k}: {v}" for k, v in entry.metadata.items() if k != "task"),
+            )
+            for entry in result.items
+        ]
+        return None
+
+    @rx.event
+    def export(self, kind: str):  # type: ignore[no-untyped-def]
+        with session_scope() as session:
+            user = self._user(session)
+            if user is None:
+                return None
+            if kind == "csv":
+                return rx.download(data=audit.export_csv(session, user), filename="activity.csv")
+            page = audit.audit_page(session, user, 1, audit.EXPORT_MAX)
+            return rx.download(data=page.model_dump_json(indent=2), filename="activity.json")
+
+
+class StatsState(AuthState):
+    per_day: list[dict[str, Any]] = []
+    by_priority: list[dict[str, Any]] = []
+    by_tag: list[dict[str, Any]] = []
+    completed_30: int = 0
+
+    @rx.event
+    def load(self):  # type: ignore[no-untyped-def]
+        with session_scope() as session:
+            user = self._user(session)
+            if user is None:
+                return rx.redirect("/login?next=/stats")
+            self._remember(user)
+            days = stats.completed_per_day(session, user)
+            priorities = stats.open_by_priority(session, user)
+            tags = stats.open_by_tag(session, user)
+        self.per_day = [{"day": day[5:], "completed": count} for day, count in days]
+        self.completed_30 = sum(count for _, count in days)
+        self.by_priority = [
+            {"priority": p, "open": priorities[p]} for p in ("high", "medium", "low")
+        ]
+        self.by_tag = [{"tag": name, "open": count} for name, count in tags]
+        return None

@@ -1,0 +1,390 @@
+"""The task list page: filters in the URL, quick add, and the actions on a row."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+import reflex as rx
+from sqlmodel import Session
+
+from todo_app import routes
+from todo_app.core.dates import due_label, is_overdue
+from todo_app.core.errors import DomainError, FieldError
+from todo_app.core.filters import QUERY_KEYS, parse_query
+from todo_app.core.recurrence import describe
+from todo_app.db import session_scope
+from todo_app.models import User
+from todo_app.schemas import SavedFilterCreate, TaskCreate, TaskPublic
+from todo_app.services import filters, listing, tasks
+from todo_app.state.auth import AuthState
+
+VIEWS = ("today", "upcoming", "overdue", "all", "completed")
+GROUPINGS = ("none", "due", "priority")
+_PRIORITY_ORDER = {"high": 0, "medium": 1, "low": 2}
+_QUICK_FIELDS = ("quick_title", "quick_priority", "quick_tags", "quick_due_date", "quick_due_time")
+
+
+@dataclasses.dataclass
+class TaskRow:
+    id: str
+    title: str
+    description: str
+    priority: str
+    tags: list[str]
+    due_label: str
+    overdue: bool
+    recurring: bool
+    recurrence: str
+    has_reminders: bool
+    completed: bool
+
+
+@dataclasses.dataclass
+class TaskGroup:
+    name: str
+    rows: list[TaskRow]
+
+
+@dataclasses.dataclass
+class TagChip:
+    name: str
+    count: int
+
+
+@dataclasses.dataclass
+class SavedView:
+    id: str
+    name: str
+    href: str
+
+
+def task_row(task: TaskPublic, tz: str, now: datetime) -> TaskRow:
+    return TaskRow(
+        id=str(task.id),
+        title=task.title,
+        description=task.description,
+        priority=task.priority,
+        tags=list(task.tags),
+        due_label=due_label(task.due_at, task.all_day, tz, now),
+        overdue=not task.completed and is_overdue(task.due_at, task.all_day, tz, now),
+        recurring=task.rrule is not None,
+        recurrence=describe(task.rrule) if task.rrule else "",
+        has_reminders=bool(task.reminders),
+        completed=task.completed,
+    )
+
+
+def view_params(view: str, tz: str, now: datetime) -> dict[str, str]:
+    """The list parameters a sidebar view stands for, on the user's calendar."""
+    today = now.astimezone(ZoneInfo(tz)).date()
+    if view == "today":
+        return {"due_before": today.isoformat(), "sort_by": "due_at"}
+    if view == "upcoming":
+        week_end = today + timedelta(days=6)
+        return {
+            "due_after": today.isoformat(),
+            "due_before": week_end.isoformat(),
+            "sort_by": "due_at",
+        }
+    if view == "overdue":
+        return {"overdue": "true", "sort_by": "due_at"}
+    if view == "completed":
+        return {"status": "completed", "sort_by": "due_at", "sort_order": "desc"}
+    return {}
+
+
+def _group_name(row: TaskRow, task: TaskPublic, grouping: str, tz: str, now: datetime) -> str:
+    if grouping == "priority":
+        return f"{row.priority.capitalize()} priority"
+    if task.due_at is None:
+        return "No date"
+    if row.overdue:
+        return "Overdue"
+    days = (task.due_at.astimezone(ZoneInfo(tz)).date() - now.astimezone(ZoneInfo(tz)).date()).days
+    if days <= 0:
+        return "Today"
+    if days == 1:
+        return "Tomorrow"
+    return "Next 7 days" if days < 7 else "Later"
+
+
+def group_rows(items: list[TaskPublic], grouping: str, tz: str, now: datetime) -> list[TaskGroup]:
+    rows = [task_row(task, tz, now) for task in items]
+    if grouping not in ("due", "priority"):
+        return [TaskGroup(name="", rows=rows)]
+    groups: dict[str, list[TaskRow]] = {}
+    for row, task in zip(rows, items, strict=True):
+        groups.setdefault(_group_name(row, task, grouping, tz, now), []).append(row)
+    if grouping == "priority":
+        order = sorted(groups, key=lambda name: _PRIORITY_ORDER[name.split()[0].lower()])
+    else:
+        ranks = ["Overdue", "Today", "Tomorrow", "Next 7 days", "Later", "No date"]
+        order = sorted(groups, key=ranks.index)
+    return [TaskGroup(name=name, rows=groups[name]) for name in order]
+
+
+class TasksState(AuthState):
+    groups: list[TaskGroup] = []
+    total: int = 0
+    page: int = 1
+    pages: int = 1
+    loaded: bool = False
+    view: str = "all"
+    grouping: str = "none"
+    params: dict[str, str] = {}
+    error: str = ""
+    tag_chips: list[TagChip] = []
+    saved_views: list[SavedView] = []
+    search: str = ""
+    quick_title: str = ""
+    quick_priority: str = "medium"
+    quick_tags: str = ""
+    quick_due_date: str = ""
+    quick_due_time: str = ""
+    quick_error: str = ""
+    quick_error_field: str = ""
+    filter_name: str = ""
+    filter_error: str = ""
+
+    @rx.var
+    def tag_names(self) -> list[str]:
+        return [chip.name for chip in self.tag_chips]
+
+    @rx.var
+    def empty(self) -> bool:
+        return self.loaded and self.total == 0
+
+    @rx.var
+    def filtered(self) -> bool:
+        return any(key not in ("sort_by", "sort_order", "page") for key in self.params)
+
+    def _url(
+        self, params: dict[str, str], view: str | None = None, grouping: str | None = None
+    ) -> str:
+        query = {key: value for key, value in params.items() if value}
+        chosen_view = view if view is not None else self.view
+        chosen_group = grouping if grouping is not None else self.grouping
+        if chosen_view != "all":
+            query["view"] = chosen_view
+        if chosen_group != "none":
+            query["group"] = chosen_group
+        return routes.HOME + ("?" + urlencode(query) if query else "")
+
+    def _refresh(self, session: Session, user: User) -> None:
+        now = datetime.now(UTC)
+        tz = user.timezone
+        combined = {**view_params(self.view, tz, now), **self.params}
+        try:
+            query = parse_query(combined, tz)
+            self.error = ""
+        except FieldError as error:
+            self.error = error.message
+            query = parse_query(view_params(self.view, tz, now), tz)
+        result = listing.list_tasks(session, user, query)
+        self.groups = group_rows(result.items, self.grouping, tz, now)
+        self.total = result.total
+        self.page = result.page
+        self.pages = max(1, -(-result.total // result.limit))
+        self.tag_chips = [TagChip(t.name, t.count) for t in listing.tag_counts(session, user)]
+        self.saved_views = [
+            SavedView(id=str(f.id), name=f.name, href=routes.HOME + "?" + urlencode(f.query))
+            for f in filters.list_filters(session, user)
+        ]
+        self.loaded = True
+
+    def _with_user(self, action: Any) -> Any:
+        """Run `action(session, user)` in one transaction, then reload the list."""
+        with session_scope() as session:
+            user = self._user(session)
+            if user is None:
+                return rx.redirect(routes.LOGIN)
+            self._remember(user)
+            result = action(session, user)
+            self._refresh(session, user)
+            return result
+
+    @rx.event
+    def load(self):  # type: ignore[no-untyped-def]
+        """on_load: the URL query is the filter, so a view can be bookmarked."""
+        query = dict(self.router.url.query_parameters)
+        view = query.pop("view", "all")
+        self.view = view if view in VIEWS else "all"
+        grouping = query.pop("group", "none")
+        self.grouping = grouping if grouping in GROUPINGS else "none"
+        self.params = {key: value for key, value in query.items() if key in QUERY_KEYS}
+        self.search = self.params.get("q", "")
+        return self._with_user(lambda session, user: None)
+
+    @rx.event
+    def show_view(self, view: str):  # type: ignore[no-untyped-def]
+        return rx.redirect(self._url({}, view=view))
+
+    @rx.event
+    def set_param(self, key: str, value: str):  # type: ignore[no-untyped-def]
+        params = {**self.params, key: value}
+        params.pop("page", None)
+        if not value:
+            params.pop(key, None)
+        return rx.redirect(self._url(params))
+
+    @rx.event
+    def set_search(self, value: str):  # type: ignore[no-untyped-def]
+        self.search = value
+        return self.set_param("q", value.strip())
+
+    @rx.event
+    def toggle_priority(self, priority: str):  # type: ignore[no-untyped-def]
+        chosen = [p for p in self.params.get("priority", "").split(",") if p]
+        chosen = [p for p in chosen if p != priority] if priority in chosen else [*chosen, priority]
+        return self.set_param("priority", ",".join(chosen))
+
+    @rx.event
+    def toggle_tag(self, tag: str):  # type: ignore[no-untyped-def]
+        chosen = [t for t in self.params.get("tags", "").split(",") if t]
+        keys = [t.casefold() for t in chosen]
+        if tag.casefold() in keys:
+            chosen = [t for t in chosen if t.casefold() != tag.casefold()]
+        else:
+            chosen.append(tag)
+        return self.set_param("tags", ",".join(chosen))
+
+    @rx.event
+    def set_grouping(self, grouping: str):  # type: ignore[no-untyped-def]
+        return rx.redirect(self._url(self.params, grouping=grouping))
+
+    @rx.event
+    def go_to_page(self, page: int):  # type: ignore[no-untyped-def]
+        return self.set_param("page", str(max(1, min(page, self.pages))))
+
+    @rx.event
+    def clear_filters(self):  # type: ignore[no-untyped-def]
+        kept = {k: v for k, v in self.params.items() if k in ("sort_by", "sort_order")}
+        return rx.redirect(self._url(kept))
+
+    @rx.event
+    def set_quick(self, field: str, value: str):  # type: ignore[no-untyped-def]
+        """One handler for the quick-add bar's inputs (and only those)."""
+        if field in _QUICK_FIELDS:
+            setattr(self, field, value)
+
+    @rx.event
+    def quick_add(self, form: dict[str, Any]):  # type: ignore[no-untyped-def]
+        """Enter in the quick-add bar: create the task and clear the bar."""
+        title = str(form.get("title", "")).strip()
+        if not title:
+            return None
+        due = ""
+        if self.quick_due_date:
+            due = self.quick_due_date + (f"T{self.quick_due_time}" if self.quick_due_time else "")
+        data = TaskCreate(
+            title=title,
+            priority=self.quick_priority,
+            tags=[t for t in self.quick_tags.split(",") if t.strip()],
+            due_at=due or None,
+        )
+        try:
+            self._with_user(lambda session, user: tasks.create_task(session, user, data))
+        except DomainError as error:
+            self.quick_error = error.message
+            self.quick_error_field = error.field or ""
+            return None
+        self.quick_title = ""
+        self.quick_error = ""
+        self.quick_error_field = ""
+        return None
+
+    def _act(self, action: Any, message: str, undo: Any = None):  # type: ignore[no-untyped-def]
+        try:
+            task = self._with_user(action)
+        except DomainError as error:
+            return rx.toast.error(error.message)
+        if isinstance(task, TaskPublic):
+            text = message.format(title=task.title)
+            if undo is not None:
+                return rx.toast(
+                    text,
+                    duration=5000,
+                    id=f"undo-{task.id}",
+                    action={"label": "Undo", "on_click": undo(str(task.id))},
+                )
+            return rx.toast(text, duration=3000)
+        return task
+
+    @rx.event
+    def complete(self, task_id: str):  # type: ignore[no-untyped-def]
+        tid = uuid.UUID(task_id)
+        return self._act(
+            lambda s, u: tasks.complete_task(s, u, tid),
+            "Completed “{title}”",
+            TasksState.uncomplete,
+        )
+
+    @rx.event
+    def uncomplete(self, task_id: str):  # type: ignore[no-untyped-def]
+        tid = uuid.UUID(task_id)
+        return self._act(lambda s, u: tasks.uncomplete_task(s, u, tid), "“{title}” is open again")
+
+    @rx.event
+    def toggle_done(self, task_id: str, done: bool):  # type: ignore[no-untyped-def]
+        return self.complete(task_id) if done else self.uncomplete(task_id)
+
+    @rx.event
+    def delete(self, task_id: str):  # type: ignore[no-untyped-def]
+        tid = uuid.UUID(task_id)
+        return self._act(
+            lambda s, u: tasks.delete_task(s, u, tid), "Deleted “{title}”", TasksState.restore
+        )
+
+    @rx.event
+    def restore(self, task_id: str):  # type: ignore[no-untyped-def]
+        tid = uuid.UUID(task_id)
+        return self._act(lambda s, u: tasks.restore_task(s, u, tid), "Restored “{title}”")
+
+    @rx.event
+    def skip(self, task_id: str):  # type: ignore[no-untyped-def]
+        tid = uuid.UUID(task_id)
+        return self._act(
+            lambda s, u: tasks.skip_task(s, u, tid), "Skipped this “{title}”", TasksState.restore
+        )
+
+    @rx.event
+    def move(self, task_id: str, step: int):  # type: ignore[no-untyped-def]
+        """Swap a task with its neighbour in the list as shown, and keep that order."""
+        order = [row.id for group in self.groups for row in group.rows]
+        if task_id not in order:
+            return None
+        index = order.index(task_id)
+        other = index + step
+        if not 0 <= other < len(order):
+            return None
+        order[index], order[other] = order[other], order[index]
+        ids = [uuid.UUID(value) for value in order]
+
+        def reorder(session: Session, user: User) -> None:
+            tasks.reorder_tasks(session, user, ids)
+
+        return self._with_user(reorder)
+
+    @rx.event
+    def save_filter(self, form: dict[str, Any]):  # type: ignore[no-untyped-def]
+        name = str(form.get("name", "")).strip()
+        query = {k: v for k, v in self.params.items() if k != "page"}
+        data = SavedFilterCreate(name=name, query=query)
+        try:
+            self._with_user(lambda s, u: filters.save_filter(s, u, data))
+        except DomainError as error:
+            self.filter_error = error.message
+            return None
+        self.filter_error = ""
+        self.filter_name = ""
+        return rx.toast(f"Saved filter “{name}”", duration=3000)
+
+    @rx.event
+    def delete_filter(self, filter_id: str):  # type: ignore[no-untyped-def]
+        fid = uuid.UUID(filter_id)
+        return self._with_user(lambda s, u: filters.delete_filter(s, u, fid))
