@@ -50,6 +50,7 @@ class Settings:
     jwt_audience: str = "todo-app"
     access_token_minutes: int = 15
     refresh_token_days: int = 7
+    refresh_reuse_grace_seconds: int = 10
     bcrypt_rounds: int = 12
     login_max_failures: int = 5
     login_window_minutes: int = 15
@@ -80,6 +81,7 @@ def load_settings() -> Settings:
         jwt_secret=jwt_secret,
         access_token_minutes=_env_int("ACCESS_TOKEN_MINUTES", 15),
         refresh_token_days=_env_int("REFRESH_TOKEN_DAYS", 7),
+        refresh_reuse_grace_seconds=_env_int("REFRESH_REUSE_GRACE_SECONDS", 10),
         bcrypt_rounds=_env_int("BCRYPT_ROUNDS", 12),
         login_max_failures=_env_int("LOGIN_MAX_FAILURES", 5),
         login_window_minutes=_env_int("LOGIN_WINDOW_MINUTES", 15),

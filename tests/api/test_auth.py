@@ -100,7 +100,9 @@ def test_access_token_claims_are_checked(client):
     assert client.get(f"{API}/auth/me", headers=good).status_code == 200
 
 
-def test_refresh_rotates_and_reuse_revokes_the_family(client, db):
+def test_refresh_rotates_and_reuse_revokes_the_family(client, db, monkeypatch):
+    monkeypatch.setenv("REFRESH_REUSE_GRACE_SECONDS", "0")
+    get_settings.cache_clear()
     first = register(client).json()
     second = client.post(f"{API}/auth/refresh", json={"refresh_token": first["refresh_token"]})
     assert second.status_code == 200
@@ -114,6 +116,27 @@ def test_refresh_rotates_and_reuse_revokes_the_family(client, db):
     assert "auth.token_reuse" in event_types(db)
     # A fresh login is a fresh family and is unaffected.
     assert login(client).status_code == 200
+
+
+def test_two_tabs_refreshing_at_once_both_stay_signed_in(client, db):
+    first = register(client).json()
+    tab_a = client.post(f"{API}/auth/refresh", json={"refresh_token": first["refresh_token"]})
+    tab_b = client.post(f"{API}/auth/refresh", json={"refresh_token": first["refresh_token"]})
+    assert tab_a.status_code == 200 and tab_b.status_code == 200
+    for tab in (tab_a, tab_b):
+        again = client.post(
+            f"{API}/auth/refresh", json={"refresh_token": tab.json()["refresh_token"]}
+        )
+        assert again.status_code == 200
+    assert "auth.token_reuse" not in event_types(db)
+
+
+def test_logged_out_token_stays_dead_even_within_grace(client):
+    tokens = register(client).json()
+    rotated = client.post(f"{API}/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+    client.post(f"{API}/auth/logout", json={"refresh_token": rotated.json()["refresh_token"]})
+    reuse = client.post(f"{API}/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+    assert reuse.status_code == 401
 
 
 def test_logout_revokes_refresh_token(client, db):

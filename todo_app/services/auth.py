@@ -183,6 +183,16 @@ def _revoke_family(session: Session, family_id: uuid.UUID) -> None:
     )
 
 
+def _family_alive(session: Session, family_id: uuid.UUID) -> bool:
+    """Whether any token of the family is still usable (logout and theft revoke them all)."""
+    live = session.exec(
+        select(RefreshToken.id).where(
+            RefreshToken.family_id == family_id, col(RefreshToken.revoked_at).is_(None)
+        )
+    ).first()
+    return live is not None
+
+
 def refresh(session: Session, token: str) -> TokenPair:
     """Rotate a refresh token; presenting an already-rotated one revokes its whole family."""
     row = session.exec(
@@ -191,7 +201,16 @@ def refresh(session: Session, token: str) -> TokenPair:
     if row is None:
         raise Unauthorized("refresh token is not valid")
     if row.revoked_at is not None:
-        if row.replaced_by is not None:
+        grace = timedelta(seconds=get_settings().refresh_reuse_grace_seconds)
+        rotated_just_now = row.replaced_by is not None and utcnow() - row.revoked_at < grace
+        family_alive = _family_alive(session, row.family_id)
+        if rotated_just_now and family_alive:
+            # Two tabs refreshing at once present the same token; the late one is not a thief.
+            user = session.get(User, row.user_id)
+            if user is not None:
+                pair, _ = _issue(session, user, row.family_id)
+                return pair
+        if row.replaced_by is not None and family_alive:
             _revoke_family(session, row.family_id)
             _auth_event(session, "auth.token_reuse", str(row.user_id), family_id=str(row.family_id))
             session.commit()
