@@ -11,7 +11,7 @@ export REFLEX_TELEMETRY_ENABLED := false
 export REFLEX_BUN_PATH := $(CURDIR)/$(BUN)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup migrate run test lint typecheck unit clean
+.PHONY: setup migrate run test lint typecheck browser clean
 
 $(STAMP): requirements.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -37,7 +37,16 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy todo_app workers
 
-test: lint typecheck
+# The browser tests drive Debian's Chromium (never a downloaded browser build).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else \
+	    echo "Chromium is missing: install the chromium package to run the browser tests."; \
+	  fi; }
+
+test: lint typecheck browser
 	$(BIN)/pytest -q
 
 clean:

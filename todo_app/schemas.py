@@ -10,11 +10,43 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    if isinstance(value, dict):
+        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
+    return False
 
 
 class Input(BaseModel):
     model_config = ConfigDict(extra="forbid", str_max_length=100_000)
+
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value: Any, info: ValidationInfo) -> Any:
+        # PostgreSQL text cannot hold NUL; refusing it here keeps both databases alike.
+        if _has_nul(value):
+            raise ValueError(f"{info.field_name} must not contain NUL characters")
+        return value
+
+
+class FieldProblem(BaseModel):
+    field: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    """Every error response: what is wrong, in words, and which input it is about."""
+
+    detail: str
+    field: str | None
+    errors: list[FieldProblem] | None = None
+    current: dict[str, Any] | None = None
 
 
 class TaskCreate(Input):

@@ -48,6 +48,8 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     for error in exc.errors():
         field = _field_of(error.get("loc", ()))
         message = error.get("msg", "is not valid")
+        if error.get("type") == "json_invalid":
+            field, message = "body", "is not valid JSON"
         if error.get("type") == "extra_forbidden":
             message = "is not a known field"
         errors.append({"field": field, "message": f"{field}: {message}"})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI
 
 from todo_app.api import API_PREFIX
@@ -12,6 +14,20 @@ from todo_app.api.middleware import BodyLimitMiddleware, RequestContextMiddlewar
 from todo_app.api.routes import auth, collections, tasks
 from todo_app.config import get_settings
 from todo_app.logs import configure_logging
+from todo_app.schemas import ErrorBody
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": description}
+    for status, description in (
+        (400, "Bad request"),
+        (401, "Missing, expired or invalid token"),
+        (404, "Not found, or not yours"),
+        (409, "Conflicts with the current state"),
+        (413, "Request body too large"),
+        (422, "Invalid input; `field` names it"),
+        (429, "Too many attempts; see Retry-After"),
+    )
+}
 
 
 def create_api() -> FastAPI:
@@ -27,9 +43,8 @@ def create_api() -> FastAPI:
         redoc_url=None,
     )
     # Routers carry their full path so metrics can label requests by route template.
-    app.include_router(auth.router)
-    app.include_router(tasks.router)
-    app.include_router(collections.router)
+    for router in (auth.router, tasks.router, collections.router):
+        app.include_router(router, responses=ERROR_RESPONSES)
     app.include_router(health_router)
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
