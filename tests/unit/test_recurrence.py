@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from dateutil.rrule import rrulestr
-from hypothesis import given, settings
+from dateutil.rrule import DAILY, YEARLY, rrulestr
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from todo_app.core.recurrence import (
     PRESETS,
+    _BoundedRule,
+    _ScanLimit,
     describe,
     next_occurrence,
     normalize_rrule,
     rrule_count,
+    search_horizon,
     strip_count,
     upcoming,
 )
@@ -253,10 +257,10 @@ def test_rrule_prefix_is_accepted_for_expansion() -> None:
     ],
 )
 def test_invalid_rules_raise_readable_errors(rule: str, message: str) -> None:
-    with pytest.raises(ValueError, match="^rrule ") as caught:
+    with pytest.raises(ValueError, match=r"^rrule ") as caught:
         normalize_rrule(rule)
     assert message in str(caught.value)
-    with pytest.raises(ValueError, match="^rrule "):
+    with pytest.raises(ValueError, match=r"^rrule "):
         next_occurrence(rule, utc(2026, 1, 1), utc(2026, 1, 1), "UTC")
 
 
@@ -331,8 +335,170 @@ def test_describe(rule: str, text: str) -> None:
 
 
 def test_describe_rejects_invalid_rules() -> None:
-    with pytest.raises(ValueError, match="^rrule "):
+    with pytest.raises(ValueError, match=r"^rrule "):
         describe("FREQ=SECONDLY")
+
+
+# --- Bounded expansion: rules that never occur, sparse rules, the search horizon -------------
+
+
+def numbers(low: int, high: int) -> str:
+    return ",".join(str(n) for n in range(low, high + 1))
+
+
+NEVER = [
+    "FREQ=DAILY;BYDAY=MO;BYSETPOS=2",  # one time a day, so never a second one
+    "FREQ=HOURLY;BYMONTH=1;BYSETPOS=2",
+    "FREQ=YEARLY;BYDAY=MO;BYSETPOS=60",  # a year has at most 53 Mondays
+    "FREQ=YEARLY;BYDAY=MO;BYSETPOS=" + numbers(60, 159),
+    "FREQ=YEARLY;BYWEEKNO=1;BYMONTH=6",  # week 1 never reaches June
+    "FREQ=MONTHLY;BYWEEKNO=1;BYMONTH=6",
+    "FREQ=WEEKLY;BYWEEKNO=1;BYMONTH=6",
+    "FREQ=DAILY;BYWEEKNO=1;BYMONTH=6",
+    "FREQ=HOURLY;BYWEEKNO=1;BYMONTH=6",
+    "FREQ=YEARLY;BYWEEKNO=53;BYMONTH=6",
+    "FREQ=YEARLY;BYYEARDAY=366;BYMONTH=1",
+    "FREQ=MONTHLY;BYYEARDAY=-366;BYMONTH=12",
+    "FREQ=MONTHLY;BYDAY=5MO;BYMONTH=2;BYMONTHDAY=" + numbers(1, 28),  # it would be the 29th
+    "FREQ=DAILY;BYMONTH=6,7,8,9,10,11,12;BYYEARDAY=" + numbers(1, 120),  # days of Jan..Apr
+    "FREQ=YEARLY;INTERVAL=3;COUNT=5;BYWEEKNO=1;BYMONTH=6",
+    "FREQ=WEEKLY;UNTIL=20300101T000000Z;BYWEEKNO=1;BYMONTH=6",
+]
+
+
+@pytest.mark.parametrize("rule", NEVER)
+def test_rules_that_never_occur_are_rejected(rule: str) -> None:
+    never = "^rrule never produces an occurrence$"
+    with pytest.raises(ValueError, match=never):
+        normalize_rrule(rule)
+    start = utc(2026, 1, 1)
+    with pytest.raises(ValueError, match=never):
+        next_occurrence(rule, start, start, NY)
+    with pytest.raises(ValueError, match=never):
+        upcoming(rule, start, NY, start, 5)
+    with pytest.raises(ValueError, match=never):
+        describe(rule)
+
+
+def test_rules_denser_than_once_a_minute_are_rejected() -> None:
+    every_minute = "FREQ=HOURLY;BYMINUTE=" + numbers(0, 59)
+    assert normalize_rrule(every_minute) == every_minute
+    start = utc(2026, 1, 1)
+    assert upcoming(every_minute, start, NY, start, 100) == [
+        start + timedelta(minutes=m) for m in range(1, 101)
+    ]
+    for rule in (
+        every_minute + ";BYSECOND=0,30",
+        "FREQ=DAILY;BYHOUR=0,1;BYMINUTE=" + numbers(0, 59) + ";BYSECOND=" + numbers(0, 12),
+    ):
+        with pytest.raises(ValueError, match=r"^rrule must not occur more than 1440 times a day$"):
+            normalize_rrule(rule)
+
+
+@pytest.mark.parametrize(
+    ("rule", "start", "expected"),
+    [
+        (  # every fourth year on leap day
+            "FREQ=YEARLY;INTERVAL=4;BYMONTH=2;BYMONTHDAY=29",
+            utc(2024, 2, 29, 9),
+            [utc(2028, 2, 29, 9), utc(2032, 2, 29, 9), utc(2036, 2, 29, 9)],
+        ),
+        (  # 2100 is no leap year: eight years without one
+            "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29",
+            utc(2096, 2, 29, 9),
+            [utc(2104, 2, 29, 9), utc(2108, 2, 29, 9), utc(2112, 2, 29, 9)],
+        ),
+        (
+            "FREQ=MONTHLY;BYMONTHDAY=31",
+            utc(2026, 1, 31, 9),
+            [utc(2026, 3, 31, 9), utc(2026, 5, 31, 9), utc(2026, 7, 31, 9)],
+        ),
+        (
+            "FREQ=YEARLY;INTERVAL=100",
+            utc(2000, 1, 1, 9),
+            [utc(2100, 1, 1, 9), utc(2200, 1, 1, 9), utc(2300, 1, 1, 9)],
+        ),
+        (  # the 10-year horizon of DAILY ends before the second one
+            "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=29",
+            utc(2097, 1, 1, 9),
+            [utc(2104, 2, 29, 9)],
+        ),
+        (  # fine from a Monday (normalize_rrule cannot know the dtstart)
+            "FREQ=DAILY;INTERVAL=7;BYDAY=MO",
+            utc(2026, 1, 5, 9),
+            [utc(2026, 1, 12, 9), utc(2026, 1, 19, 9), utc(2026, 1, 26, 9)],
+        ),
+        (
+            "FREQ=MONTHLY;INTERVAL=2;BYMONTH=2",
+            utc(2026, 2, 3, 9),
+            [utc(2027, 2, 3, 9), utc(2028, 2, 3, 9), utc(2029, 2, 3, 9)],
+        ),
+    ],
+)
+def test_sparse_rules_still_occur(rule: str, start: datetime, expected: list[datetime]) -> None:
+    assert normalize_rrule(rule) == rule
+    assert upcoming(rule, start, "UTC", start, 3) == expected
+    assert next_occurrence(rule, start, start + timedelta(days=1), "UTC") == expected[0]
+
+
+@pytest.mark.parametrize(
+    ("rule", "start"),
+    [
+        ("FREQ=YEARLY;INTERVAL=4;BYMONTH=2;BYMONTHDAY=29", utc(2025, 2, 28, 9)),  # odd years
+        ("FREQ=DAILY;INTERVAL=7;BYDAY=MO", utc(2026, 1, 4, 9)),  # every 7 days from a Sunday
+        ("FREQ=MONTHLY;INTERVAL=2;BYMONTH=2", utc(2026, 1, 3, 9)),  # odd months
+        ("FREQ=YEARLY;BYMONTH=2", utc(2026, 1, 30, 9)),  # on the 30th, as dtstart
+    ],
+)
+def test_rules_that_never_occur_from_this_dtstart_stop_at_the_horizon(
+    rule: str, start: datetime
+) -> None:
+    assert normalize_rrule(rule) == rule
+    assert next_occurrence(rule, start, start, "UTC") is None
+    assert upcoming(rule, start, NY, start - timedelta(days=400), 10) == []
+
+
+def test_the_horizon_scales_with_freq_and_interval() -> None:
+    year = timedelta(days=365)
+    assert 10 * year < search_horizon("FREQ=HOURLY") < 11 * year
+    assert 10 * year < search_horizon("daily") < 11 * year
+    assert search_horizon("yearly") > 100 * year
+    assert search_horizon("FREQ=YEARLY;INTERVAL=100") > 40 * 100 * year
+    costly = "FREQ=WEEKLY;BYHOUR=" + numbers(0, 23) + ";BYSETPOS=" + numbers(1, 100)
+    assert timedelta(days=30) <= search_horizon(costly) < 2 * year
+    # Leap-day Tuesdays come every 28 years, but 40 years apart around 2100.
+    rule = "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=29;BYDAY=TU"
+    start = utc(2000, 2, 29, 9)
+    assert next_occurrence(rule, start, utc(2026, 1, 1), "UTC") == utc(2028, 2, 29, 9)
+    assert next_occurrence(rule, start, utc(2029, 1, 1), "UTC") is None  # 2056 is too far
+    yearly = "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29;BYDAY=TU"
+    assert upcoming(yearly, start, "UTC", utc(2029, 1, 1), 3) == [
+        utc(2056, 2, 29, 9),
+        utc(2084, 2, 29, 9),
+        utc(2124, 2, 29, 9),
+    ]
+
+
+def test_count_is_counted_from_a_dtstart_far_back_or_refused() -> None:
+    start = utc(2000, 1, 1, 9)  # a Saturday
+    assert next_occurrence("FREQ=DAILY;COUNT=5", start, utc(2026, 1, 1), "UTC") is None
+    weekly = "FREQ=WEEKLY;COUNT=2000"  # ends in 2038
+    assert next_occurrence(weekly, start, utc(2026, 1, 1), "UTC") == utc(2026, 1, 3, 9)
+    with pytest.raises(ValueError, match=r"^rrule with COUNT is counted from dtstart"):
+        next_occurrence("FREQ=DAILY;COUNT=100000", start, utc(2026, 1, 1), "UTC")
+    with pytest.raises(ValueError, match=r"^rrule with COUNT is counted from dtstart"):
+        next_occurrence("FREQ=HOURLY;INTERVAL=25;COUNT=100000", start, utc(2026, 1, 1), "UTC")
+
+
+@pytest.mark.parametrize("freq", [YEARLY, DAILY])
+def test_dateutil_scan_stops_at_its_budget(freq: int) -> None:
+    """Guards the hook that bounds dateutil's scan (it relies on dateutil internals): a rule that
+    matches nothing must stop after its budget instead of stepping on to the year 9999."""
+    rule = _BoundedRule(20, freq=freq, dtstart=datetime(2000, 1, 1), bymonth=2, bymonthday=30)
+    with pytest.raises(_ScanLimit):
+        next(iter(rule))
+    plain = _BoundedRule(40, freq=freq, dtstart=datetime(2000, 1, 1), bymonth=3, bymonthday=1)
+    assert list(itertools.islice(plain, 3)) == [datetime(y, 3, 1) for y in (2000, 2001, 2002)]
 
 
 # --- Properties against a brute-force dateutil expansion --------------------------------------
@@ -343,12 +509,14 @@ DAY_CODES = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
 
 @st.composite
 def rules(draw: st.DrawFn) -> str:
-    freq = draw(st.sampled_from(["DAILY", "WEEKLY", "MONTHLY"]))
+    freq = draw(st.sampled_from(["DAILY", "WEEKLY", "MONTHLY", "YEARLY"]))
     parts = [f"FREQ={freq}", f"INTERVAL={draw(st.integers(1, 3))}"]
-    if freq == "WEEKLY" and draw(st.booleans()):
+    if freq != "DAILY" and draw(st.booleans()):
         days = draw(st.lists(st.sampled_from(DAY_CODES), min_size=1, max_size=7, unique=True))
         parts.append("BYDAY=" + ",".join(days))
-    if freq == "MONTHLY" and draw(st.booleans()):
+        if len(days) > 1 and draw(st.booleans()):
+            parts.append(f"BYSETPOS={draw(st.sampled_from([1, 2, -1]))}")
+    elif freq == "MONTHLY" and draw(st.booleans()):
         parts.append(f"BYMONTHDAY={draw(st.integers(1, 31))}")
     if draw(st.booleans()):
         parts.append(f"COUNT={draw(st.integers(1, 40))}")
@@ -442,3 +610,60 @@ def test_properties_against_brute_force(
         assert not [at for at in instants if after < at < found[0]]
     else:
         assert all(at <= after for at in instants)
+
+
+@st.composite
+def any_rules(draw: st.DrawFn) -> str:
+    """Rules of every shape, including ones that hardly or never occur."""
+    freq = draw(st.sampled_from(["HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY"]))
+    parts = [f"FREQ={freq}"]
+    if draw(st.booleans()):
+        parts.append(f"INTERVAL={draw(st.sampled_from([2, 3, 5, 12, 25]))}")
+    signed = {"BYMONTHDAY": 31, "BYYEARDAY": 366, "BYWEEKNO": 53}
+    lists = {
+        "BYMONTH": st.integers(1, 12),
+        **{key: st.integers(-most, most).filter(bool) for key, most in signed.items()},
+        "BYDAY": st.sampled_from([*DAY_CODES, "1MO", "-1FR", "2TU", "5SU"]),
+        "BYHOUR": st.integers(0, 23),
+        "BYMINUTE": st.integers(0, 59),
+    }
+    for key, values in lists.items():
+        if draw(st.integers(0, 4)) == 0:
+            chosen = draw(st.lists(values, min_size=1, max_size=3, unique=True))
+            parts.append(f"{key}=" + ",".join(map(str, chosen)))
+    if len(parts) > 2 and draw(st.booleans()):
+        parts.append(f"BYSETPOS={draw(st.sampled_from([1, 2, 3, -1, -2]))}")
+    if draw(st.booleans()):
+        parts.append(f"WKST={draw(st.sampled_from(DAY_CODES))}")
+    end = draw(
+        st.sampled_from(["", "", f"COUNT={draw(st.integers(1, 200))}", "UNTIL=20270615T120000"])
+    )
+    return ";".join([*parts, end] if end else parts)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rule=any_rules(),
+    start=st.datetimes(datetime(2024, 1, 1), datetime(2025, 12, 31)),
+    hours=st.integers(-240, 24 * 60),
+    n=st.sampled_from([1, 5, 20]),
+)
+def test_any_rule_matches_dateutil(rule: str, start: datetime, hours: int, n: int) -> None:
+    """Restarting near `after`, the day-by-day walk and the scan budget change no result."""
+    try:
+        normalize_rrule(rule)
+    except ValueError:
+        assume(False)
+    start = start.replace(microsecond=0)
+    after = start + timedelta(hours=hours, minutes=hours % 60)
+    try:
+        found = upcoming(rule, start.replace(tzinfo=UTC), "UTC", after.replace(tzinfo=UTC), n)
+    except ValueError as exc:
+        assert "cannot be expanded from this dtstart" in str(exc)
+        return
+    # dateutil alone may scan to the year 9999 when nothing follows; only check what was found.
+    assume(found)
+    oracle = rrulestr(rule if "WKST" in rule else f"{rule};WKST=MO", dtstart=start)
+    last = found[-1].replace(tzinfo=None)
+    expected = [at for at in oracle.between(after, last, inc=True) if at > after]
+    assert found == [at.replace(tzinfo=UTC) for at in expected]

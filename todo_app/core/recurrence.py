@@ -3,18 +3,29 @@
 Pure logic, no I/O. Rules are expanded on naive local time in the task's zone (so "daily at
 09:00" stays 09:00 local across DST changes) and every occurrence is returned as an aware UTC
 datetime.
+
+Every expansion is bounded, because dateutil on its own scans period after period until year
+9999 when nothing matches (seconds of CPU for one request). `normalize_rrule` rejects rules that
+have no occurrence within their search horizon from a fixed reference start, and the expanding
+functions look no further than the horizon past `after` (see `search_horizon`). Expansion
+restarts near `after` instead of walking from dtstart, so its cost does not grow with the age of
+the series (except under COUNT, which has to be counted from dtstart).
 """
 
 from __future__ import annotations
 
+import functools
 import heapq
 import itertools
 import re
-from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime, time, timedelta
+from bisect import bisect_left
+from collections.abc import Callable, Generator, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from dateutil.rrule import rrulestr
+from dateutil.rrule import DAILY, HOURLY, MONTHLY, WEEKLY, YEARLY, rrule, weekdays
 
 PRESETS: dict[str, str] = {
     "daily": "FREQ=DAILY",
@@ -27,8 +38,14 @@ PRESETS: dict[str, str] = {
 MAX_RULE_LENGTH = 500
 MAX_INTERVAL = 1000
 MAX_UPCOMING = 100
+# Denser rules (one a second, say) would make a single call walk through tens of thousands of
+# occurrences around `after`.
+MAX_TIMES_PER_DAY = 1440
+# The search horizon: this many years past `after`, or HORIZON_PERIODS times FREQ*INTERVAL when
+# that is longer, shortened for rules that are slow to step through (see search_horizon).
+HORIZON_YEARS = {"YEARLY": 100, "MONTHLY": 100, "WEEKLY": 50, "DAILY": 10, "HOURLY": 10}
+HORIZON_PERIODS = 40
 
-_UTC_ZONE = ZoneInfo("UTC")
 _FREQ_UNITS = {
     "HOURLY": "hour",
     "DAILY": "day",
@@ -37,6 +54,7 @@ _FREQ_UNITS = {
     "YEARLY": "year",
 }
 _FREQ_ERROR = "rrule FREQ must be one of HOURLY, DAILY, WEEKLY, MONTHLY, YEARLY"
+_NEVER_ERROR = "rrule never produces an occurrence"
 _DAY_NAMES = {
     "MO": "Mon",
     "TU": "Tue",
@@ -46,6 +64,7 @@ _DAY_NAMES = {
     "SA": "Sat",
     "SU": "Sun",
 }
+_DAY_INDEX = {code: index for index, code in enumerate(_DAY_NAMES)}
 _WEEKDAYS = ["MO", "TU", "WE", "TH", "FR"]
 _MONTH_NAMES = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 # Longest each month can be; February counts its leap-year length.
@@ -68,6 +87,45 @@ _UNTIL_RE = re.compile(r"\d{8}(T\d{6}Z?)?")
 # Largest jump of any zone's clock (Samoa skipped a whole day in 2011): a wall-clock time in a
 # DST gap maps to at most this much later than the occurrences right after the gap.
 _MAX_GAP = timedelta(days=1)
+
+# --- Bounded expansion -------------------------------------------------------------------------
+_FREQ_CODES = {
+    "YEARLY": YEARLY,
+    "MONTHLY": MONTHLY,
+    "WEEKLY": WEEKLY,
+    "DAILY": DAILY,
+    "HOURLY": HOURLY,
+}
+_INT_LIST_ARGS = {key: key.lower() for key in _INT_LIST_BOUNDS}
+_DAY_FILTERS = ("BYMONTH", "BYWEEKNO", "BYYEARDAY", "BYMONTHDAY", "BYDAY")
+# Most days one period of each FREQ can hold, for telling BYSETPOS positions that can never
+# exist apart from those that can.
+_PERIOD_DAYS = {"YEARLY": 366, "MONTHLY": 31, "WEEKLY": 7, "DAILY": 1, "HOURLY": 1}
+_UNIT = {
+    "YEARLY": timedelta(days=366),
+    "MONTHLY": timedelta(days=31),
+    "WEEKLY": timedelta(weeks=1),
+    "DAILY": timedelta(days=1),
+    "HOURLY": timedelta(hours=1),
+}
+_YEAR = timedelta(days=365.2425)
+# Cost model of dateutil stepping through one year in which nothing matches, calibrated in
+# microseconds on a 2-core machine: a base per FREQ (HOURLY is walked day by day, like DAILY),
+# the day-filter lists it checks every day against, and BYSETPOS, which it resolves position by
+# position in every period (not for HOURLY and DAILY, see _Series.by_day).
+_SCAN_BASE = {"YEARLY": 50, "MONTHLY": 60, "WEEKLY": 160, "DAILY": 800, "HOURLY": 800}
+_SCAN_PER_VALUE = 8
+_SCAN_PER_POSITION = {"YEARLY": 4, "MONTHLY": 17, "WEEKLY": 75, "DAILY": 0, "HOURLY": 0}
+# Modelled work allowed for scanning in one call (about 10 ms), and the shortest reach it buys.
+_SCAN_BUDGET = 10_000
+_MIN_REACH = timedelta(days=30)
+# Under COUNT the series is walked from dtstart: at most this many occurrences (days, for the
+# day-by-day walk) before `after`.
+_MAX_SKIPPED = 2000
+# Fixed start from which normalize_rrule checks that a rule can occur at all.
+_PROBE_START = datetime(2000, 1, 1, 9)
+# Leaves room to convert the last wall-clock time to UTC in any zone.
+_LAST_LOCAL = datetime(9999, 12, 30)
 
 
 def _invalid(detail: str) -> ValueError:
@@ -176,18 +234,21 @@ def _parse(rule: str) -> dict[str, str]:
         raise _invalid("BYSETPOS needs another BYxxx part")
     _reject_impossible_days(parts)
     canonical = {"FREQ": parts.pop("FREQ"), **parts}
+    _check_times(canonical)
     # Start at the first BYHOUR: dateutil rejects an HOURLY rule whose INTERVAL never reaches
     # BYHOUR from the start hour, which is a property of the dtstart, not of the rule.
     probe_hour = int(canonical["BYHOUR"].split(",")[0]) if "BYHOUR" in canonical else 0
     try:
-        _local_series(canonical, datetime(2000, 1, 1, probe_hour), _UTC_ZONE)
+        rrule(dtstart=datetime(2000, 1, 1, probe_hour), **_rule_args(canonical, _PROBE_START))
     except (ValueError, TypeError, KeyError) as exc:
         raise _invalid(str(exc)) from exc
+    if not _can_occur(_join(canonical)):
+        raise ValueError(_NEVER_ERROR)
     return canonical
 
 
 def _reject_impossible_days(parts: dict[str, str]) -> None:
-    """Reject month/day combinations that never occur: dateutil would scan to year 9999 for them."""
+    """Reject month/day combinations that never occur, with a message saying why."""
     if "BYMONTHDAY" not in parts or "BYMONTH" not in parts:
         return
     days = [abs(int(d)) for d in parts["BYMONTHDAY"].split(",")]
@@ -196,28 +257,394 @@ def _reject_impossible_days(parts: dict[str, str]) -> None:
         raise _invalid("no month in BYMONTH has any day in BYMONTHDAY")
 
 
+def _distinct(parts: dict[str, str], key: str, default: int = 1) -> int:
+    """How many different values the list part `key` holds (`default` when it is absent)."""
+    return len(set(parts[key].split(","))) if key in parts else default
+
+
+def _check_times(parts: dict[str, str]) -> None:
+    """Reject rules denser than MAX_TIMES_PER_DAY and BYSETPOS no period can ever reach."""
+    hourly = parts["FREQ"] == "HOURLY"
+    per_hour = _distinct(parts, "BYMINUTE") * _distinct(parts, "BYSECOND")
+    if _distinct(parts, "BYHOUR", 24 if hourly else 1) * per_hour > MAX_TIMES_PER_DAY:
+        raise ValueError(f"rrule must not occur more than {MAX_TIMES_PER_DAY} times a day")
+    if "BYSETPOS" in parts and not _reachable_positions(parts):
+        raise ValueError(_NEVER_ERROR)
+
+
+def _reachable_positions(parts: dict[str, str]) -> list[int]:
+    """The BYSETPOS values some period can have: one period holds at most its days times the
+    times of day (of the hour, for HOURLY); dateutil silently skips the others."""
+    per_day = _distinct(parts, "BYMINUTE") * _distinct(parts, "BYSECOND")
+    if parts["FREQ"] != "HOURLY":
+        per_day *= _distinct(parts, "BYHOUR")
+    most = _PERIOD_DAYS[parts["FREQ"]] * per_day
+    return [p for p in map(int, parts["BYSETPOS"].split(",")) if abs(p) <= most]
+
+
 def _join(parts: dict[str, str]) -> str:
     return ";".join(f"{key}={value}" for key, value in parts.items())
 
 
-def _local_series(
-    parts: dict[str, str], local_start: datetime, zone: ZoneInfo
-) -> Iterable[datetime]:
-    """Build the dateutil rule on naive wall-clock time, with UNTIL moved into that frame."""
-    local_parts = dict(parts)
-    # RFC 5545 default; dateutil would otherwise follow the process-wide calendar.firstweekday().
-    local_parts.setdefault("WKST", "MO")
-    until_text = local_parts.pop("UNTIL", None)
-    if until_text is not None:
-        until = _until_datetime(until_text)
-        if until.tzinfo is not None:
-            until = until.astimezone(zone).replace(tzinfo=None)
-        elif len(until_text) == 8:
-            # A date-only UNTIL includes that whole local day.
-            until = datetime.combine(until.date(), time(23, 59, 59))
-        local_parts["UNTIL"] = until.strftime("%Y%m%dT%H%M%S")
-    series: Iterable[datetime] = rrulestr(_join(local_parts), dtstart=local_start)
-    return series
+def _split(text: str) -> dict[str, str]:
+    return dict(part.split("=", 1) for part in text.split(";"))
+
+
+@functools.lru_cache(maxsize=1024)
+def _can_occur(text: str) -> bool:
+    """Whether the canonical rule has an occurrence within its horizon from _PROBE_START.
+
+    INTERVAL, COUNT and UNTIL are dropped: they only thin out or cut off the series, and which
+    periods INTERVAL keeps depends on the dtstart (every 7 days on Mondays is fine from a Monday).
+    """
+    parts = {k: v for k, v in _split(text).items() if k not in ("INTERVAL", "COUNT", "UNTIL")}
+    series = _Series.build(parts, _PROBE_START, None)
+    limit = _PROBE_START + _horizon(parts)
+    return next(series.walk(_PROBE_START, _PROBE_START, limit), None) is not None
+
+
+def search_horizon(rule: str) -> timedelta:
+    """How far past `after` next_occurrence and upcoming look for occurrences of `rule`.
+
+    HORIZON_YEARS[FREQ] years, or HORIZON_PERIODS times FREQ*INTERVAL when that is longer, but
+    shortened for rules that are slow to step through (long BYxxx lists, many BYSETPOS values)
+    so that one call never scans for more than a fixed amount of work.
+    """
+    return _horizon(_parse(rule))
+
+
+def _horizon(parts: dict[str, str]) -> timedelta:
+    freq = parts["FREQ"]
+    interval = int(parts.get("INTERVAL", "1"))
+    wanted = max(HORIZON_YEARS[freq] * _YEAR, HORIZON_PERIODS * interval * _UNIT[freq])
+    return min(wanted, _reach(parts))
+
+
+def _reach(parts: dict[str, str]) -> timedelta:
+    """How much calendar one call may scan for this rule within the modelled work budget."""
+    freq = parts["FREQ"]
+    interval = int(parts.get("INTERVAL", "1"))
+    per_year = (
+        _SCAN_BASE[freq]
+        + _SCAN_PER_VALUE * sum(_distinct(parts, key, 0) for key in _DAY_FILTERS)
+        + _SCAN_PER_POSITION[freq]
+        * (len(_reachable_positions(parts)) if "BYSETPOS" in parts else 0)
+    )
+    # INTERVAL thins out the periods dateutil steps through (HOURLY steps through all days).
+    steps = 1 if freq == "HOURLY" else interval
+    years = min(_SCAN_BUDGET * steps / per_year, 10_000.0)
+    return max(_MIN_REACH, years * _YEAR)
+
+
+class _ScanLimit(Exception):
+    """Raised from inside dateutil's expansion once a _BoundedRule has used up its budget."""
+
+
+class _BoundedRule(rrule):
+    """A dateutil rule whose expansion stops after a fixed number of calendar steps.
+
+    dateutil's generator only hands back matches: when nothing matches it keeps stepping, period
+    by period, up to year 9999. Its per-year/month bookkeeping (_iterinfo.rebuild) reads
+    `_byeaster` on every step into a new month or year (every period for YEARLY and MONTHLY),
+    so counting those reads bounds the scan without changing any result. BYEASTER is never
+    accepted here, so the attribute is always None.
+    """
+
+    def __init__(self, budget: int, **kwargs: Any) -> None:
+        self._budget: int | None = None
+        super().__init__(**kwargs)
+        self._budget = budget
+
+    @property
+    def _byeaster(self) -> None:
+        if self._budget is not None:
+            if self._budget <= 0:
+                raise _ScanLimit
+            self._budget -= 1
+        return None
+
+    @_byeaster.setter
+    def _byeaster(self, value: object) -> None:
+        """dateutil's constructor stores None here; there is nothing to keep."""
+
+
+def _scan_budget(freq: str, interval: int, start: datetime, end: datetime) -> int:
+    """Reads of `_byeaster` that take dateutil from `start` past `end`, and no further.
+
+    YEARLY and MONTHLY read it once a period; the others once per month boundary crossed (a
+    step may cross several). Two more reads happen before the first period.
+    """
+    months = (end.year - start.year) * 12 + end.month - start.month
+    if freq == "YEARLY":
+        steps = (end.year - start.year) // interval
+    elif freq == "MONTHLY":
+        steps = months // interval
+    else:
+        steps = months
+    return max(steps, 0) + 3
+
+
+def _rule_args(parts: dict[str, str], local_start: datetime) -> dict[str, Any]:
+    """dateutil arguments for the rule without COUNT and UNTIL, with every default dateutil
+    would take from dtstart spelled out, so the series can restart from a later dtstart."""
+    freq = parts["FREQ"]
+    args: dict[str, Any] = {
+        "freq": _FREQ_CODES[freq],
+        "interval": int(parts.get("INTERVAL", "1")),
+        # RFC 5545 default; dateutil would otherwise follow calendar.firstweekday().
+        "wkst": _DAY_INDEX[parts.get("WKST", "MO")],
+    }
+    for key, name in _INT_LIST_ARGS.items():
+        if key in parts:
+            args[name] = [int(value) for value in parts[key].split(",")]
+    if "BYSETPOS" in parts:
+        args["bysetpos"] = _reachable_positions(parts)
+    if "BYDAY" in parts:
+        args["byweekday"] = [
+            weekdays[_DAY_INDEX[item[-2:]]](int(item[:-2]) if len(item) > 2 else None)
+            for item in parts["BYDAY"].split(",")
+        ]
+    if not any(k in parts for k in ("BYWEEKNO", "BYYEARDAY", "BYMONTHDAY", "BYDAY")):
+        if freq == "YEARLY":
+            args.setdefault("bymonth", [local_start.month])
+            args["bymonthday"] = [local_start.day]
+        elif freq == "MONTHLY":
+            args["bymonthday"] = [local_start.day]
+        elif freq == "WEEKLY":
+            args["byweekday"] = [local_start.weekday()]
+    if freq != "HOURLY":
+        args.setdefault("byhour", [local_start.hour])
+    args.setdefault("byminute", [local_start.minute])
+    args.setdefault("bysecond", [local_start.second])
+    return args
+
+
+def _local_until(text: str, zone: ZoneInfo) -> datetime:
+    """UNTIL moved onto the zone's wall clock; a date-only UNTIL includes that whole day."""
+    until = _until_datetime(text)
+    if until.tzinfo is not None:
+        return until.astimezone(zone).replace(tzinfo=None)
+    if len(text) == 8:
+        return datetime.combine(until.date(), time(23, 59, 59))
+    return until
+
+
+def _period_index(freq: str, at: datetime, wkst: int) -> int:
+    """Number of the FREQ period holding `at` (weeks start on WKST)."""
+    if freq == "YEARLY":
+        return at.year
+    if freq == "MONTHLY":
+        return at.year * 12 + at.month - 1
+    day = at.toordinal()
+    if freq == "WEEKLY":
+        return (day - 1 - wkst) // 7  # ordinal 1, 0001-01-01, is a Monday
+    if freq == "DAILY":
+        return day
+    return day * 24 + at.hour
+
+
+def _period_start(freq: str, index: int, wkst: int) -> datetime:
+    if freq == "YEARLY":
+        return datetime(index, 1, 1)
+    if freq == "MONTHLY":
+        return datetime(index // 12, index % 12 + 1, 1)
+    if freq == "WEEKLY":
+        return datetime.fromordinal(index * 7 + 1 + wkst)
+    if freq == "DAILY":
+        return datetime.fromordinal(index)
+    return datetime.fromordinal(index // 24).replace(hour=index % 24)
+
+
+@dataclass(frozen=True)
+class _Series:
+    """A valid rule bound to a wall-clock dtstart (whole seconds), ready to expand."""
+
+    freq: str
+    interval: int
+    wkst: int
+    args: dict[str, Any]
+    start: datetime
+    count: int | None
+    until: datetime | None
+
+    @property
+    def by_day(self) -> bool:
+        """Whether the series is walked day by day (see _walk_days): every HOURLY and DAILY
+        one, since their BYSETPOS picks the same times in every hour or day, and the others
+        without BYSETPOS."""
+        return self.freq in ("HOURLY", "DAILY") or "bysetpos" not in self.args
+
+    @classmethod
+    def build(cls, parts: dict[str, str], start: datetime, zone: ZoneInfo | None) -> _Series:
+        until = parts.get("UNTIL")
+        args = _rule_args(parts, start)
+        # Fails here, not mid-expansion, when an HOURLY INTERVAL never reaches BYHOUR.
+        rrule(dtstart=start, **args)
+        return cls(
+            freq=parts["FREQ"],
+            interval=args["interval"],
+            wkst=args["wkst"],
+            args=args,
+            start=start,
+            count=int(parts["COUNT"]) if "COUNT" in parts else None,
+            until=None if until is None or zone is None else _local_until(until, zone),
+        )
+
+    def anchor(self, target: datetime) -> datetime:
+        """Where expansion can restart and still yield every occurrence from `target` on.
+
+        That is `target` itself inside a period INTERVAL keeps, or the whole period when
+        BYSETPOS needs all of it, or else the start of the next kept period. COUNT is counted
+        from dtstart, so it always restarts there.
+        """
+        if self.count is not None or target <= self.start:
+            return self.start
+        first = _period_index(self.freq, self.start, self.wkst)
+        index = _period_index(self.freq, target, self.wkst)
+        kept = first + (index - first) // self.interval * self.interval
+        if kept < index:
+            return _period_start(self.freq, kept + self.interval, self.wkst)
+        if self.by_day:
+            return target
+        # The first period starts at dtstart itself (WEEKLY counts BYSETPOS in that part week).
+        return self.start if kept == first else _period_start(self.freq, kept, self.wkst)
+
+    def walk(self, anchor: datetime, skip_before: datetime, limit: datetime) -> Iterator[datetime]:
+        """Wall-clock occurrences in [skip_before, limit], ascending, expanding from `anchor`.
+
+        Raises ValueError when COUNT would need counting through too much of the series.
+        """
+        budget = _scan_budget(self.freq, self.interval, anchor, limit)
+        if self.by_day:
+            found = self._walk_days(budget, anchor, skip_before, limit)
+        else:
+            found = self._walk_dateutil(budget, anchor, skip_before, limit)
+        try:
+            cut_short = yield from found
+        except _ScanLimit:  # raised only once the scan is past `limit`
+            cut_short = True
+        # Only COUNT starts far enough back for `limit` to come before `skip_before`; then it
+        # is unknown whether the series ends before `after`.
+        if cut_short and self.count is not None and limit < skip_before:
+            raise _too_far()
+
+    def _walk_dateutil(
+        self, budget: int, anchor: datetime, skip_before: datetime, limit: datetime
+    ) -> Generator[datetime, None, bool]:
+        """Expansion by dateutil alone; returns whether it stopped at `limit`."""
+        rule = _BoundedRule(budget, dtstart=anchor, count=self.count, until=self.until, **self.args)
+        skipped = 0
+        for at in rule:
+            if at > limit:
+                return True
+            if at < skip_before:
+                skipped += 1
+                if skipped > _MAX_SKIPPED:
+                    raise _too_far()
+                continue
+            yield at
+        return False
+
+    def _walk_days(
+        self, budget: int, anchor: datetime, skip_before: datetime, limit: datetime
+    ) -> Generator[datetime, None, bool]:
+        """Let dateutil find the matching days and add the times of day here.
+
+        Every matching day has the same times (for HOURLY, those of the hours INTERVAL keeps
+        that day), while dateutil would build (and for those before `anchor`, throw away) each
+        of them in the anchor's whole period, or step hour by hour. Returns whether it stopped
+        at `limit`.
+        """
+        args = {**self.args, "byhour": 0, "byminute": 0, "bysecond": 0}
+        args.pop("bysetpos", None)
+        if self.freq == "HOURLY":
+            # The day filters select the same days for DAILY; INTERVAL is applied to the hours.
+            args.update(freq=DAILY, interval=1)
+        times_on = self._times_of_day()
+        days = _BoundedRule(
+            budget,
+            dtstart=datetime.combine(anchor.date(), time()),
+            until=None if self.until is None else datetime.combine(self.until.date(), time()),
+            **args,
+        )
+        remaining = self.count
+        skipped = 0
+        for day in days:
+            if day > limit:
+                return True
+            today = day.date()
+            todays = times_on(today)
+            if today == anchor.date():
+                todays = todays[bisect_left(todays, anchor.time()) :]
+            if not todays:
+                continue
+            if datetime.combine(today, todays[-1]) < skip_before:
+                # The whole day lies before `skip_before`: count it without building it.
+                if self.until is not None and datetime.combine(today, todays[-1]) > self.until:
+                    return False
+                if remaining is not None:
+                    if remaining <= len(todays):
+                        return False
+                    remaining -= len(todays)
+                skipped += 1
+                if skipped > _MAX_SKIPPED:
+                    raise _too_far()
+                continue
+            for moment in todays:
+                at = datetime.combine(today, moment)
+                if (self.until is not None and at > self.until) or remaining == 0:
+                    return False
+                if remaining is not None:
+                    remaining -= 1
+                if at > limit:
+                    return True
+                if at >= skip_before:
+                    yield at
+        return False
+
+    def _times_of_day(self) -> Callable[[date], list[time]]:
+        """The sorted times of the series on a matching day (for HOURLY, those of the hours
+        that INTERVAL keeps on that day); BYSETPOS picks among those of each day (hour)."""
+        positions = self.args.get("bysetpos")
+
+        def picked(values: list[Any]) -> list[Any]:
+            if positions is None:
+                return values
+            count = len(values)
+            return sorted({values[p - 1 if p > 0 else p] for p in positions if abs(p) <= count})
+
+        minute_seconds = sorted(
+            {(m, s) for m in self.args["byminute"] for s in self.args["bysecond"]}
+        )
+        if self.freq != "HOURLY":
+            every_day = picked(
+                sorted({time(h, m, s) for h in self.args["byhour"] for m, s in minute_seconds})
+            )
+            return lambda _day: every_day
+        minute_seconds = picked(minute_seconds)
+        hours = sorted(set(self.args.get("byhour", range(24))))
+        first = _period_index("HOURLY", self.start, self.wkst)
+        by_phase: dict[int, list[time]] = {}
+
+        def times_on(day: date) -> list[time]:
+            phase = (day.toordinal() * 24 - first) % self.interval
+            if phase not in by_phase:
+                by_phase[phase] = [
+                    time(h, m, s)
+                    for h in hours
+                    if (phase + h) % self.interval == 0
+                    for m, s in minute_seconds
+                ]
+            return by_phase[phase]
+
+        return times_on
+
+
+def _too_far() -> ValueError:
+    return ValueError(
+        "rrule with COUNT is counted from dtstart, and dtstart is too far before `after` for "
+        "that; use a later dtstart and a smaller COUNT"
+    )
 
 
 def _zone(tz: str) -> ZoneInfo:
@@ -232,17 +659,49 @@ def _require_aware(value: datetime, name: str) -> None:
         raise ValueError(f"{name} must be a timezone-aware datetime")
 
 
-def _instants(rule: str, dtstart: datetime, tz: str) -> Iterator[datetime]:
-    """Validate the inputs and return the series as aware UTC datetimes, ascending, no repeats."""
+def _plus(at: datetime, delta: timedelta, last: datetime) -> datetime:
+    """`at + delta`, but no later than `last`."""
+    try:
+        return min(at + delta, last)
+    except OverflowError:
+        return last
+
+
+def _instants_after(rule: str, dtstart: datetime, after: datetime, tz: str) -> Iterator[datetime]:
+    """Validate the inputs; return the occurrences in (after, after + horizon] as aware UTC
+    datetimes, ascending, without repeats (the horizon counts from dtstart if that is later;
+    under COUNT it can end sooner, see next_occurrence)."""
     parts = _parse(rule)
     zone = _zone(tz)
     _require_aware(dtstart, "dtstart")
-    local_start = dtstart.astimezone(zone).replace(tzinfo=None)
+    _require_aware(after, "after")
+    local_start = dtstart.astimezone(zone).replace(tzinfo=None, microsecond=0)
     try:
-        series = _local_series(parts, local_start, zone)
+        series = _Series.build(parts, local_start, zone)
     except ValueError as exc:
         raise ValueError(f"rrule cannot be expanded from this dtstart: {exc}") from exc
-    return _sorted_instants(series, zone)
+    horizon = _horizon(parts)
+    origin = max(after, dtstart)
+    try:
+        local_origin = origin.astimezone(zone).replace(tzinfo=None)
+        # A wall-clock time up to _MAX_GAP before `after`'s can still be a later instant.
+        skip_before = after.astimezone(zone).replace(tzinfo=None) - _MAX_GAP
+        anchor = series.anchor(skip_before)
+    except (ValueError, OverflowError):  # `after` or the next kept period is past year 9999
+        return iter(())
+    limit = _plus(local_origin, horizon + 2 * _MAX_GAP, _LAST_LOCAL)
+    if series.count is not None:
+        # The scan starts at dtstart, so it is the scan, not the horizon, that gets the budget.
+        limit = min(limit, _plus(anchor, _reach(parts) + 2 * _MAX_GAP, _LAST_LOCAL))
+    # Wall-clock times later than `limit` are instants more than a day past this one.
+    cut = min(_plus(origin, horizon, datetime.max.replace(tzinfo=UTC)), _as_utc(limit - _MAX_GAP))
+    local_times = series.walk(anchor, skip_before, limit)
+    found = (at for at in _sorted_instants(local_times, zone) if at > after)
+    return itertools.takewhile(lambda at: at <= cut, found)
+
+
+def _as_utc(naive: datetime) -> datetime:
+    return naive.replace(tzinfo=UTC)
 
 
 def _sorted_instants(local_times: Iterable[datetime], zone: ZoneInfo) -> Iterator[datetime]:
@@ -271,7 +730,10 @@ def normalize_rrule(rule: str) -> str:
 
     Keys and values are upper-cased, FREQ comes first and the other parts keep their order.
     Raises ValueError with a readable message for anything that is not a single valid RFC 5545
-    rule with FREQ HOURLY..YEARLY, COUNT >= 1 (never with UNTIL), INTERVAL 1..1000, <= 500 chars.
+    rule with FREQ HOURLY..YEARLY, COUNT >= 1 (never with UNTIL), INTERVAL 1..1000, <= 500 chars,
+    at most MAX_TIMES_PER_DAY times a day; and with "rrule never produces an occurrence" for a
+    rule that, from 2000-01-01T09:00 with INTERVAL, COUNT and UNTIL ignored, has no occurrence
+    within its search_horizon (say FREQ=DAILY;BYDAY=MO;BYSETPOS=2).
     """
     return _join(_parse(rule))
 
@@ -280,21 +742,26 @@ def next_occurrence(rrule: str, dtstart: datetime, after: datetime, tz: str) -> 
     """Return the first occurrence strictly after `after` as an aware UTC datetime.
 
     The rule is expanded on wall-clock time in IANA zone `tz` from `dtstart` (dateutil semantics:
-    dtstart counts only if it matches the rule, COUNT counts from dtstart). None once COUNT or
-    UNTIL has ended the series. `dtstart` and `after` must be aware; raises ValueError for bad
-    rules, zones or naive datetimes.
+    dtstart counts only if it matches the rule, COUNT counts from dtstart). Returns None once
+    COUNT or UNTIL has ended the series, and also when the series has no occurrence within
+    search_horizon(rrule) past `after` (past `dtstart`, if that is later): the search never
+    looks further, so each call does a bounded amount of work whatever the rule. With COUNT
+    the walk has to start at dtstart, and for a rule that is slow to step through the horizon
+    then ends early by as much as dtstart lies before `after`.
+
+    `dtstart` and `after` must be aware. Raises ValueError for bad rules, zones or naive
+    datetimes, and for a COUNT rule whose dtstart lies so far before `after` that counting up
+    to it would take thousands of occurrences (or days).
     """
-    _require_aware(after, "after")
-    return next((at for at in _instants(rrule, dtstart, tz) if at > after), None)
+    return next(_instants_after(rrule, dtstart, after, tz), None)
 
 
 def upcoming(rrule: str, dtstart: datetime, tz: str, after: datetime, n: int) -> list[datetime]:
-    """Return the next `n` (1..100) occurrences strictly after `after`, fewer if the series ends."""
+    """Return the next `n` (1..100) occurrences strictly after `after`, as next_occurrence finds
+    them: fewer if the series ends or the rest lie beyond the search horizon."""
     if not 1 <= n <= MAX_UPCOMING:
         raise ValueError(f"n must be between 1 and {MAX_UPCOMING}")
-    _require_aware(after, "after")
-    later = (at for at in _instants(rrule, dtstart, tz) if at > after)
-    return list(itertools.islice(later, n))
+    return list(itertools.islice(_instants_after(rrule, dtstart, after, tz), n))
 
 
 def rrule_count(rule: str) -> int | None:
