@@ -5,8 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from todo_app.models import AuditLog, User
@@ -56,3 +59,50 @@ def export_csv(session: Session, user: User) -> str:
             ]
         )
     return buffer.getvalue()
+
+
+# The task snapshot is in the event for the consumers that rebuild views; the log keeps what
+# a person reads: the title and what changed.
+_DROPPED = {"task", "user_id"}
+
+
+def record(session: Session, event: dict[str, Any]) -> AuditLog | None:
+    """Write the audit row of a CloudEvent once; a second delivery of the same id is a no-op."""
+    event_id = str(event["id"])
+    if session.exec(select(AuditLog.id).where(AuditLog.event_id == event_id)).first():
+        return None
+    data = event.get("data") or {}
+    event_type = str(event["type"])
+    try:
+        actor: uuid.UUID | None = uuid.UUID(str(data.get("user_id")))
+    except ValueError:
+        actor = None
+    resource_type = event_type.split(".", 1)[0]
+    # The resource is what the event is named after; an event about a task's reminder still
+    # points at the task when it carries nothing more specific.
+    found = data.get(f"{resource_type}_id") or data.get("task_id")
+    resource_id = str(found) if found else None
+    details = {key: value for key, value in data.items() if key not in _DROPPED}
+    snapshot = data.get("task")
+    if isinstance(snapshot, dict) and "title" in snapshot:
+        details.setdefault("title", snapshot["title"])
+    row = AuditLog(
+        user_id=actor,
+        action=event_type,
+        resource_type=resource_type,
+        resource_id=resource_id,
+        event_id=event_id,
+        details=details,
+        at=datetime.fromisoformat(str(event["time"]).replace("Z", "+00:00")),
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def purge(session: Session, older_than: timedelta, now: datetime) -> int:
+    """Delete audit rows older than the retention period; returns how many went."""
+    result = session.exec(
+        delete(AuditLog).where(col(AuditLog.at) < now - older_than)  # type: ignore[call-overload]
+    )
+    return int(result.rowcount or 0)

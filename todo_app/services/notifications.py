@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -10,6 +11,7 @@ from sqlmodel import Session, col, select
 from todo_app.core.errors import NotFound
 from todo_app.models import Notification, User, utcnow
 from todo_app.schemas import NotificationPage, NotificationPublic
+from todo_app.services import outbox
 
 
 def _public(row: Notification) -> NotificationPublic:
@@ -57,3 +59,33 @@ def mark_read(session: Session, user: User, notification_id: uuid.UUID) -> Notif
         session.add(row)
         session.flush()
     return _public(row)
+
+
+def create_for_reminder(session: Session, data: dict[str, Any]) -> Notification:
+    """The in-app notification of a fired reminder, announced as notification.created."""
+    late = " (late)" if data.get("late") else ""
+    due = data.get("due_at")
+    row = Notification(
+        user_id=uuid.UUID(str(data["user_id"])),
+        task_id=uuid.UUID(str(data["task_id"])),
+        kind="reminder",
+        title=str(data.get("title") or "Reminder"),
+        body=f"Due {due}{late}" if due else f"Reminder{late}",
+        channels=["in_app"],
+    )
+    session.add(row)
+    session.flush()
+    outbox.emit(
+        session,
+        "notification.created",
+        {
+            "user_id": str(row.user_id),
+            "task_id": str(row.task_id),
+            "notification_id": str(row.id),
+            "kind": row.kind,
+            "title": row.title,
+            "body": row.body,
+        },
+        source="notifications",
+    )
+    return row
