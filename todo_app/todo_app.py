@@ -26,12 +26,14 @@ app = rx.App(
     api_transformer=create_api(),
     head_components=[rx.script(SHORTCUTS)],
 )
-app.add_page(
-    tasks_page,
-    route=routes.HOME,
-    title="Tasks",
-    on_load=[TasksState.load, NotificationsState.refresh],
-)
+# Signed-in pages: each loads its own data, and the notifications bell in the top bar.
+for page, route, title, load in (
+    (tasks_page, routes.HOME, "Tasks", TasksState.load),
+    (settings_page, routes.SETTINGS, "Settings", SettingsState.load),
+    (activity_page, routes.ACTIVITY, "Activity", ActivityState.load),
+    (stats_page, routes.STATS, "Stats", StatsState.load),
+):
+    app.add_page(page, route=route, title=title, on_load=[load, NotificationsState.refresh])
 app.add_page(
     login_page, route=routes.LOGIN, title="Log in", on_load=LoginState.redirect_if_signed_in
 )
@@ -40,22 +42,4 @@ app.add_page(
     route=routes.REGISTER,
     title="Register",
     on_load=[LoginState.redirect_if_signed_in, LoginState.detect_zone],
-)
-app.add_page(
-    settings_page,
-    route=routes.SETTINGS,
-    title="Settings",
-    on_load=[SettingsState.load, NotificationsState.refresh],
-)
-app.add_page(
-    activity_page,
-    route=routes.ACTIVITY,
-    title="Activity",
-    on_load=[ActivityState.load, NotificationsState.refresh],
-)
-app.add_page(
-    stats_page,
-    route=routes.STATS,
-    title="Stats",
-    on_load=[StatsState.load, NotificationsState.refresh],
 )
