@@ -57,6 +57,12 @@ class Settings:
     kafka_bootstrap_servers: str | None = None
     kafka_session_timeout_ms: int = 6000
     kafka_heartbeat_interval_ms: int = 2000
+    kafka_partitions: int = 4
+    kafka_security_protocol: str = "PLAINTEXT"
+    kafka_sasl_mechanism: str | None = None
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: str | None = field(default=None, repr=False)
+    kafka_ssl_cafile: str | None = None
     ray_address: str | None = None
     redis_url: str | None = None
     openai_api_key: str | None = field(default=None, repr=False)
@@ -88,6 +94,12 @@ def load_settings() -> Settings:
         kafka_bootstrap_servers=_env("KAFKA_BOOTSTRAP_SERVERS"),
         kafka_session_timeout_ms=_env_int("KAFKA_SESSION_TIMEOUT_MS", 6000),
         kafka_heartbeat_interval_ms=_env_int("KAFKA_HEARTBEAT_INTERVAL_MS", 2000),
+        kafka_partitions=_env_int("KAFKA_PARTITIONS", 4),
+        kafka_security_protocol=_env("KAFKA_SECURITY_PROTOCOL", "PLAINTEXT") or "PLAINTEXT",
+        kafka_sasl_mechanism=_env("KAFKA_SASL_MECHANISM"),
+        kafka_sasl_username=_env("KAFKA_SASL_USERNAME"),
+        kafka_sasl_password=_env("KAFKA_SASL_PASSWORD"),
+        kafka_ssl_cafile=_env("KAFKA_SSL_CAFILE"),
         ray_address=_env("RAY_ADDRESS"),
         redis_url=_env("REFLEX_REDIS_URL"),
         openai_api_key=_env("OPENAI_API_KEY"),

@@ -1,0 +1,106 @@
+"""Command line of the workers: `python -m workers <command> ...`.
+
+    python -m workers dlq list [--topic T] [--json]     show dead letters
+    python -m workers dlq replay [--id EVENT_ID] [--topic T]
+                                                        republish dead-lettered events
+
+The broker is KAFKA_BOOTSTRAP_SERVERS (or --bootstrap-servers). Exit status: 0 done, 1 failed
+(broker unreachable, event id not found), 2 usage or configuration error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from collections.abc import Sequence
+
+from kafka.errors import KafkaError
+
+from todo_app.config import get_settings
+from todo_app.core.events import TOPICS
+from workers.bus import BusConfig, BusNotConfigured
+from workers.dlq import DeadLetter, read_dead_letters, replay
+
+
+def _bus(args: argparse.Namespace) -> BusConfig:
+    """The configured bus; --bootstrap-servers takes precedence over KAFKA_BOOTSTRAP_SERVERS."""
+    settings = get_settings()
+    if args.bootstrap_servers:
+        settings = dataclasses.replace(settings, kafka_bootstrap_servers=args.bootstrap_servers)
+    return BusConfig.from_settings(settings)
+
+
+def _describe(letter: DeadLetter) -> str:
+    state = "replayed" if letter.replayed else "pending"
+    return (
+        f"{letter.dlq_topic}[{letter.partition}]@{letter.offset} {state} "
+        f"id={letter.event_id or '-'} type={letter.event_type or '-'} "
+        f"consumer={letter.consumer} attempts={letter.attempts} failed_at={letter.failed_at} "
+        f"error={letter.error}"
+    )
+
+
+def _dlq_list(args: argparse.Namespace) -> int:
+    letters = read_dead_letters(_bus(args), args.topic or TOPICS)
+    for letter in letters:
+        print(json.dumps(dataclasses.asdict(letter)) if args.json else _describe(letter))
+    if not args.json:
+        print(f"{len(letters)} dead letter(s)", file=sys.stderr)
+    return 0
+
+
+def _dlq_replay(args: argparse.Namespace) -> int:
+    try:
+        result = replay(_bus(args), event_id=args.id, topics=args.topic or TOPICS)
+    except LookupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    for event_id in result.replayed:
+        print(f"replayed {event_id}")
+    for letter in result.unreplayable:
+        print(f"skipped (not a valid CloudEvent): {_describe(letter)}", file=sys.stderr)
+    print(f"{len(result.replayed)} event(s) replayed", file=sys.stderr)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m workers", description="Todo app workers.")
+    parser.add_argument(
+        "--bootstrap-servers", help="Kafka brokers (default: KAFKA_BOOTSTRAP_SERVERS)"
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    dlq = commands.add_parser("dlq", help="inspect and replay dead-lettered events")
+    dlq_commands = dlq.add_subparsers(dest="dlq_command", required=True, metavar="ACTION")
+    topic_help = "only this topic's dead letters (repeatable; default: all topics)"
+
+    listing = dlq_commands.add_parser("list", help="show every dead letter")
+    listing.add_argument("--topic", action="append", choices=TOPICS, help=topic_help)
+    listing.add_argument("--json", action="store_true", help="one JSON object per line")
+    listing.set_defaults(handler=_dlq_list)
+
+    replaying = dlq_commands.add_parser(
+        "replay", help="republish dead-lettered events not replayed yet (or one, by --id)"
+    )
+    replaying.add_argument("--id", help="replay this event id, even if replayed before")
+    replaying.add_argument("--topic", action="append", choices=TOPICS, help=topic_help)
+    replaying.set_defaults(handler=_dlq_replay)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except BusNotConfigured as exc:
+        parser.error(f"{exc} (or pass --bootstrap-servers)")
+    except (KafkaError, TimeoutError) as exc:
+        print(f"error: broker unreachable or failing: {exc!r}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
