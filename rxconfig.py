@@ -10,9 +10,15 @@ from todo_app.config import get_settings
 _settings = get_settings()
 _bun = Path(__file__).parent / ".tools/node_modules/@oven/bun-linux-x64/bin/bun"
 
-# The SQLite database and its WAL change on every write; watching them would restart the
-# development backend after each saved task.
-os.environ.setdefault("REFLEX_HOT_RELOAD_EXCLUDE_PATHS", str(_settings.data_dir))
+# The SQLite database and its WAL change on every write, test runs write screenshots and
+# benchmarks results: watching them would restart the development backend each time. Reflex
+# refuses to start on an excluded path that does not exist, so only existing ones are listed.
+_root = Path(__file__).parent
+_settings.data_dir.mkdir(parents=True, exist_ok=True)
+_unwatched = [_settings.data_dir, _root / "test-artifacts", _root / "bench" / "results"]
+os.environ.setdefault(
+    "REFLEX_HOT_RELOAD_EXCLUDE_PATHS", ":".join(str(p) for p in _unwatched if p.exists())
+)
 
 config = rx.Config(
     app_name="todo_app",

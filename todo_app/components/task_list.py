@@ -256,6 +256,7 @@ def quick_add() -> rx.Component:
                 value=TasksState.quick_tags,
                 on_change=lambda v: TasksState.set_quick("quick_tags", v),
                 id="quick-tags",
+                name="quick_tags",
                 aria_label="Tags of the new task",
                 list="tag-suggestions",
                 width="180px",
@@ -265,6 +266,7 @@ def quick_add() -> rx.Component:
                 value=TasksState.quick_due_date,
                 on_change=lambda v: TasksState.set_quick("quick_due_date", v),
                 id="quick-due-date",
+                name="quick_due_date",
                 aria_label="Due date of the new task",
             ),
             rx.input(
@@ -272,6 +274,7 @@ def quick_add() -> rx.Component:
                 value=TasksState.quick_due_time,
                 on_change=lambda v: TasksState.set_quick("quick_due_time", v),
                 id="quick-due-time",
+                name="quick_due_time",
                 aria_label="Due time of the new task",
             ),
             rx.button("Add", type="submit", id="quick-add-submit"),

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import String, cast, func
 from sqlmodel import Session, col, select
 
 from todo_app.core.errors import NotFound
@@ -89,3 +90,40 @@ def create_for_reminder(session: Session, data: dict[str, Any]) -> Notification:
         source="notifications",
     )
     return row
+
+
+# Channel markers of the email copy: queued in the notification's transaction, sent after it.
+EMAIL_PENDING = "email_pending"
+EMAIL_SENT = "email_sent"
+EMAIL_FAILED = "email_failed"
+
+
+def queue_email(session: Session, row: Notification) -> None:
+    """Mark a notification to be emailed once its transaction has committed."""
+    row.channels = [*row.channels, EMAIL_PENDING]
+    session.add(row)
+    session.flush()
+
+
+def pending_emails(session: Session, since: datetime, limit: int = 50) -> list[Notification]:
+    """Notifications created since `since` whose email is queued and not yet sent or failed."""
+    # JSON containment differs per database; the list's JSON text reads the same on both.
+    marker = cast(Notification.channels, String).like(f'%"{EMAIL_PENDING}"%')
+    return list(
+        session.exec(
+            select(Notification)
+            .where(col(Notification.created_at) >= since, marker)
+            .order_by(col(Notification.created_at))
+            .limit(limit)
+        ).all()
+    )
+
+
+def settle_email(session: Session, notification_id: uuid.UUID, outcome: str) -> None:
+    """Replace the queued-email marker by `outcome` (EMAIL_SENT or EMAIL_FAILED)."""
+    row = session.get(Notification, notification_id)
+    if row is None:
+        return
+    row.channels = [c for c in row.channels if c != EMAIL_PENDING] + [outcome]
+    session.add(row)
+    session.flush()

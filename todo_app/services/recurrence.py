@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
+from todo_app.core.events import TASK_EVENTS
 from todo_app.core.recurrence import next_occurrence, rrule_count, strip_count
-from todo_app.models import Reminder, Task, utcnow
+from todo_app.models import OutboxEvent, Reminder, Task, utcnow
 from todo_app.services import outbox
 from todo_app.services.presenters import task_public
 
@@ -126,3 +130,63 @@ def ensure_successor(session: Session, task: Task, tz: str) -> Task | None:
         },
     )
     return successor
+
+
+# The completed or skipped occurrence, apart from the later one it is compared with.
+_Done = aliased(Task)
+
+
+def _skipped_since(session: Session, since: datetime) -> list[uuid.UUID]:
+    """Tasks skipped since `since`: skip and delete leave the same row, only the event differs."""
+    event_type = OutboxEvent.payload["type"].as_string()  # type: ignore[index]
+    task_id = OutboxEvent.payload["data"]["task_id"].as_string()  # type: ignore[index]
+    rows = session.exec(
+        select(task_id).where(
+            OutboxEvent.topic == TASK_EVENTS,
+            col(OutboxEvent.created_at) >= since,
+            event_type == "task.skipped",
+        )
+    ).all()
+    return [uuid.UUID(str(row)) for row in rows]
+
+
+def lacking_successor(
+    session: Session, since: datetime, limit: int, exclude: Collection[uuid.UUID] = ()
+) -> list[Task]:
+    """Recurring tasks completed or skipped since `since` that have no later occurrence.
+
+    Oldest change first, at most `limit`, leaving out the ids in `exclude` (series known to
+    have ended). What `ensure_successor` is for when the event that should have caused it was
+    lost.
+    """
+    later = (
+        select(Task.id)
+        .where(
+            Task.series_id == _Done.series_id,
+            col(Task.occurrence_at) > _Done.occurrence_at,
+        )
+        .exists()
+    )
+    done: ColumnElement[bool] = col(_Done.completed).is_(True)
+    skipped = _skipped_since(session, since)
+    if skipped:
+        done = done | (
+            col(_Done.deleted_at).is_not(None)
+            & col(_Done.completed).is_(False)
+            & col(_Done.id).in_(skipped)
+        )
+    statement = (
+        select(_Done)
+        .where(
+            col(_Done.rrule).is_not(None),
+            col(_Done.occurrence_at).is_not(None),
+            col(_Done.updated_at) >= since,
+            done,
+            ~later,
+        )
+        .order_by(col(_Done.updated_at), col(_Done.id))
+        .limit(limit)
+    )
+    if exclude:
+        statement = statement.where(col(_Done.id).not_in(list(exclude)))
+    return list(session.exec(statement).all())

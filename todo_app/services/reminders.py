@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from todo_app.models import Reminder, Task
@@ -81,3 +83,55 @@ def fire_due(session: Session, now: datetime, limit: int = 200) -> list[Reminder
         fired.append(reminder)
     session.flush()
     return fired
+
+
+# Namespace of the ids of due-time reminders: one id per (task, due time) makes adding idempotent.
+_DUE_REMINDER_NS = uuid.UUID("6f1d3c2a-8b4e-4f0a-9c7d-2e5b8a1f4d63")
+
+
+def add_due_time_reminders(
+    session: Session,
+    now: datetime,
+    horizon: timedelta,
+    catch_up: timedelta = timedelta(hours=1),
+    limit: int = 200,
+) -> list[Reminder]:
+    """Give open high-priority tasks due (with a time) within [now - catch_up, now + horizon]
+    and no reminder at all a reminder at their due time; returns the reminders added.
+
+    Idempotent even between racing schedulers: the reminder's id is derived from the task and
+    its due time, so a second insert fails on the primary key and is dropped.
+    """
+    has_reminder = select(Reminder.id).where(Reminder.task_id == Task.id).exists()
+    candidates = session.exec(
+        select(Task)
+        .where(
+            Task.priority == "high",
+            col(Task.all_day).is_(False),
+            col(Task.completed).is_(False),
+            col(Task.deleted_at).is_(None),
+            col(Task.due_at) >= now - catch_up,
+            col(Task.due_at) <= now + horizon,
+            ~has_reminder,
+        )
+        .order_by(col(Task.due_at))
+        .limit(limit)
+    ).all()
+    added: list[Reminder] = []
+    for task in candidates:
+        assert task.due_at is not None
+        reminder = Reminder(
+            id=uuid.uuid5(_DUE_REMINDER_NS, f"{task.id}:{task.due_at.isoformat()}"),
+            task_id=task.id,
+            user_id=task.user_id,
+            remind_at=task.due_at,
+            offset_minutes=0,
+        )
+        try:
+            with session.begin_nested():
+                session.add(reminder)
+                session.flush()
+        except IntegrityError:
+            continue
+        added.append(reminder)
+    return added

@@ -53,24 +53,26 @@ class AuthState(rx.State):
     def _client(self) -> str:
         return self.router.session.client_ip or "unknown"
 
-    @rx.event
-    def require_login(self):  # type: ignore[no-untyped-def]
-        """on_load of every signed-in page: back to the login page when nobody is."""
-        with session_scope() as session:
-            user = self._user(session)
-            if user is not None:
-                self._remember(user)
-                return None
-        target = self.router.url.path or routes.HOME
+    def _to_login(self):  # type: ignore[no-untyped-def]
+        """To the login page, which comes back to this page (filters and all) once signed in."""
+        url = self.router.url
+        target = (url.path or routes.HOME) + (f"?{url.query}" if url.query else "")
         return rx.redirect(f"{routes.LOGIN}?next={quote(target)}")
 
     @rx.event
-    def logout(self):  # type: ignore[no-untyped-def]
+    async def logout(self):  # type: ignore[no-untyped-def]
         if self.refresh_token:
             with session_scope() as session:
                 auth.logout(session, self.refresh_token)
-        self._store("", "")
-        self.user_email = ""
+        # Forget everything the signed-in pages hold for this tab (tokens, task list, editor,
+        # activity...): whoever signs in next on it must not see any of it, not even for the
+        # moment before their own data loads. reset() covers the substates loaded in the tree.
+        pending = list(type(self).get_substates())
+        while pending:
+            substate = pending.pop()
+            await self.get_state(substate)
+            pending.extend(substate.get_substates())
+        self.reset()
         return rx.redirect(routes.LOGIN)
 
 

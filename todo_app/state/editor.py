@@ -18,7 +18,7 @@ from todo_app.core.validation import parse_due
 from todo_app.db import session_scope
 from todo_app.schemas import TaskPublic, TaskUpdate
 from todo_app.services import tasks
-from todo_app.state.tasks import TasksState
+from todo_app.state.tasks import TasksState, signed_out
 
 UNITS = {"minutes": 1, "hours": 60, "days": 1440}
 
@@ -264,7 +264,7 @@ class EditorState(TasksState):
         update = self._update()
         task_id = uuid.UUID(self.task_id)
         try:
-            self._with_user(lambda s, u: tasks.update_task(s, u, task_id, update))
+            saved = self._with_user(lambda s, u: tasks.update_task(s, u, task_id, update))
         except Conflict as error:
             if error.field == "version" and isinstance(error.current, TaskPublic):
                 self._draft = self._form_values()
@@ -279,6 +279,9 @@ class EditorState(TasksState):
         except DomainError as error:
             self.errors = {error.field or "title": error.message}
             return None
+        if signed_out(saved):
+            # Nothing was saved: to the login page, with the editor and its draft kept open.
+            return saved
         self.open = False
         self.conflict = ""
         return rx.toast("Saved", duration=2000)

@@ -95,7 +95,7 @@ class SettingsState(AuthState):
         with session_scope() as session:
             user = self._user(session)
             if user is None:
-                return rx.redirect("/login?next=/settings")
+                return self._to_login()
             self._remember(user)
             self.display_name = user.display_name
             self.timezone = user.timezone
@@ -128,7 +128,7 @@ class SettingsState(AuthState):
             with session_scope() as session:
                 user = self._user(session)
                 if user is None:
-                    return rx.redirect("/login")
+                    return self._to_login()
                 self._remember(auth.update_me(session, user, update))
         except DomainError as error:
             self.error = error.message
@@ -152,7 +152,7 @@ class ActivityState(AuthState):
         with session_scope() as session:
             user = self._user(session)
             if user is None:
-                return rx.redirect("/login?next=/activity")
+                return self._to_login()
             self._remember(user)
             result = audit.audit_page(session, user, self.page, 50)
         now = datetime.now(UTC)
@@ -193,7 +193,7 @@ class StatsState(AuthState):
         with session_scope() as session:
             user = self._user(session)
             if user is None:
-                return rx.redirect("/login?next=/stats")
+                return self._to_login()
             self._remember(user)
             days = stats.completed_per_day(session, user)
             priorities = stats.open_by_priority(session, user)

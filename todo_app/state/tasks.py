@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import reflex as rx
+from reflex.event import EventSpec
 from sqlmodel import Session
 
 from todo_app import routes
@@ -61,6 +62,11 @@ class SavedView:
     id: str
     name: str
     href: str
+
+
+def signed_out(outcome: Any) -> bool:
+    """Whether `_with_user` answered with the way to the login page instead of acting."""
+    return isinstance(outcome, EventSpec)
 
 
 def task_row(task: TaskPublic, tz: str, now: datetime) -> TaskRow:
@@ -202,7 +208,7 @@ class TasksState(AuthState):
         with session_scope() as session:
             user = self._user(session)
             if user is None:
-                return rx.redirect(routes.LOGIN)
+                return self._to_login()
             self._remember(user)
             result = action(session, user)
             self._refresh(session, user)
@@ -288,11 +294,13 @@ class TasksState(AuthState):
             due_at=due or None,
         )
         try:
-            self._with_user(lambda session, user: tasks.create_task(session, user, data))
+            created = self._with_user(lambda s, u: tasks.create_task(s, u, data))
         except DomainError as error:
             self.quick_error = error.message
             self.quick_error_field = error.field or ""
             return None
+        if signed_out(created):
+            return created  # nothing was added; the title stays in the bar for after login
         self.quick_title = ""
         self.quick_error = ""
         self.quick_error_field = ""
@@ -376,10 +384,12 @@ class TasksState(AuthState):
         query = {k: v for k, v in self.params.items() if k != "page"}
         data = SavedFilterCreate(name=name, query=query)
         try:
-            self._with_user(lambda s, u: filters.save_filter(s, u, data))
+            saved = self._with_user(lambda s, u: filters.save_filter(s, u, data))
         except DomainError as error:
             self.filter_error = error.message
             return None
+        if signed_out(saved):
+            return saved
         self.filter_error = ""
         self.filter_name = ""
         return rx.toast(f"Saved filter “{name}”", duration=3000)

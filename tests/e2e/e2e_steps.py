@@ -1,0 +1,107 @@
+"""Steps the browser tests share: what a user does, on one page."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from typing import Any
+
+from playwright.sync_api import expect
+
+PASSWORD = "correct horse battery"
+
+
+def unique_email(prefix: str = "user") -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}@example.com"
+
+
+class UI:
+    """The steps the tests share, on one page, the way a user does them."""
+
+    HOME = re.compile(r"^http://localhost:\d+/(\?.*)?$")
+
+    def __init__(self, page: Any) -> None:
+        self.page = page
+        self.events = 0
+        page.on("websocket", self._watch)
+
+    def _watch(self, socket: Any) -> None:
+        socket.on("framereceived", self._frame)
+
+    def _frame(self, payload: str | bytes) -> None:
+        # Socket.IO event messages ("42[...]") carry the backend's state updates; the transport's
+        # own open/ping frames do not.
+        if isinstance(payload, str) and payload.startswith("42"):
+            self.events += 1
+
+    def goto(self, path: str) -> None:
+        """Load a page and wait until its on_load answered: the UI is hydrated and connected."""
+        self.events = 0
+        self.page.goto(path)
+        deadline = time.monotonic() + 20
+        while self.events == 0:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{path}: no state update from the backend in 20 s")
+            self.page.wait_for_timeout(50)
+
+    def reload(self) -> None:
+        self.goto(self.page.url)
+
+    def wait_for_list(self) -> None:
+        expect(self.page.locator("#task-list, #empty-state")).to_be_visible()
+
+    def register(self, email: str, name: str = "") -> None:
+        self.goto("/register")
+        self.page.fill("#register-email", email)
+        self.page.fill("#register-password", PASSWORD)
+        if name:
+            self.page.fill("#register-name", name)
+        self.page.click("#register-submit")
+        expect(self.page).to_have_url(self.HOME)
+        self.wait_for_list()
+
+    def login(self, email: str, password: str = PASSWORD) -> None:
+        if "/login" not in self.page.url:
+            self.goto("/login")
+        self.page.fill("#login-email", email)
+        self.page.fill("#login-password", password)
+        self.page.click("#login-submit")
+        expect(self.page).to_have_url(self.HOME)
+        self.wait_for_list()
+
+    def logout(self) -> None:
+        self.page.click("#account-menu")
+        self.page.get_by_role("menuitem", name="Log out").click()
+        expect(self.page).to_have_url(re.compile(r"/login$"))
+        expect(self.page.locator("#login-email")).to_be_visible()
+
+    def row(self, title: str) -> Any:
+        """The row(s) of the list whose title is exactly `title`."""
+        return self.page.locator(".task-row").filter(
+            has=self.page.locator(".task-title").get_by_text(title, exact=True)
+        )
+
+    def titles(self) -> list[str]:
+        return [t.strip() for t in self.page.locator(".task-row .task-title").all_inner_texts()]
+
+    def quick_add(self, title: str) -> Any:
+        box = self.page.locator("#quick-add-input")
+        box.fill(title)
+        box.press("Enter")
+        row = self.row(title)
+        expect(row).to_have_count(1)
+        expect(box).to_have_value("")
+        return row
+
+    def choose(self, trigger: str, option: str) -> None:
+        """Pick `option` in the select whose trigger has the id `trigger`."""
+        self.page.click(f"#{trigger}")
+        self.page.get_by_role("option", name=option, exact=True).click()
+
+    def toast(self, text: str) -> Any:
+        return self.page.locator("[data-sonner-toast]").filter(has_text=text)
+
+    def blur(self) -> None:
+        """Nothing focused, as after a click on the page's background."""
+        self.page.evaluate("document.activeElement && document.activeElement.blur()")
