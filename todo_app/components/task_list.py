@@ -111,6 +111,19 @@ def toolbar() -> rx.Component:
         id=f"filter-priority-{p}",
     )
     return rx.flex(
+        # On a phone the sidebar is hidden; its views are one tap away here instead.
+        rx.box(
+            rx.select.root(
+                rx.select.trigger(id="view-select", aria_label="View"),
+                rx.select.content(
+                    *[rx.select.item(label, value=key) for key, label, _ in VIEW_LABELS]
+                ),
+                value=TasksState.view,
+                on_change=TasksState.show_view,
+                size="1",
+            ),
+            display=["block", "block", "none"],
+        ),
         rx.debounce_input(
             rx.input(
                 rx.input.slot(rx.icon("search", size=14)),
