@@ -257,17 +257,18 @@ def test_delete_and_restore(client, auth):
     assert [t["id"] for t in all_tasks(client, auth)] == [task["id"]]
 
 
-def test_reorder_persists(client, auth):
+def test_new_tasks_go_on_top_and_reorder_persists(client, auth):
     ids = [create(client, auth, title=f"T{i}")["id"] for i in range(4)]
+    assert [t["title"] for t in all_tasks(client, auth)] == ["T3", "T2", "T1", "T0"]
     response = client.post(
-        f"{API}/tasks/reorder", json={"ids": [ids[3], ids[1], ids[0]]}, headers=auth
+        f"{API}/tasks/reorder", json={"ids": [ids[0], ids[1], ids[3]]}, headers=auth
     )
     assert response.status_code == 200
     ordered = [t["title"] for t in all_tasks(client, auth, sort_by="position")]
     # The three take the three places they held between them; T2 keeps its own.
-    assert ordered == ["T3", "T1", "T2", "T0"]
+    assert ordered == ["T0", "T2", "T1", "T3"]
     full = client.post(f"{API}/tasks/reorder", json={"ids": ids}, headers=auth)
-    assert [t["position"] for t in full.json()] == [1, 2, 3, 4]
+    assert [t["position"] for t in full.json()] == [-3, -2, -1, 0]
     assert [t["title"] for t in all_tasks(client, auth)] == ["T0", "T1", "T2", "T3"]
     duplicate = client.post(f"{API}/tasks/reorder", json={"ids": [ids[0], ids[0]]}, headers=auth)
     assert duplicate.status_code == 422 and duplicate.json()["field"] == "ids"

@@ -1,15 +1,8 @@
 """Browser tests: the real app, started as users start it, driven by headless Chromium.
 
 One `reflex run --env prod` process serves the built UI and the backend (state, REST API) on one
-free port, against a fresh migrated SQLite database in a temp dir. `--env prod` is used rather
-than `--env dev` because the Vite dev server compiles each route on its first request (slow and
-timing-dependent on two cores), while the production build is made once (about 10 s) and then
-serves every page at once.
-
-The compiled frontend (`REFLEX_WEB_WORKDIR`) and Reflex's state files (`REFLEX_STATES_WORKDIR`)
-go to the same temp dir, so a developer's own `reflex run` in this checkout (ports 3000/8000, the
-repo's `.web/` and `.states/`) is left alone. Packages come from the committed `reflex.lock/`
-(bun's cache makes the install quick after the first time).
+free port, against a fresh migrated SQLite database in a temp dir; app_server.py starts it (and
+says why prod, and why the build and state dirs go to the temp dir).
 
 Without /usr/bin/chromium these tests skip; under CI=true they fail.
 """
@@ -17,22 +10,16 @@ Without /usr/bin/chromium these tests skip; under CI=true they fail.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import re
-import secrets
 import shutil
-import signal
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
+from app_server import CHROMIUM, CHROMIUM_ARGS, AppStartError, running_app
 from e2e_steps import UI
 from playwright.sync_api import expect
 
@@ -42,22 +29,8 @@ expect.set_options(timeout=10_000)
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-BUN = ROOT / ".tools/node_modules/@oven/bun-linux-x64/bin/bun"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 START_TIMEOUT = 300  # a cold bun cache downloads the frontend packages first
-# The developer's own `reflex run` uses these; never take them.
-RESERVED_PORTS = {3000, 3001, 8000, 8001}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -107,54 +80,6 @@ def chromium() -> str:
     return str(CHROMIUM)
 
 
-def _free_port() -> int:
-    while True:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        if port not in RESERVED_PORTS:
-            return port
-
-
-def _tail(path: Path, lines: int = 60) -> str:
-    text = path.read_text(errors="replace") if path.exists() else ""
-    return "\n".join(text.splitlines()[-lines:])
-
-
-def _snapshot(folder: Path) -> dict[Path, bytes]:
-    return {path: path.read_bytes() for path in folder.glob("*") if path.is_file()}
-
-
-def _keep_lock_formatting(snapshot: dict[Path, bytes]) -> None:
-    """Undo a formatting-only rewrite of reflex.lock/ by `reflex run`.
-
-    Reflex copies .web's package.json back to reflex.lock/ after installing, compact or
-    pretty-printed depending on how it was produced; a test run must not dirty the checkout
-    with that. A real change of the dependencies is left as Reflex wrote it.
-    """
-    for path, before in snapshot.items():
-        if not path.exists() or path.suffix != ".json":
-            continue
-        now = path.read_bytes()
-        if now != before and json.loads(now) == json.loads(before):
-            path.write_bytes(before)
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM to the whole process group (reflex, granian workers), SIGKILL if it lingers."""
-    if process.poll() is not None:
-        return
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-
-
 @pytest.fixture(scope="session")
 def app_url(
     chromium: str,
@@ -164,106 +89,20 @@ def app_url(
 ) -> Iterator[str]:
     """Base URL of a running `reflex run --env prod` on a fresh, migrated SQLite database."""
     work = tmp_path_factory.mktemp("e2e-app")
-    data = work / "data"
-    data.mkdir()
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{data / 'todo.db'}",
-        "TODO_DATA_DIR": str(data),
-        "JWT_SECRET": secrets.token_urlsafe(32),
-        "BCRYPT_ROUNDS": "4",
-        "LOG_LEVEL": "WARNING",
-        "REFLEX_TELEMETRY_ENABLED": "false",
-        "REFLEX_WEB_WORKDIR": str(work / "web"),
-        "REFLEX_STATES_WORKDIR": str(work / "states"),
-        "PYTHONDONTWRITEBYTECODE": "1",
-    }
-    if BUN.exists():
-        env["REFLEX_BUN_PATH"] = str(BUN)
-    for name in (
-        "KAFKA_BOOTSTRAP_SERVERS",
-        "REFLEX_REDIS_URL",
-        "OPENAI_API_KEY",
-        "SMTP_HOST",
-        "REFLEX_API_URL",
-        "REFLEX_FRONTEND_PORT",
-        "REFLEX_BACKEND_PORT",
-    ):
-        env.pop(name, None)
-
-    started = time.monotonic()
-    migrated = subprocess.run(
-        [sys.executable, "-m", "reflex", "db", "migrate"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    if migrated.returncode != 0:
-        pytest.fail(f"reflex db migrate failed:\n{migrated.stdout}\n{migrated.stderr}")
-    migrate_seconds = time.monotonic() - started
-
-    port = _free_port()
-    log_path = work / "reflex.log"
-    log_file = log_path.open("wb")
-    command = [
-        sys.executable,
-        "-m",
-        "reflex",
-        "run",
-        "--env",
-        "prod",
-        "--frontend-port",
-        str(port),
-        "--backend-port",
-        str(port),
-        "--backend-host",
-        "127.0.0.1",
-        "--loglevel",
-        "warning",
-    ]
-    lock_files = _snapshot(ROOT / "reflex.lock")
-    started = time.monotonic()
-    process = subprocess.Popen(
-        command,
-        cwd=ROOT,
-        env=env,
-        stdout=log_file,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    base = f"http://localhost:{port}"
     try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"reflex run exited early ({process.returncode}):\n{_tail(log_path)}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"reflex run not serving after {START_TIMEOUT} s:\n{_tail(log_path)}")
-            try:
-                ping = httpx.get(f"http://127.0.0.1:{port}/ping", timeout=2)
-                home = httpx.get(f"http://127.0.0.1:{port}/", timeout=2)
-                if ping.status_code == 200 and home.status_code == 200 and "<html" in home.text:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.5)
-        _report(
-            request.config,
-            f"migrate {migrate_seconds:.1f} s; `reflex run --env prod` (install, compile, build, "
-            f"serve) {time.monotonic() - started:.1f} s on port {port}",
-        )
-        _keep_lock_formatting(lock_files)
-        yield base
+        with running_app(work, timeout=START_TIMEOUT) as app:
+            _report(
+                request.config,
+                f"migrate {app.migrate_seconds:.1f} s; `reflex run --env prod` (install, "
+                f"compile, build, serve) {app.startup_seconds:.1f} s on port {app.port}",
+            )
+            yield app.base_url
+    except AppStartError as error:
+        pytest.fail(str(error))
     finally:
-        _stop(process)
-        log_file.close()
-        _keep_lock_formatting(lock_files)
-        if request.session.testsfailed:
+        log_path = work / "reflex.log"
+        if request.session.testsfailed and log_path.exists():
             shutil.copy(log_path, ARTIFACTS / "e2e-reflex.log")
-        # The frontend build and its node_modules (~200 MB); pytest keeps its last temp dirs.
-        shutil.rmtree(work / "web", ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -82,9 +82,10 @@ def _resolve_due(
     return due_at, date_only
 
 
-def _next_position(session: Session, user: User) -> int:
-    top = session.exec(select(func.max(Task.position)).where(Task.user_id == user.id)).one()
-    return (top or 0) + 1
+def _top_position(session: Session, user: User) -> int:
+    """New tasks go on top of the manual order, where the user who just added one looks."""
+    top = session.exec(select(func.min(Task.position)).where(Task.user_id == user.id)).one()
+    return 0 if top is None else top - 1
 
 
 def _replace_reminders(
@@ -144,7 +145,7 @@ def create_task(session: Session, user: User, data: TaskCreate) -> TaskPublic:
         rrule=rule,
         repeat_from=clean_repeat_from(data.repeat_from),
         occurrence_at=due_at if rule else None,
-        position=_next_position(session, user),
+        position=_top_position(session, user),
     )
     task.series_id = task.id
     session.add(task)
