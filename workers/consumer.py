@@ -125,6 +125,7 @@ class EventConsumer:
         reconnect_delays: Sequence[float] = DEFAULT_RECONNECT_DELAYS,
         poll_timeout_ms: int = 500,
         max_poll_records: int = 100,
+        client_options: Mapping[str, Any] | None = None,
     ) -> None:
         if not topics:
             raise ValueError("a consumer needs at least one topic")
@@ -139,6 +140,8 @@ class EventConsumer:
         self._reconnect_delays = tuple(reconnect_delays)
         self._poll_timeout_ms = poll_timeout_ms
         self._max_poll_records = max_poll_records
+        # Extra KafkaConsumer settings, e.g. a shorter fetch_max_wait_ms for latency.
+        self._client_options = dict(client_options or {})
         self._consumer: KafkaConsumer | None = None
         self._producer: KafkaProducer | None = None
         self._stopping = threading.Event()
@@ -208,7 +211,7 @@ class EventConsumer:
 
     def _connect(self) -> None:
         ensure_topics(self._bus, [*self.topics, *(dlq_topic(topic) for topic in self.topics)])
-        self._consumer = make_consumer(self._bus, self.name, self.topics)
+        self._consumer = make_consumer(self._bus, self.name, self.topics, **self._client_options)
 
     def _disconnect(self) -> None:
         consumer, self._consumer = self._consumer, None

@@ -7,24 +7,31 @@ broker that cannot start fails the run instead of skipping it.
 
 from __future__ import annotations
 
+import logging
 import os
+import shutil
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 from kafka.structs import TopicPartition
 from sqlmodel import Session, func, select
 
 from todo_app.db import get_engine, session_scope
 from todo_app.models import AuditLog, ProcessedEvent
 from todo_app.services import outbox
-from workers.broker import EmbeddedBroker
+from workers.broker import LOOPBACK, EmbeddedBroker, free_port
 from workers.bus import BusConfig, Event, make_consumer
+from workers.notifications import SmtpConfig
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+ROOT = Path(__file__).resolve().parents[2]
 
 # Tansu makes a join wait max(1 s, session_timeout / 2): small timeouts keep rebalances quick.
 SESSION_TIMEOUT_MS = 2000
@@ -160,3 +167,57 @@ class Recorder:
 @pytest.fixture
 def recorder(db: str) -> Recorder:
     return Recorder(db)
+
+
+@pytest.fixture(scope="session")
+def ray_namespace() -> Iterator[str]:
+    """One real local Ray cluster for the session; yields the namespace tests create actors in."""
+    # Short socket paths under /tmp; the local dev head without token auth; actors import us.
+    tmpdir = tempfile.mkdtemp(prefix="ray-", dir="/tmp")
+    os.environ["RAY_TMPDIR"] = tmpdir
+    os.environ["RAY_AUTH_MODE"] = "disabled"
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])
+    )
+    import ray
+
+    namespace = f"todo-test-{uuid.uuid4().hex[:8]}"
+    ray.init(
+        address="local",
+        num_cpus=2,
+        include_dashboard=False,
+        namespace=namespace,
+        logging_level=logging.WARNING,
+    )
+    yield namespace
+    ray.shutdown()
+    shutil.rmtree(tmpdir, ignore_errors=True)
+
+
+@dataclass
+class Inbox:
+    """An aiosmtpd handler that keeps every message it accepts."""
+
+    messages: list[Any] = field(default_factory=list)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append(envelope)
+        return "250 OK"
+
+
+@pytest.fixture(scope="session")
+def smtp_server() -> Iterator[tuple[SmtpConfig, Inbox]]:
+    """A real SMTP server on a free loopback port and the config that reaches it."""
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname=LOOPBACK, port=port)
+    controller.start()
+    yield SmtpConfig(host=LOOPBACK, port=port, sender="todo@example.com", timeout=5), inbox
+    controller.stop()
+
+
+@pytest.fixture
+def inbox(smtp_server: tuple[SmtpConfig, Inbox]) -> Inbox:
+    """The SMTP server's inbox, emptied for this test."""
+    smtp_server[1].messages.clear()
+    return smtp_server[1]

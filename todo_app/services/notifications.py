@@ -120,9 +120,9 @@ def pending_emails(session: Session, since: datetime, limit: int = 50) -> list[N
 
 
 def settle_email(session: Session, notification_id: uuid.UUID, outcome: str) -> None:
-    """Replace the queued-email marker by `outcome` (EMAIL_SENT or EMAIL_FAILED)."""
+    """Replace the queued-email marker by `outcome` (EMAIL_SENT or EMAIL_FAILED), once."""
     row = session.get(Notification, notification_id)
-    if row is None:
+    if row is None or EMAIL_PENDING not in row.channels:
         return
     row.channels = [c for c in row.channels if c != EMAIL_PENDING] + [outcome]
     session.add(row)

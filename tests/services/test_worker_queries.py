@@ -1,0 +1,99 @@
+"""The queries the workers need: due-time reminders, missing successors, queued emails."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlmodel import Session, select
+
+from todo_app.db import session_scope
+from todo_app.models import Notification, Reminder, Task, User
+from todo_app.schemas import RegisterRequest, TaskCreate
+from todo_app.services import auth, notifications, reminders, tasks
+from todo_app.services.recurrence import lacking_successor, successor_of
+
+
+def _user(session: Session) -> User:
+    return auth.register(
+        session, RegisterRequest(email="wq@example.com", password="correct horse"), "test"
+    )
+
+
+def test_high_priority_tasks_due_soon_get_one_due_time_reminder(db):
+    now = datetime.now(UTC).replace(microsecond=0)
+    soon = (now + timedelta(minutes=1)).isoformat()
+    with session_scope() as session:
+        user = _user(session)
+        urgent = tasks.create_task(
+            session, user, TaskCreate(title="U", priority="high", due_at=soon)
+        )
+        tasks.create_task(session, user, TaskCreate(title="M", due_at=soon))
+        tasks.create_task(
+            session,
+            user,
+            TaskCreate(title="Far", priority="high", due_at=(now + timedelta(days=2)).isoformat()),
+        )
+        tasks.create_task(
+            session,
+            user,
+            TaskCreate(title="Has one", priority="high", due_at=soon, reminders=[now.isoformat()]),
+        )
+    with session_scope() as session:
+        added = reminders.add_due_time_reminders(session, now, timedelta(minutes=5))
+    assert [(r.task_id, r.remind_at, r.offset_minutes) for r in added] == [
+        (urgent.id, now + timedelta(minutes=1), 0)
+    ]
+    with session_scope() as session:
+        assert reminders.add_due_time_reminders(session, now, timedelta(minutes=5)) == []
+        rows = session.exec(select(Reminder).where(Reminder.task_id == urgent.id)).all()
+    assert len(rows) == 1
+
+
+def test_lacking_successor_finds_completed_and_skipped_but_not_deleted(db):
+    now = datetime.now(UTC)
+    due = (now + timedelta(hours=1)).replace(microsecond=0).isoformat()
+    with session_scope() as session:
+        user = _user(session)
+        done = tasks.create_task(session, user, TaskCreate(title="D", due_at=due, rrule="daily"))
+        skipped = tasks.create_task(session, user, TaskCreate(title="S", due_at=due, rrule="daily"))
+        deleted = tasks.create_task(session, user, TaskCreate(title="X", due_at=due, rrule="daily"))
+        tasks.complete_task(session, user, done.id)
+        tasks.skip_task(session, user, skipped.id)
+        tasks.delete_task(session, user, deleted.id)
+    since = now - timedelta(hours=1)
+    with session_scope() as session:
+        assert lacking_successor(session, since, 10) == []
+        for task_id in (done.id, skipped.id):
+            task = session.get(Task, task_id)
+            assert task is not None
+            successor = successor_of(session, task)
+            assert successor is not None
+            session.delete(successor)
+    with session_scope() as session:
+        found = {task.id for task in lacking_successor(session, since, 10)}
+        assert found == {done.id, skipped.id}
+        assert [t.id for t in lacking_successor(session, since, 10, exclude=[done.id])] == [
+            skipped.id
+        ]
+        assert lacking_successor(session, now + timedelta(hours=1), 10) == []
+
+
+def test_queued_emails_are_listed_until_settled(db):
+    with session_scope() as session:
+        user = _user(session)
+        task = tasks.create_task(session, user, TaskCreate(title="T"))
+        row = notifications.create_for_reminder(
+            session, {"user_id": str(user.id), "task_id": str(task.id), "title": "T"}
+        )
+        notifications.queue_email(session, row)
+        notifications.create_for_reminder(
+            session, {"user_id": str(user.id), "task_id": str(task.id), "title": "no mail"}
+        )
+    since = datetime.now(UTC) - timedelta(hours=1)
+    with session_scope() as session:
+        assert [n.id for n in notifications.pending_emails(session, since)] == [row.id]
+        notifications.settle_email(session, row.id, notifications.EMAIL_SENT)
+    with session_scope() as session:
+        assert notifications.pending_emails(session, since) == []
+        stored = session.get(Notification, row.id)
+        assert stored is not None and stored.channels == ["in_app", notifications.EMAIL_SENT]

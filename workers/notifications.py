@@ -1,0 +1,221 @@
+"""The notifications worker: reminder.due -> in-app notification (+ an email when wanted).
+
+The in-app notification commits with the event's processed_events row (exactly once). An email
+is never sent inside that transaction: the handler only marks the notification
+"email_pending"; after the commit a mailer thread sends it and, in a second transaction,
+replaces the marker with "email_sent" (or "email_failed" once retries are exhausted). A crash
+between the send and that update sends the email again: at-least-once, with a Message-ID
+derived from the notification so mail clients can drop the duplicate. Pending emails are also
+picked up every `mail_poll_interval` seconds, so a restart resumes them.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+import threading
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from typing import Any
+
+from sqlalchemy import event as sa_event
+from sqlmodel import Session
+
+from todo_app.config import Settings, get_settings
+from todo_app.core.events import REMINDERS
+from todo_app.db import session_scope
+from todo_app.models import Notification, User
+from todo_app.services import notifications
+from workers.bus import BusConfig, Event
+from workers.consumer import ConsumerStatus, EventConsumer
+
+log = logging.getLogger(__name__)
+
+GROUP = "notifications"
+DEFAULT_MAIL_RETRY_DELAYS: tuple[float, ...] = (1.0, 5.0, 30.0)
+# SMTP replies that no retry will change: the address or the message is refused.
+_PERMANENT = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    host: str
+    port: int = 25
+    user: str | None = None
+    password: str | None = None
+    sender: str = "todo@localhost"
+    timeout: float = 10.0
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None) -> SmtpConfig | None:
+        """The SMTP_* settings, or None when SMTP_HOST is unset (in-app notifications only)."""
+        settings = settings or get_settings()
+        if not settings.smtp_host:
+            return None
+        return cls(
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            user=settings.smtp_user,
+            password=settings.smtp_password,
+            sender=settings.smtp_from,
+        )
+
+
+def build_email(sender: str, row: Notification, recipient: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = recipient
+    message["Subject"] = f"Reminder: {row.title}"
+    message["Message-ID"] = f"<notification-{row.id}@todo-app>"
+    message.set_content(f"{row.title}\n\n{row.body}\n")
+    return message
+
+
+def send_email(config: SmtpConfig, message: EmailMessage) -> None:
+    """Deliver one message; STARTTLS when the server offers it, AUTH when a user is set."""
+    with smtplib.SMTP(config.host, config.port, timeout=config.timeout) as smtp:
+        smtp.ehlo()
+        if smtp.has_extn("starttls"):
+            smtp.starttls(context=ssl.create_default_context())
+            smtp.ehlo()
+        if config.user:
+            smtp.login(config.user, config.password or "")
+        smtp.send_message(message)
+
+
+@dataclass(frozen=True)
+class NotificationsStatus:
+    consumer: ConsumerStatus
+    emails_sent: int
+    emails_failed: int
+    last_error: str | None
+
+
+class NotificationsWorker:
+    """Consumes `reminders` as group "notifications"; mails in a thread of its own.
+
+    `smtp=None` reads SMTP_* settings; pass `mail=False` for in-app only.
+    `consumer_options` go to EventConsumer (retry_delays, poll_timeout_ms, ...).
+    """
+
+    def __init__(
+        self,
+        *,
+        bus: BusConfig | None = None,
+        database_url: str | None = None,
+        smtp: SmtpConfig | None = None,
+        mail: bool = True,
+        mail_retry_delays: Sequence[float] = DEFAULT_MAIL_RETRY_DELAYS,
+        mail_poll_interval: float = 30.0,
+        mail_max_age: timedelta = timedelta(days=1),
+        **consumer_options: Any,
+    ) -> None:
+        self._database_url = database_url
+        self._smtp = (smtp or SmtpConfig.from_settings()) if mail else None
+        self._mail_retry_delays = tuple(mail_retry_delays)
+        self._mail_poll_interval = mail_poll_interval
+        self._mail_max_age = mail_max_age
+        self._mail_wake = threading.Event()
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._sent = 0
+        self._failed = 0
+        self._last_error: str | None = None
+        self.consumer = EventConsumer(
+            GROUP,
+            [REMINDERS],
+            self.handle,
+            bus=bus,
+            database_url=database_url,
+            **consumer_options,
+        )
+        self.consumer.start()
+        self._mailer = threading.Thread(target=self._mail_loop, name="mailer", daemon=True)
+        self._mailer.start()
+
+    def handle(self, session: Session, event: Event) -> None:
+        if event.type != "reminder.due":
+            return
+        row = notifications.create_for_reminder(session, dict(event.data))
+        user = session.get(User, row.user_id)
+        if self._smtp is not None and user is not None and user.email_notifications:
+            notifications.queue_email(session, row)
+            # Wake the mailer only once the notification (and its marker) is committed.
+            sa_event.listen(session, "after_commit", lambda _: self._mail_wake.set(), once=True)
+
+    def send_pending(self) -> int:
+        """Send every queued email; returns how many were sent."""
+        if self._smtp is None:
+            return 0
+        since = datetime.now(UTC) - self._mail_max_age
+        with session_scope(self._database_url) as session:
+            batch = [
+                (row, user.email)
+                for row in notifications.pending_emails(session, since)
+                if (user := session.get(User, row.user_id)) is not None
+            ]
+        sent = 0
+        for row, recipient in batch:
+            if self._stopping.is_set():
+                break
+            outcome = self._deliver(build_email(self._smtp.sender, row, recipient), row.id)
+            with session_scope(self._database_url) as session:
+                notifications.settle_email(session, row.id, outcome)
+            sent += outcome == notifications.EMAIL_SENT
+        return sent
+
+    def _deliver(self, message: EmailMessage, notification_id: uuid.UUID) -> str:
+        """Send with retries; EMAIL_SENT or EMAIL_FAILED (logged with the reason)."""
+        assert self._smtp is not None
+        attempt = 0
+        while True:
+            try:
+                send_email(self._smtp, message)
+            except (smtplib.SMTPException, OSError) as exc:
+                attempt += 1
+                self._note_error(f"email for notification {notification_id}: {exc!r}")
+                permanent = isinstance(exc, _PERMANENT)
+                if permanent or attempt > len(self._mail_retry_delays):
+                    log.error("email for notification %s failed: %r", notification_id, exc)
+                    with self._lock:
+                        self._failed += 1
+                    return notifications.EMAIL_FAILED
+                if self._stopping.wait(self._mail_retry_delays[attempt - 1]):
+                    # Stopping: leave it pending for the next run rather than mark it failed.
+                    raise
+                continue
+            with self._lock:
+                self._sent += 1
+            return notifications.EMAIL_SENT
+
+    def _mail_loop(self) -> None:
+        while not self._stopping.is_set():
+            self._mail_wake.clear()
+            try:
+                self.send_pending()
+            except Exception as exc:  # database trouble or a stop mid-retry: try next round
+                self._note_error(f"mailer: {exc!r}")
+            self._mail_wake.wait(self._mail_poll_interval)
+
+    def _note_error(self, error: str) -> None:
+        with self._lock:
+            self._last_error = error
+
+    def status(self) -> NotificationsStatus:
+        with self._lock:
+            return NotificationsStatus(
+                consumer=self.consumer.status(),
+                emails_sent=self._sent,
+                emails_failed=self._failed,
+                last_error=self._last_error,
+            )
+
+    def stop(self, timeout: float = 15.0) -> None:
+        self._stopping.set()
+        self._mail_wake.set()
+        self.consumer.stop(timeout)
+        self._mailer.join(timeout)
