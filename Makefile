@@ -27,8 +27,9 @@ setup: $(STAMP) $(BUN)
 migrate: setup
 	$(BIN)/reflex db migrate
 
+# The web app, the embedded broker and the worker actors on a local Ray head; Ctrl-C stops all.
 run: migrate
-	$(BIN)/reflex run
+	$(PY) -m workers.laptop
 
 lint: setup
 	$(BIN)/ruff check .

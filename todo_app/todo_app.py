@@ -20,7 +20,7 @@ from todo_app.state.tasks import TasksState
 
 # The full-text GIN index is an expression; alembic says at every SQLite check that it cannot
 # compare it, which is expected and not a schema drift.
-warnings.filterwarnings("ignore", message=".*expression-based index 'ix_tasks_search_gin'.*")
+warnings.filterwarnings("ignore", message=".*expression-based index 'ix_tasks_.*")
 
 app = rx.App(
     api_transformer=create_api(),
