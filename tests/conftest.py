@@ -86,6 +86,14 @@ def _pg_reachable() -> str | None:
     return None
 
 
+@pytest.fixture(scope="session")
+def sqlite_url() -> str:
+    """A migrated SQLite database of its own, for tests whose subject is not the database."""
+    url = f"sqlite:///{_DATA / ('solo-' + uuid.uuid4().hex[:8] + '.db')}"
+    migrate(url)
+    return url
+
+
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest) -> Iterator[str]:
     if request.param == "sqlite":

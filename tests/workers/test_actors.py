@@ -260,11 +260,10 @@ def test_killed_worker_actor_is_restarted_and_every_effect_happens_once(
 
 
 def test_cli_status_and_down_reach_the_actors_in_namespace_todo(
-    db: str, bus: BusConfig, ray_namespace: str
+    sqlite_url: str, bus: BusConfig, ray_namespace: str
 ):
-    if not db.startswith("sqlite"):
-        pytest.skip("the command line does not depend on the database")
-    start_actors({kind: {"bus": bus, "database_url": db} for kind in WORKERS}, namespace="todo")
+    options = {"bus": bus, "database_url": sqlite_url}
+    start_actors({kind: options for kind in WORKERS}, namespace="todo")
     env = {**os.environ, "RAY_ADDRESS": ray.get_runtime_context().gcs_address}
 
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
