@@ -26,35 +26,43 @@ def _card(title: str, *children: rx.Component) -> rx.Component:
     )
 
 
+def _field(
+    name: str, label: str, element_id: str, placeholder: str, **props: object
+) -> rx.Component:
+    return rx.input(
+        name=name,
+        placeholder=placeholder,
+        id=element_id,
+        aria_label=label,
+        width="100%",
+        **props,
+    )
+
+
+def _form(submit: str, submit_id: str, on_submit: object, *fields: rx.Component) -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            *fields,
+            rx.button(submit, type="submit", width="100%", id=submit_id),
+            width="100%",
+        ),
+        on_submit=on_submit,
+        width="100%",
+    )
+
+
 def login_page() -> rx.Component:
     return _card(
         "Log in",
         _error(),
-        rx.form(
-            rx.vstack(
-                rx.input(
-                    name="email",
-                    type="email",
-                    placeholder="Email",
-                    id="login-email",
-                    aria_label="Email",
-                    width="100%",
-                    required=True,
-                ),
-                rx.input(
-                    name="password",
-                    type="password",
-                    placeholder="Password",
-                    id="login-password",
-                    aria_label="Password",
-                    width="100%",
-                    required=True,
-                ),
-                rx.button("Log in", type="submit", width="100%", id="login-submit"),
-                width="100%",
+        _form(
+            "Log in",
+            "login-submit",
+            LoginState.login,
+            _field("email", "Email", "login-email", "Email", type="email", required=True),
+            _field(
+                "password", "Password", "login-password", "Password", type="password", required=True
             ),
-            on_submit=LoginState.login,
-            width="100%",
         ),
         rx.text(
             "No account yet? ",
@@ -68,38 +76,20 @@ def register_page() -> rx.Component:
     return _card(
         "Create your account",
         _error(),
-        rx.form(
-            rx.vstack(
-                rx.input(
-                    name="email",
-                    type="email",
-                    placeholder="Email",
-                    id="register-email",
-                    aria_label="Email",
-                    width="100%",
-                    required=True,
-                ),
-                rx.input(
-                    name="password",
-                    type="password",
-                    placeholder="Password (8 characters or more)",
-                    id="register-password",
-                    aria_label="Password",
-                    width="100%",
-                    required=True,
-                ),
-                rx.input(
-                    name="display_name",
-                    placeholder="Your name (optional)",
-                    id="register-name",
-                    aria_label="Display name",
-                    width="100%",
-                ),
-                rx.button("Register", type="submit", width="100%", id="register-submit"),
-                width="100%",
+        _form(
+            "Register",
+            "register-submit",
+            LoginState.register,
+            _field("email", "Email", "register-email", "Email", type="email", required=True),
+            _field(
+                "password",
+                "Password",
+                "register-password",
+                "Password (8 characters or more)",
+                type="password",
+                required=True,
             ),
-            on_submit=LoginState.register,
-            width="100%",
+            _field("display_name", "Display name", "register-name", "Your name (optional)"),
         ),
         rx.text(
             "Already registered? ", rx.link("Log in", href=routes.LOGIN, id="to-login"), size="2"
