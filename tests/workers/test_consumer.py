@@ -123,7 +123,8 @@ def test_failing_event_retries_then_dead_letters_and_replay_processes_it(
         wait_until(lambda: consumer.status().processed == 2, what="the loop to move on")
         status = consumer.status()
         assert status.failed == 4 and status.last_error and "poisoned" in status.last_error
-        assert recorder.calls.count(poisoned["id"]) == 4
+        # Four attempts one by one, after at most one try of the whole poll in one transaction.
+        assert recorder.calls.count(poisoned["id"]) in (4, 5)
         # The handler's row of each failed attempt rolled back with its processed_events row.
         assert recorder.effects() == {first["id"]: 1, last["id"]: 1}
         assert recorder.processed("audit") == {first["id"], last["id"]}
