@@ -21,7 +21,6 @@ import json
 import os
 import secrets
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -36,6 +35,7 @@ from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy import event as sa_event
 from sqlmodel import Session, col, func, select
 
+from bench.api_list import stats
 from todo_app.config import get_settings, normalize_database_url
 from todo_app.db import dispose_engines, get_engine, session_scope
 from todo_app.models import OutboxEvent, User
@@ -84,17 +84,6 @@ def migrate(url: str) -> None:
     )
     if result.returncode != 0:
         raise RuntimeError(f"reflex db migrate failed:\n{result.stdout}\n{result.stderr}")
-
-
-def stats(samples: list[float]) -> dict[str, float]:
-    cuts = statistics.quantiles(samples, n=100, method="inclusive")
-    return {
-        "n": len(samples),
-        "p50_ms": round(cuts[49], 3),
-        "p95_ms": round(cuts[94], 3),
-        "mean_ms": round(statistics.fmean(samples), 3),
-        "max_ms": round(max(samples), 3),
-    }
 
 
 def wait_for(predicate: Any, timeout: float, what: str, interval: float = 0.001) -> None:
