@@ -36,6 +36,7 @@ from sqlalchemy import event as sa_event
 from sqlmodel import Session, col, func, select
 
 from bench.api_list import stats
+from todo_app.bus import BusConfig, ensure_topics, make_consumer, make_producer
 from todo_app.config import get_settings, normalize_database_url
 from todo_app.db import dispose_engines, get_engine, session_scope
 from todo_app.models import OutboxEvent, User
@@ -43,7 +44,6 @@ from todo_app.schemas import RegisterRequest, TaskCreate
 from todo_app.services import auth, outbox, tasks
 from workers.audit import AuditWorker
 from workers.broker import EmbeddedBroker
-from workers.bus import BusConfig, ensure_topics, make_consumer, make_producer
 from workers.recurrence import RecurrenceWorker
 from workers.relay import OutboxRelay
 

@@ -29,9 +29,9 @@ from typing import Any
 
 from kafka.errors import KafkaError
 
+from todo_app.bus import BusConfig, BusNotConfigured
 from todo_app.config import get_settings
 from todo_app.core.events import TOPICS
-from workers.bus import BusConfig, BusNotConfigured
 from workers.dlq import DeadLetter, read_dead_letters, replay
 
 

@@ -15,10 +15,10 @@ from typing import Any
 
 from sqlmodel import Session
 
+from todo_app.bus import BusConfig, Event
 from todo_app.core.events import TOPICS
 from todo_app.db import session_scope
 from todo_app.services import audit
-from workers.bus import BusConfig, Event
 from workers.consumer import ConsumerStatus, EventConsumer
 
 log = logging.getLogger(__name__)

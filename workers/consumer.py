@@ -36,9 +36,7 @@ from kafka.structs import OffsetAndMetadata, TopicPartition
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
-from todo_app.db import get_engine, session_scope
-from todo_app.models import ProcessedEvent
-from workers.bus import (
+from todo_app.bus import (
     BusConfig,
     Event,
     InvalidEvent,
@@ -49,6 +47,8 @@ from workers.bus import (
     make_consumer,
     make_producer,
 )
+from todo_app.db import get_engine, session_scope
+from todo_app.models import ProcessedEvent
 
 log = logging.getLogger(__name__)
 

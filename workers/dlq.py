@@ -21,8 +21,7 @@ from typing import Any
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
-from todo_app.core.events import TOPICS
-from workers.bus import (
+from todo_app.bus import (
     BusConfig,
     InvalidEvent,
     dlq_topic,
@@ -32,6 +31,7 @@ from workers.bus import (
     source_topic,
     validate_envelope,
 )
+from todo_app.core.events import TOPICS
 
 REPLAY_GROUP = "workers-dlq-replay"
 

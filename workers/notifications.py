@@ -25,12 +25,12 @@ from typing import Any
 from sqlalchemy import event as sa_event
 from sqlmodel import Session
 
+from todo_app.bus import BusConfig, Event
 from todo_app.config import Settings, get_settings
 from todo_app.core.events import REMINDERS
 from todo_app.db import session_scope
 from todo_app.models import Notification, User
 from todo_app.services import notifications
-from workers.bus import BusConfig, Event
 from workers.consumer import ConsumerStatus, EventConsumer
 
 log = logging.getLogger(__name__)

@@ -19,11 +19,11 @@ from typing import Any
 
 from sqlmodel import Session
 
+from todo_app.bus import BusConfig, Event
 from todo_app.core.events import TASK_EVENTS
 from todo_app.db import session_scope
 from todo_app.models import Task, User
 from todo_app.services.recurrence import ensure_successor, lacking_successor
-from workers.bus import BusConfig, Event
 from workers.consumer import ConsumerStatus, EventConsumer
 
 log = logging.getLogger(__name__)

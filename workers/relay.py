@@ -37,10 +37,10 @@ from kafka.errors import KafkaTimeoutError
 from sqlalchemy import func, update
 from sqlmodel import Session, select
 
+from todo_app.bus import BusConfig, encode_json, ensure_topics, make_producer
 from todo_app.db import get_engine, session_scope
 from todo_app.models import OutboxEvent
 from todo_app.services import outbox
-from workers.bus import BusConfig, encode_json, ensure_topics, make_producer
 
 log = logging.getLogger(__name__)
 

@@ -18,10 +18,10 @@ from typing import Any
 
 from sqlmodel import Session
 
+from todo_app.bus import BusConfig, Event
 from todo_app.core.events import TASK_EVENTS
 from todo_app.db import session_scope
 from todo_app.services.reminders import LATE_AFTER, add_due_time_reminders, fire_due, next_remind_at
-from workers.bus import BusConfig, Event
 from workers.consumer import ConsumerStatus, EventConsumer
 
 log = logging.getLogger(__name__)

@@ -23,11 +23,11 @@ from aiosmtpd.controller import Controller
 from kafka.structs import TopicPartition
 from sqlmodel import Session, func, select
 
+from todo_app.bus import BusConfig, Event, make_consumer
 from todo_app.db import get_engine, session_scope
 from todo_app.models import AuditLog, ProcessedEvent
 from todo_app.services import outbox
 from workers.broker import LOOPBACK, EmbeddedBroker, free_port
-from workers.bus import BusConfig, Event, make_consumer
 from workers.notifications import SmtpConfig
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")

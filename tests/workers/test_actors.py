@@ -20,6 +20,7 @@ import pytest
 import ray
 from sqlmodel import Session, col, func, select
 
+from todo_app.bus import BusConfig
 from todo_app.db import get_engine, session_scope
 from todo_app.models import (
     AuditLog,
@@ -34,7 +35,6 @@ from todo_app.schemas import RegisterRequest, TaskCreate
 from todo_app.services import auth, notifications, tasks
 from todo_app.services.recurrence import successor_of
 from workers.actors import WORKERS, find_actors, start_actors, stop_actors
-from workers.bus import BusConfig
 from workers.notifications import SmtpConfig
 
 WaitUntil = Callable[..., Any]

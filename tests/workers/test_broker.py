@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from todo_app.bus import BusConfig, make_producer
 from workers.broker import BrokerError, EmbeddedBroker
-from workers.bus import BusConfig, make_producer
 
 
 def _listening(port: int) -> bool:

@@ -12,9 +12,9 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from todo_app.bus import BusConfig
 from todo_app.core.events import TASK_EVENTS
 from workers.broker import EmbeddedBroker
-from workers.bus import BusConfig
 from workers.consumer import EventConsumer
 from workers.relay import OutboxRelay
 

@@ -7,9 +7,7 @@ from typing import Any
 
 import pytest
 
-from todo_app.config import get_settings
-from todo_app.core.events import TASK_EVENTS, TOPICS, cloud_event
-from workers.bus import (
+from todo_app.bus import (
     DLQ_TOPICS,
     BusConfig,
     BusNotConfigured,
@@ -21,6 +19,8 @@ from workers.bus import (
     make_producer,
     source_topic,
 )
+from todo_app.config import get_settings
+from todo_app.core.events import TASK_EVENTS, TOPICS, cloud_event
 
 
 def _envelope(**changes: Any) -> dict[str, Any]:

@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
+from todo_app.bus import BusConfig, encode_json, ensure_topics, make_producer, publish
 from todo_app.core.events import TASK_EVENTS
 from workers.__main__ import main
 from workers.broker import EmbeddedBroker
-from workers.bus import BusConfig, encode_json, ensure_topics, make_producer, publish
 from workers.consumer import EventConsumer
 from workers.dlq import read_dead_letters, replay
 from workers.relay import OutboxRelay

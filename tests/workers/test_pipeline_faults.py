@@ -19,13 +19,13 @@ from typing import Any
 import pytest
 from sqlmodel import Session, col, select
 
+from todo_app.bus import BusConfig
 from todo_app.db import get_engine, session_scope
 from todo_app.models import AuditLog, Notification, OutboxEvent, Reminder, Task, User
 from todo_app.schemas import RegisterRequest, TaskCreate, TaskUpdate
 from todo_app.services import auth, notifications, tasks
 from workers.audit import AuditWorker
 from workers.broker import EmbeddedBroker
-from workers.bus import BusConfig
 from workers.notifications import NotificationsWorker, SmtpConfig
 from workers.recurrence import RecurrenceWorker
 from workers.relay import OutboxRelay

@@ -13,11 +13,11 @@ from cloudevents.core.bindings import kafka as ce_kafka
 from cloudevents.v1.http import from_json
 from sqlmodel import Session, select
 
+from todo_app.bus import BusConfig
 from todo_app.core.events import TASK_EVENTS
 from todo_app.db import get_engine
 from todo_app.models import OutboxEvent
 from workers.broker import EmbeddedBroker
-from workers.bus import BusConfig
 from workers.relay import OutboxRelay
 
 Emit = Callable[..., list[dict[str, Any]]]

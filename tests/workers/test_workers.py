@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session, select
 
+from todo_app.bus import BusConfig, validate_envelope
 from todo_app.core.events import cloud_event
 from todo_app.db import get_engine, session_scope
 from todo_app.models import Notification, OutboxEvent, Task, User
@@ -17,7 +18,6 @@ from todo_app.schemas import RegisterRequest, TaskCreate
 from todo_app.services import auth, notifications, tasks
 from workers.actors import RemoteWorkerActor, WorkerActor
 from workers.broker import LOOPBACK, free_port
-from workers.bus import BusConfig, validate_envelope
 from workers.notifications import NotificationsWorker, SmtpConfig
 from workers.recurrence import RecurrenceWorker
 from workers.reminders import ReminderScheduler

@@ -1,4 +1,4 @@
-"""Kafka plumbing every worker shares: topic names, client factories and CloudEvent envelopes.
+"""Kafka plumbing the app and the workers share: topic names, client factories, CloudEvents.
 
 Every message value is a structured-mode CloudEvent 1.0 (UTF-8 JSON) and its key is the event's
 `data.user_id`, so one user's events land in one partition and stay in order there. Clients are
