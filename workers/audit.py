@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -64,6 +65,7 @@ class AuditWorker:
             self.handle,
             bus=bus,
             database_url=database_url,
+            batch_handler=self.handle_batch,
             **consumer_options,
         )
         self.consumer.start()
@@ -72,6 +74,9 @@ class AuditWorker:
 
     def handle(self, session: Session, event: Event) -> None:
         audit.record(session, dict(event.envelope))
+
+    def handle_batch(self, session: Session, events: Sequence[Event]) -> None:
+        audit.record_many(session, [dict(event.envelope) for event in events])
 
     def purge(self, now: datetime | None = None) -> int:
         with session_scope(self._database_url) as session:
