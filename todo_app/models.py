@@ -155,6 +155,8 @@ class Notification(SQLModel, table=True):
     created_at: datetime = _ts(default_factory=utcnow)
     read_at: datetime | None = _ts(default=None)
     channels: list[str] = Field(default_factory=list, sa_type=JSONList)
+    # A mailer holds the queued email until then; another may take it over only after that.
+    email_claimed_until: datetime | None = _ts(default=None)
 
 
 class AuditLog(SQLModel, table=True):

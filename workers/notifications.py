@@ -2,11 +2,14 @@
 
 The in-app notification commits with the event's processed_events row (exactly once). An email
 is never sent inside that transaction: the handler only marks the notification
-"email_pending"; after the commit a mailer thread sends it and, in a second transaction,
-replaces the marker with "email_sent" (or "email_failed" once retries are exhausted). A crash
-between the send and that update sends the email again: at-least-once, with a Message-ID
-derived from the notification so mail clients can drop the duplicate. Pending emails are also
-picked up every `mail_poll_interval` seconds, so a restart resumes them.
+"email_pending"; after the commit a mailer thread claims it (`email_claimed_until`, one
+conditional UPDATE, so of several workers exactly one gets it), sends it and, in a further
+transaction, replaces the marker with "email_sent" (or "email_failed" once retries are
+exhausted). The claim is a lease of `mail_lease`, extended before each retry: a mailer that
+crashed holding it leaves the email to be retried once the lease ran out. Only such a crash
+between the send and the update sends an email twice, with a Message-ID derived from the
+notification so mail clients can drop the duplicate. Pending emails are also picked up every
+`mail_poll_interval` seconds, so a restart resumes them.
 """
 
 from __future__ import annotations
@@ -112,6 +115,7 @@ class NotificationsWorker:
         mail_retry_delays: Sequence[float] = DEFAULT_MAIL_RETRY_DELAYS,
         mail_poll_interval: float = 30.0,
         mail_max_age: timedelta = timedelta(days=1),
+        mail_lease: timedelta = timedelta(minutes=5),
         **consumer_options: Any,
     ) -> None:
         self._database_url = database_url
@@ -119,6 +123,7 @@ class NotificationsWorker:
         self._mail_retry_delays = tuple(mail_retry_delays)
         self._mail_poll_interval = mail_poll_interval
         self._mail_max_age = mail_max_age
+        self._mail_lease = mail_lease
         self._mail_wake = threading.Event()
         self._stopping = threading.Event()
         self._lock = threading.Lock()
@@ -148,7 +153,7 @@ class NotificationsWorker:
             sa_event.listen(session, "after_commit", lambda _: self._mail_wake.set(), once=True)
 
     def send_pending(self) -> int:
-        """Send every queued email; returns how many were sent."""
+        """Send every queued email no other mailer holds; returns how many were sent."""
         if self._smtp is None:
             return 0
         since = datetime.now(UTC) - self._mail_max_age
@@ -162,14 +167,39 @@ class NotificationsWorker:
         for row, recipient in batch:
             if self._stopping.is_set():
                 break
-            outcome = self._deliver(build_email(self._smtp.sender, row, recipient), row.id)
+            claim = self._claim(row.id)
+            if claim is None:
+                continue
+            message = build_email(self._smtp.sender, row, recipient)
+            try:
+                outcome = self._deliver(message, row.id, claim)
+            except BaseException:
+                # Stopping mid-retry: hand it back so the next pass need not wait for the lease.
+                with session_scope(self._database_url) as session:
+                    notifications.release_email(session, row.id, claim)
+                raise
+            if outcome is None:
+                continue
             with session_scope(self._database_url) as session:
                 notifications.settle_email(session, row.id, outcome)
             sent += outcome == notifications.EMAIL_SENT
         return sent
 
-    def _deliver(self, message: EmailMessage, notification_id: uuid.UUID) -> str:
-        """Send with retries; EMAIL_SENT or EMAIL_FAILED (logged with the reason)."""
+    def _claim(self, notification_id: uuid.UUID, held: datetime | None = None) -> datetime | None:
+        """Claim (or, with `held`, extend our claim on) an email; the lease's end, or None."""
+        until = datetime.now(UTC) + self._mail_lease
+        with session_scope(self._database_url) as session:
+            if held is None:
+                claimed = notifications.claim_email(session, notification_id, until)
+            else:
+                claimed = notifications.extend_claim(session, notification_id, held, until)
+        return until if claimed else None
+
+    def _deliver(
+        self, message: EmailMessage, notification_id: uuid.UUID, claim: datetime
+    ) -> str | None:
+        """Send with retries; EMAIL_SENT, EMAIL_FAILED (logged with the reason), or None when
+        the claim was lost to another mailer before a retry."""
         assert self._smtp is not None
         attempt = 0
         while True:
@@ -187,6 +217,11 @@ class NotificationsWorker:
                 if self._stopping.wait(self._mail_retry_delays[attempt - 1]):
                     # Stopping: leave it pending for the next run rather than mark it failed.
                     raise
+                renewed = self._claim(notification_id, held=claim)
+                if renewed is None:
+                    log.warning("email for notification %s: claim lost", notification_id)
+                    return None
+                claim = renewed
                 continue
             with self._lock:
                 self._sent += 1

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, cast, func
+from sqlalchemy import String, cast, func, or_, update
 from sqlmodel import Session, col, select
 
 from todo_app.core.errors import NotFound
@@ -105,17 +105,81 @@ def queue_email(session: Session, row: Notification) -> None:
     session.flush()
 
 
-def pending_emails(session: Session, since: datetime, limit: int = 50) -> list[Notification]:
-    """Notifications created since `since` whose email is queued and not yet sent or failed."""
+def _email_queued() -> Any:
     # JSON containment differs per database; the list's JSON text reads the same on both.
-    marker = cast(Notification.channels, String).like(f'%"{EMAIL_PENDING}"%')
+    return cast(Notification.channels, String).like(f'%"{EMAIL_PENDING}"%')
+
+
+def _unclaimed(now: datetime) -> Any:
+    claimed_until = col(Notification.email_claimed_until)
+    return or_(claimed_until.is_(None), claimed_until < now)
+
+
+def pending_emails(
+    session: Session, since: datetime, limit: int = 50, now: datetime | None = None
+) -> list[Notification]:
+    """Notifications created since `since` whose email is queued, not yet sent or failed, and
+    not claimed by a mailer right now."""
     return list(
         session.exec(
             select(Notification)
-            .where(col(Notification.created_at) >= since, marker)
+            .where(
+                col(Notification.created_at) >= since,
+                _email_queued(),
+                _unclaimed(now or utcnow()),
+            )
             .order_by(col(Notification.created_at))
             .limit(limit)
         ).all()
+    )
+
+
+def claim_email(
+    session: Session, notification_id: uuid.UUID, until: datetime, now: datetime | None = None
+) -> bool:
+    """Take the queued email of a notification for sending until `until`; False if another
+    mailer holds it or it is no longer queued.
+
+    One conditional UPDATE: of two concurrent claims the database lets exactly one match (the
+    second re-checks the row after the first committed, on PostgreSQL as on SQLite).
+    """
+    result = session.exec(
+        update(Notification)
+        .where(
+            col(Notification.id) == notification_id,
+            _email_queued(),
+            _unclaimed(now or utcnow()),
+        )
+        .values(email_claimed_until=until)
+    )
+    return bool(result.rowcount)
+
+
+def extend_claim(
+    session: Session, notification_id: uuid.UUID, held: datetime, until: datetime
+) -> bool:
+    """Move a claim that still ends at `held` (so is still ours) to `until`."""
+    result = session.exec(
+        update(Notification)
+        .where(
+            col(Notification.id) == notification_id,
+            col(Notification.email_claimed_until) == held,
+            _email_queued(),
+        )
+        .values(email_claimed_until=until)
+    )
+    return bool(result.rowcount)
+
+
+def release_email(session: Session, notification_id: uuid.UUID, held: datetime) -> None:
+    """Give a claimed email back unsent, for the next mailer pass."""
+    session.exec(
+        update(Notification)
+        .where(
+            col(Notification.id) == notification_id,
+            col(Notification.email_claimed_until) == held,
+        )
+        .values(email_claimed_until=None)
     )
 
 
@@ -125,5 +189,6 @@ def settle_email(session: Session, notification_id: uuid.UUID, outcome: str) -> 
     if row is None or EMAIL_PENDING not in row.channels:
         return
     row.channels = [c for c in row.channels if c != EMAIL_PENDING] + [outcome]
+    row.email_claimed_until = None
     session.add(row)
     session.flush()
