@@ -144,6 +144,10 @@ class ReorderRequest(Input):
     ids: list[uuid.UUID] = Field(min_length=1, max_length=200)
 
 
+class SnoozeRequest(Input):
+    minutes: int = Field(ge=1, le=10080, description="remind again this many minutes from now")
+
+
 class Occurrences(BaseModel):
     task_id: uuid.UUID
     rrule: str | None

@@ -6,7 +6,7 @@ import reflex as rx
 
 # Importing the tables is what lets `reflex db` migrate them: they live on SQLModel.metadata,
 # which Reflex's own registered base model shares.
-from todo_app import models, routes  # noqa: F401
+from todo_app import live, models, routes  # noqa: F401
 from todo_app.api.main import create_api
 from todo_app.components.layout import SHORTCUTS
 from todo_app.pages.activity import activity_page
@@ -15,6 +15,7 @@ from todo_app.pages.settings import settings_page
 from todo_app.pages.stats import stats_page
 from todo_app.pages.tasks import tasks_page
 from todo_app.state.auth import LoginState
+from todo_app.state.editor import EditorState
 from todo_app.state.pages import ActivityState, NotificationsState, SettingsState, StatsState
 from todo_app.state.tasks import TasksState
 
@@ -26,14 +27,19 @@ app = rx.App(
     api_transformer=create_api(),
     head_components=[rx.script(SHORTCUTS)],
 )
+# Live updates: task events refresh the rows of every open tab; notifications alert in them.
+live.HUB.route("task.", TasksState, "_live_task")
+live.HUB.route("notification.created", NotificationsState, "_live_notification")
+app.register_lifespan_task(live.HUB.serve, app=app)
 # Signed-in pages: each loads its own data, and the notifications bell in the top bar.
 for page, route, title, load in (
-    (tasks_page, routes.HOME, "Tasks", TasksState.load),
+    (tasks_page, routes.HOME, "Tasks", [TasksState.load, EditorState.open_from_url]),
     (settings_page, routes.SETTINGS, "Settings", SettingsState.load),
     (activity_page, routes.ACTIVITY, "Activity", ActivityState.load),
     (stats_page, routes.STATS, "Stats", StatsState.load),
 ):
-    app.add_page(page, route=route, title=title, on_load=[load, NotificationsState.refresh])
+    loads = load if isinstance(load, list) else [load]
+    app.add_page(page, route=route, title=title, on_load=[*loads, NotificationsState.refresh])
 app.add_page(
     login_page, route=routes.LOGIN, title="Log in", on_load=LoginState.redirect_if_signed_in
 )

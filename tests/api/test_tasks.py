@@ -319,3 +319,24 @@ def test_oversized_body_is_413_and_unknown_route_404(client, auth):
     assert response.json()["field"] == "body"
     assert all_tasks(client, auth) == []
     assert client.get(f"{API}/nothing-here", headers=auth).status_code == 404
+
+
+def test_snooze_adds_a_reminder_and_keeps_pending_ones(client, auth, db):
+    later = (datetime.now(UTC) + timedelta(days=2)).replace(microsecond=0)
+    task = create(client, auth, reminders=[later.isoformat()])
+    before = datetime.now(UTC)
+    response = client.post(f"{API}/tasks/{task['id']}/snooze", json={"minutes": 10}, headers=auth)
+    assert response.status_code == 200, response.text
+    snoozed = response.json()
+    reminders = sorted(datetime.fromisoformat(r) for r in snoozed["reminders"])
+    assert reminders[1] == later
+    assert before + timedelta(minutes=9) < reminders[0] <= before + timedelta(minutes=10, seconds=1)
+    assert snoozed["version"] == task["version"] + 1
+    assert outbox_types(db)[-1] == "task.updated"
+
+    for bad in ({"minutes": 0}, {"minutes": 10081}, {"minutes": "soon"}, {}):
+        refused = client.post(f"{API}/tasks/{task['id']}/snooze", json=bad, headers=auth)
+        assert refused.status_code == 422, bad
+        assert "minutes" in refused.text
+    again = client.get(f"{API}/tasks/{task['id']}", headers=auth).json()
+    assert again["version"] == snoozed["version"]

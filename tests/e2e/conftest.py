@@ -2,7 +2,9 @@
 
 One `reflex run --env prod` process serves the built UI and the backend (state, REST API) on one
 free port, against a fresh migrated SQLite database in a temp dir; app_server.py starts it (and
-says why prod, and why the build and state dirs go to the temp dir).
+says why prod, and why the build and state dirs go to the temp dir). As with `make run`, the
+embedded broker and the workers run next to it (the workers as threads of the test process, on
+the same database), so live updates, next occurrences and reminders travel the real pipeline.
 
 Without /usr/bin/chromium these tests skip; under CI=true they fail.
 """
@@ -15,6 +17,7 @@ import re
 import shutil
 import time
 from collections.abc import Callable, Generator, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +25,13 @@ import pytest
 from app_server import CHROMIUM, CHROMIUM_ARGS, AppStartError, running_app
 from e2e_steps import UI
 from playwright.sync_api import expect
+
+from todo_app.bus import BusConfig
+from workers.broker import EmbeddedBroker
+from workers.notifications import NotificationsWorker
+from workers.recurrence import RecurrenceWorker
+from workers.relay import OutboxRelay
+from workers.reminders import ReminderScheduler
 
 # Assertions wait up to 10 s (Playwright's default is 5): a loaded 2-core CI box is slow.
 expect.set_options(timeout=10_000)
@@ -31,6 +41,9 @@ ARTIFACTS = ROOT / "test-artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 START_TIMEOUT = 300  # a cold bun cache downloads the frontend packages first
+# Tansu makes a group join wait max(1 s, session timeout / 2): short ones keep joins quick.
+SESSION_TIMEOUT_MS = 2000
+HEARTBEAT_INTERVAL_MS = 500
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -80,17 +93,52 @@ def chromium() -> str:
     return str(CHROMIUM)
 
 
+@dataclass
+class Stack:
+    """What runs next to the app: the broker, the workers, the database they share."""
+
+    database_url: str
+    bus: BusConfig
+    recurrence: RecurrenceWorker
+    workers: list[Any] = field(default_factory=list)
+
+
+@pytest.fixture(scope="session")
+def stack_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("e2e-app")
+
+
+@pytest.fixture(scope="session")
+def broker(stack_dir: Path) -> Iterator[EmbeddedBroker]:
+    embedded = EmbeddedBroker(log_path=stack_dir / "tansu.log")
+    try:
+        embedded.start()
+    except Exception as exc:
+        message = f"the embedded broker did not start: {exc!r}"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    yield embedded
+    embedded.stop()
+
+
 @pytest.fixture(scope="session")
 def app_url(
     chromium: str,
     artifacts: Path,
-    tmp_path_factory: pytest.TempPathFactory,
+    stack_dir: Path,
+    broker: EmbeddedBroker,
     request: pytest.FixtureRequest,
 ) -> Iterator[str]:
     """Base URL of a running `reflex run --env prod` on a fresh, migrated SQLite database."""
-    work = tmp_path_factory.mktemp("e2e-app")
+    work = stack_dir
+    kafka_env = {
+        "KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap_servers,
+        "KAFKA_SESSION_TIMEOUT_MS": str(SESSION_TIMEOUT_MS),
+        "KAFKA_HEARTBEAT_INTERVAL_MS": str(HEARTBEAT_INTERVAL_MS),
+    }
     try:
-        with running_app(work, timeout=START_TIMEOUT) as app:
+        with running_app(work, extra_env=kafka_env, timeout=START_TIMEOUT) as app:
             _report(
                 request.config,
                 f"migrate {app.migrate_seconds:.1f} s; `reflex run --env prod` (install, "
@@ -106,6 +154,31 @@ def app_url(
 
 
 @pytest.fixture(scope="session")
+def stack(app_url: str, stack_dir: Path, broker: EmbeddedBroker) -> Iterator[Stack]:
+    """The workers of `make run`, on the app's database and broker, for the whole session."""
+    database_url = f"sqlite:///{stack_dir / 'data' / 'todo.db'}"
+    bus = BusConfig(
+        bootstrap_servers=broker.bootstrap_servers,
+        session_timeout_ms=SESSION_TIMEOUT_MS,
+        heartbeat_interval_ms=HEARTBEAT_INTERVAL_MS,
+    )
+    fast = {"poll_timeout_ms": 100, "client_options": {"fetch_max_wait_ms": 20}}
+    relay = OutboxRelay(bus=bus, database_url=database_url, poll_interval=0.05)
+    relay.start()
+    recurrence = RecurrenceWorker(bus=bus, database_url=database_url, **fast)
+    running = Stack(database_url=database_url, bus=bus, recurrence=recurrence)
+    running.workers = [
+        relay,
+        recurrence,
+        ReminderScheduler(bus=bus, database_url=database_url, poll_interval=1.0, **fast),
+        NotificationsWorker(bus=bus, database_url=database_url, mail=False, **fast),
+    ]
+    yield running
+    for worker in running.workers:
+        worker.stop()
+
+
+@pytest.fixture(scope="session")
 def browser(chromium: str) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
@@ -116,7 +189,7 @@ def browser(chromium: str) -> Iterator[Any]:
 
 
 @pytest.fixture(scope="session")
-def live_app(app_url: str, browser: Any, request: pytest.FixtureRequest) -> str:
+def live_app(app_url: str, stack: Stack, browser: Any, request: pytest.FixtureRequest) -> str:
     """The app once the UI really works: a page loads, hydrates, talks to the backend."""
     started = time.monotonic()
     context = browser.new_context(base_url=app_url)

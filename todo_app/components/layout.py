@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import reflex as rx
+from reflex_base.utils.imports import ImportVar
+from reflex_base.vars.base import Var, VarData
+from reflex_components_core.core.banner import has_connection_errors
 
 from todo_app import routes
 from todo_app.state.auth import AuthState
-from todo_app.state.pages import NotificationsState
+from todo_app.state.pages import SNOOZE_CHOICES, NotificationsState
 
 # Keyboard shortcuts: n focuses quick add, / focuses search (not while typing in a field).
 SHORTCUTS = """
@@ -23,6 +26,125 @@ document.addEventListener('keydown', (event) => {
   if (event.key === '/') focus('search-input');
 });
 """
+
+
+# Whether the browser thinks it is online, kept current by its online/offline events.
+_BROWSER_ONLINE_HOOK = """
+const [browserOnline, setBrowserOnline] = useState(true);
+useEffect(() => {
+  const update = () => setBrowserOnline(navigator.onLine);
+  update();
+  window.addEventListener('online', update);
+  window.addEventListener('offline', update);
+  return () => {
+    window.removeEventListener('online', update);
+    window.removeEventListener('offline', update);
+  };
+}, []);
+"""
+browser_online = Var(
+    _js_expr="browserOnline",
+    _var_data=VarData(
+        imports={"react": [ImportVar(tag="useState"), ImportVar(tag="useEffect")]},
+        hooks={_BROWSER_ONLINE_HOOK: None},
+    ),
+).to(bool)
+
+
+def connection_indicator() -> rx.Component:
+    """Connected, reconnecting or offline: whether what the tab shows is live."""
+
+    def badge(label: str, color: str, icon: str, tip: str) -> rx.Component:
+        return rx.tooltip(
+            rx.badge(
+                rx.icon(icon, size=12),
+                rx.text(label, display=["none", "inline"]),
+                color_scheme=color,
+                variant="soft",
+                id="connection-status",
+                data_status=label.lower(),
+                aria_label=f"Connection: {label.lower()}",
+            ),
+            content=tip,
+        )
+
+    return rx.cond(
+        ~browser_online,
+        badge("Offline", "red", "wifi-off", "No network: changes show when you are back online"),
+        rx.cond(
+            has_connection_errors | ~rx.State.is_hydrated,
+            badge("Reconnecting", "amber", "refresh-cw", "Reconnecting; the list catches up after"),
+            badge("Live", "green", "radio", "Changes from your other devices appear here"),
+        ),
+    )
+
+
+def live_alerts() -> rx.Component:
+    """Reminders that fire while the tab is open, with what one does about them."""
+
+    def alert(a: rx.Var) -> rx.Component:
+        return rx.card(
+            rx.hstack(
+                rx.icon("alarm-clock", size=18),
+                rx.vstack(
+                    rx.text(a.title, weight="bold", size="2", class_name="alert-title"),
+                    rx.text(a.body, size="1", color_scheme="gray"),
+                    spacing="0",
+                    min_width="0",
+                    flex="1",
+                ),
+                rx.icon_button(
+                    rx.icon("x", size=14),
+                    size="1",
+                    variant="ghost",
+                    on_click=NotificationsState.dismiss_alert(a.id),
+                    aria_label="Dismiss",
+                ),
+                align="start",
+                width="100%",
+            ),
+            rx.hstack(
+                rx.button(
+                    "Open",
+                    size="1",
+                    variant="soft",
+                    on_click=NotificationsState.open_from_alert(a.id),
+                ),
+                rx.button(
+                    "Complete",
+                    size="1",
+                    variant="soft",
+                    color_scheme="green",
+                    on_click=NotificationsState.complete_from_alert(a.id),
+                ),
+                *[
+                    rx.button(
+                        f"Snooze {minutes} min" if minutes < 60 else f"Snooze {minutes // 60} h",
+                        size="1",
+                        variant="outline",
+                        on_click=NotificationsState.snooze_alert(a.id, minutes),
+                    )
+                    for minutes in SNOOZE_CHOICES
+                ],
+                spacing="2",
+                wrap="wrap",
+                margin_top="0.5em",
+            ),
+            class_name="live-alert",
+            role="alert",
+            width="340px",
+            box_shadow="var(--shadow-4)",
+        )
+
+    return rx.vstack(
+        rx.foreach(NotificationsState.alerts, alert),
+        id="live-alerts",
+        position="fixed",
+        bottom="1em",
+        right="1em",
+        z_index="20",
+        spacing="2",
+    )
 
 
 def nav_link(label: str, href: str, link_id: str) -> rx.Component:
@@ -89,6 +211,7 @@ def top_bar() -> rx.Component:
             display=["none", "flex"],
         ),
         rx.spacer(),
+        connection_indicator(),
         notifications_bell(),
         rx.menu.root(
             rx.menu.trigger(
@@ -126,6 +249,7 @@ def shell(*children: rx.Component, sidebar: rx.Component | None = None) -> rx.Co
     return rx.box(
         top_bar(),
         body,
+        live_alerts(),
         width="100%",
         min_height="100vh",
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,7 +24,7 @@ from sqlmodel import Session, col, select
 
 from todo_app.core.filters import TaskQuery
 from todo_app.models import PRIORITY_RANK_SQL, Task, User
-from todo_app.schemas import TagCount, TaskPage
+from todo_app.schemas import TagCount, TaskPage, TaskPublic
 from todo_app.services.presenters import tasks_public
 from todo_app.services.tasks import start_of_today
 
@@ -142,6 +143,15 @@ def list_tasks(session: Session, user: User, query: TaskQuery) -> TaskPage:
     return TaskPage(
         items=tasks_public(session, rows), total=int(total), page=query.page, limit=query.limit
     )
+
+
+def find_task(
+    session: Session, user: User, query: TaskQuery, task_id: uuid.UUID
+) -> TaskPublic | None:
+    """The task if `query` selects it (on whichever page), else None."""
+    where = [*conditions(session, user, query), col(Task.id) == task_id]
+    row = session.exec(select(Task).where(*where)).first()
+    return tasks_public(session, [row])[0] if row is not None else None
 
 
 def tag_counts(session: Session, user: User) -> list[TagCount]:

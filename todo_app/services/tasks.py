@@ -247,6 +247,26 @@ def update_task(session: Session, user: User, task_id: uuid.UUID, data: TaskUpda
     return task_public(session, task)
 
 
+SNOOZE_MAX_MINUTES = 7 * 24 * 60
+
+
+def snooze_task(
+    session: Session, user: User, task_id: uuid.UUID, minutes: int, now: datetime | None = None
+) -> TaskPublic:
+    """Remind again `minutes` from now: one more reminder, keeping the unsent ones."""
+    if isinstance(minutes, bool) or not isinstance(minutes, int):
+        raise FieldError("minutes", "minutes must be a whole number")
+    if not 1 <= minutes <= SNOOZE_MAX_MINUTES:
+        raise FieldError("minutes", f"minutes must be between 1 and {SNOOZE_MAX_MINUTES}")
+    task = get_task(session, user, task_id, include_deleted=False)
+    at = (now or utcnow()).replace(microsecond=0) + timedelta(minutes=minutes)
+    rows = session.exec(select(Reminder).where(Reminder.task_id == task.id)).all()
+    # Fired reminders are dropped from the list: they are history, and count toward the cap.
+    pending = [r.remind_at for r in rows if r.offset_minutes is None and r.sent_at is None]
+    instants = [moment.isoformat() for moment in (*pending, at)]
+    return update_task(session, user, task_id, TaskUpdate(reminders=instants))
+
+
 def _absolute_reminders(session: Session, task: Task) -> list[datetime]:
     rows = session.exec(select(Reminder).where(Reminder.task_id == task.id)).all()
     return [row.remind_at for row in rows if row.offset_minutes is None]

@@ -7,7 +7,7 @@ from urllib.parse import quote
 import reflex as rx
 from sqlmodel import Session
 
-from todo_app import routes
+from todo_app import live, routes
 from todo_app.core.errors import DomainError, Unauthorized
 from todo_app.db import session_scope
 from todo_app.models import User
@@ -23,6 +23,8 @@ class AuthState(rx.State):
     user_email: str = ""
     user_name: str = ""
     user_timezone: str = "UTC"
+    # Whose data this tab shows: live updates of any other user are never applied to it.
+    _live_user: str = ""
 
     def _store(self, access: str, refresh: str) -> None:
         self.access_token = access
@@ -32,6 +34,8 @@ class AuthState(rx.State):
         self.user_email = user.email
         self.user_name = user.display_name or user.email.split("@")[0]
         self.user_timezone = user.timezone
+        self._live_user = str(user.id)
+        live.HUB.register(user.id, self.router.session.client_token)
 
     def _user(self, session: Session) -> User | None:
         """The signed-in user; an expired access token is exchanged for a new pair silently."""
@@ -64,6 +68,8 @@ class AuthState(rx.State):
         if self.refresh_token:
             with session_scope() as session:
                 auth.logout(session, self.refresh_token)
+        if self._live_user:
+            live.HUB.unregister(self._live_user, self.router.session.client_token)
         # Forget everything the signed-in pages hold for this tab (tokens, task list, editor,
         # activity...): whoever signs in next on it must not see any of it, not even for the
         # moment before their own data loads. reset() covers the substates loaded in the tree.

@@ -61,7 +61,9 @@ class EditorState(TasksState):
     preview_error: str = ""
     errors: dict[str, str] = {}
     conflict: str = ""
-    # The user's values from a save refused as stale, kept to re-apply over the newer version.
+    # The form as loaded: what the user changed is what differs from it.
+    _loaded: dict[str, Any] = {}
+    # The user's changes from a save refused as stale, kept to re-apply over the newer version.
     _draft: dict[str, Any] = {}
 
     def _fill(self, task: TaskPublic) -> None:
@@ -104,6 +106,7 @@ class EditorState(TasksState):
         self.repeat_from = task.repeat_from
         self.errors = {}
         self._update_preview()
+        self._loaded = self._form_values()
 
     def _reminder(self, at: datetime, minutes: int | None, now: datetime) -> ReminderItem:
         if minutes is not None:
@@ -178,6 +181,16 @@ class EditorState(TasksState):
         return None
 
     @rx.event
+    def open_from_url(self):  # type: ignore[no-untyped-def]
+        """`?task=<id>` (a reminder's Open from another page) opens that task's editor."""
+        task_id = self.router.url.query_parameters.get("task", "")
+        try:
+            uuid.UUID(task_id)
+        except ValueError:
+            return None
+        return self.open_task(task_id)
+
+    @rx.event
     def close(self):  # type: ignore[no-untyped-def]
         self.open = False
         self.conflict = ""
@@ -235,7 +248,7 @@ class EditorState(TasksState):
 
     @rx.event
     def reapply(self):  # type: ignore[no-untyped-def]
-        """After a conflict: put the user's own values back over the newer version."""
+        """After a conflict: put the user's own changes back over the newer version."""
         for name, value in self._draft.items():
             setattr(self, name, value)
         self.conflict = ""
@@ -267,7 +280,11 @@ class EditorState(TasksState):
             saved = self._with_user(lambda s, u: tasks.update_task(s, u, task_id, update))
         except Conflict as error:
             if error.field == "version" and isinstance(error.current, TaskPublic):
-                self._draft = self._form_values()
+                self._draft = {
+                    name: value
+                    for name, value in self._form_values().items()
+                    if self._loaded.get(name) != value
+                }
                 self._fill(error.current)
                 self.conflict = (
                     "This task was changed elsewhere while you edited it. The form now shows "

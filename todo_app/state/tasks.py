@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -16,7 +17,7 @@ from sqlmodel import Session
 from todo_app import routes
 from todo_app.core.dates import due_label, is_overdue
 from todo_app.core.errors import DomainError, FieldError
-from todo_app.core.filters import QUERY_KEYS, parse_query
+from todo_app.core.filters import QUERY_KEYS, TaskQuery, parse_query
 from todo_app.core.recurrence import describe
 from todo_app.db import session_scope
 from todo_app.models import User
@@ -43,6 +44,9 @@ class TaskRow:
     recurrence: str
     has_reminders: bool
     completed: bool
+    version: int
+    # What the list's order and grouping depend on: a live update that changes it reloads.
+    order_key: str
 
 
 @dataclasses.dataclass
@@ -82,6 +86,11 @@ def task_row(task: TaskPublic, tz: str, now: datetime) -> TaskRow:
         recurrence=describe(task.rrule) if task.rrule else "",
         has_reminders=bool(task.reminders),
         completed=task.completed,
+        version=task.version,
+        order_key="|".join(
+            str(value)
+            for value in (task.due_at, task.all_day, task.priority, task.title, task.position)
+        ),
     )
 
 
@@ -117,6 +126,13 @@ def _group_name(row: TaskRow, task: TaskPublic, grouping: str, tz: str, now: dat
     if days == 1:
         return "Tomorrow"
     return "Next 7 days" if days < 7 else "Later"
+
+
+def group_name(task: TaskPublic, grouping: str, tz: str, now: datetime) -> str:
+    """The group a task's row goes in ("" when the list is not grouped)."""
+    if grouping not in ("due", "priority"):
+        return ""
+    return _group_name(task_row(task, tz, now), task, grouping, tz, now)
 
 
 def group_rows(items: list[TaskPublic], grouping: str, tz: str, now: datetime) -> list[TaskGroup]:
@@ -181,9 +197,7 @@ class TasksState(AuthState):
             query["group"] = chosen_group
         return routes.HOME + ("?" + urlencode(query) if query else "")
 
-    def _refresh(self, session: Session, user: User) -> None:
-        now = datetime.now(UTC)
-        tz = user.timezone
+    def _query(self, tz: str, now: datetime) -> TaskQuery:
         combined = {**view_params(self.view, tz, now), **self.params}
         try:
             query = parse_query(combined, tz)
@@ -191,17 +205,79 @@ class TasksState(AuthState):
         except FieldError as error:
             self.error = error.message
             query = parse_query(view_params(self.view, tz, now), tz)
-        result = listing.list_tasks(session, user, query)
+        return query
+
+    def _refresh(self, session: Session, user: User) -> None:
+        now = datetime.now(UTC)
+        tz = user.timezone
+        result = listing.list_tasks(session, user, self._query(tz, now))
         self.groups = group_rows(result.items, self.grouping, tz, now)
         self.total = result.total
         self.page = result.page
         self.pages = max(1, -(-result.total // result.limit))
-        self.tag_chips = [TagChip(t.name, t.count) for t in listing.tag_counts(session, user)]
+        self._refresh_tags(session, user)
         self.saved_views = [
             SavedView(id=str(f.id), name=f.name, href=routes.HOME + "?" + urlencode(f.query))
             for f in filters.list_filters(session, user)
         ]
         self.loaded = True
+
+    def _refresh_tags(self, session: Session, user: User) -> None:
+        self.tag_chips = [TagChip(t.name, t.count) for t in listing.tag_counts(session, user)]
+
+    def _locate(self, task_id: str) -> tuple[int, int] | None:
+        for g, group in enumerate(self.groups):
+            for r, row in enumerate(group.rows):
+                if row.id == task_id:
+                    return g, r
+        return None
+
+    def _live_task(self, data: Mapping[str, Any]) -> None:
+        """A task event of this tab's user, from anywhere: update the row it touches in place,
+        remove it if it left the view, reload the list only when rows appear or move."""
+        if not self.loaded or not self._live_user or data.get("user_id") != self._live_user:
+            return
+        task_id = str(data.get("task_id", ""))
+        snapshot = data.get("task")
+        version = snapshot.get("version") if isinstance(snapshot, Mapping) else None
+        place = self._locate(task_id)
+        shown = self.groups[place[0]].rows[place[1]].version if place is not None else None
+        if shown is not None and isinstance(version, int) and shown >= version:
+            return  # this tab already shows it (its own action, or the other route)
+        with session_scope() as session:
+            user = session.get(User, uuid.UUID(self._live_user))
+            if user is None:
+                return
+            now = datetime.now(UTC)
+            tz = user.timezone
+            task = listing.find_task(session, user, self._query(tz, now), uuid.UUID(task_id))
+            if task is None and place is None:
+                self._refresh_tags(session, user)
+                return
+            if task is not None and place is not None:
+                g, r = place
+                row = task_row(task, tz, now)
+                group = self.groups[g]
+                same_place = group.rows[r].order_key == row.order_key
+                if same_place and group.name == group_name(task, self.grouping, tz, now):
+                    rows = [*group.rows[:r], row, *group.rows[r + 1 :]]
+                    self.groups = [
+                        *self.groups[:g],
+                        TaskGroup(name=group.name, rows=rows),
+                        *self.groups[g + 1 :],
+                    ]
+                    self._refresh_tags(session, user)
+                    return
+            elif task is None and place is not None:
+                g, r = place
+                group = self.groups[g]
+                rows = [*group.rows[:r], *group.rows[r + 1 :]]
+                kept = [TaskGroup(name=group.name, rows=rows)] if rows else []
+                self.groups = [*self.groups[:g], *kept, *self.groups[g + 1 :]]
+                self.total = max(0, self.total - 1)
+                self._refresh_tags(session, user)
+                return
+            self._refresh(session, user)
 
     def _with_user(self, action: Any) -> Any:
         """Run `action(session, user)` in one transaction, then reload the list."""
@@ -306,57 +382,94 @@ class TasksState(AuthState):
         self.quick_error_field = ""
         return None
 
-    def _act(self, action: Any, message: str, undo: Any = None):  # type: ignore[no-untyped-def]
+    def _show(self, task_id: str, completed: bool | None = None) -> None:
+        """Change a row as the action will: `completed` sets its check, None removes it."""
+        place = self._locate(task_id)
+        if place is None:
+            return
+        g, r = place
+        group = self.groups[g]
+        if completed is None:
+            rows = [*group.rows[:r], *group.rows[r + 1 :]]
+            self.total = max(0, self.total - 1)
+        else:
+            rows = [*group.rows[:r], dataclasses.replace(group.rows[r], completed=completed)]
+            rows += group.rows[r + 1 :]
+        self.groups = [
+            *self.groups[:g],
+            TaskGroup(name=group.name, rows=rows),
+            *self.groups[g + 1 :],
+        ]
+
+    def _act(self, action: Any, message: str, undo: Any = None, optimistic: Any = None):  # type: ignore[no-untyped-def]
+        """Run a row action. With `optimistic`, the row changes first and the server's answer
+        follows; a refusal puts the list back as it was and says why."""
+        before = (self.groups, self.total)
+        if optimistic is not None:
+            optimistic()
+            yield
         try:
             task = self._with_user(action)
         except DomainError as error:
-            return rx.toast.error(error.message)
+            self.groups, self.total = before
+            yield rx.toast.error(f"Not saved: {error.message}", duration=6000)
+            return
         if isinstance(task, TaskPublic):
             text = message.format(title=task.title)
             if undo is not None:
-                return rx.toast(
+                yield rx.toast(
                     text,
                     duration=5000,
                     id=f"undo-{task.id}",
                     action={"label": "Undo", "on_click": undo(str(task.id))},
                 )
-            return rx.toast(text, duration=3000)
-        return task
+                return
+            yield rx.toast(text, duration=3000)
+            return
+        yield task
 
     @rx.event
     def complete(self, task_id: str):  # type: ignore[no-untyped-def]
         tid = uuid.UUID(task_id)
-        return self._act(
+        yield from self._act(
             lambda s, u: tasks.complete_task(s, u, tid),
             "Completed “{title}”",
             TasksState.uncomplete,
+            optimistic=lambda: self._show(task_id, completed=True),
         )
 
     @rx.event
     def uncomplete(self, task_id: str):  # type: ignore[no-untyped-def]
         tid = uuid.UUID(task_id)
-        return self._act(lambda s, u: tasks.uncomplete_task(s, u, tid), "“{title}” is open again")
+        yield from self._act(
+            lambda s, u: tasks.uncomplete_task(s, u, tid),
+            "“{title}” is open again",
+            optimistic=lambda: self._show(task_id, completed=False),
+        )
 
     @rx.event
     def toggle_done(self, task_id: str, done: bool):  # type: ignore[no-untyped-def]
-        return self.complete(task_id) if done else self.uncomplete(task_id)
+        yield from self.complete(task_id) if done else self.uncomplete(task_id)
 
     @rx.event
     def delete(self, task_id: str):  # type: ignore[no-untyped-def]
         tid = uuid.UUID(task_id)
-        return self._act(
-            lambda s, u: tasks.delete_task(s, u, tid), "Deleted “{title}”", TasksState.restore
+        yield from self._act(
+            lambda s, u: tasks.delete_task(s, u, tid),
+            "Deleted “{title}”",
+            TasksState.restore,
+            optimistic=lambda: self._show(task_id),
         )
 
     @rx.event
     def restore(self, task_id: str):  # type: ignore[no-untyped-def]
         tid = uuid.UUID(task_id)
-        return self._act(lambda s, u: tasks.restore_task(s, u, tid), "Restored “{title}”")
+        yield from self._act(lambda s, u: tasks.restore_task(s, u, tid), "Restored “{title}”")
 
     @rx.event
     def skip(self, task_id: str):  # type: ignore[no-untyped-def]
         tid = uuid.UUID(task_id)
-        return self._act(
+        yield from self._act(
             lambda s, u: tasks.skip_task(s, u, tid), "Skipped this “{title}”", TasksState.restore
         )
 

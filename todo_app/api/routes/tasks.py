@@ -11,6 +11,7 @@ from todo_app.core.filters import parse_query
 from todo_app.schemas import (
     Occurrences,
     ReorderRequest,
+    SnoozeRequest,
     TaskCreate,
     TaskListParams,
     TaskPage,
@@ -81,6 +82,14 @@ def skip(task_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> TaskPubl
 @router.post("/{task_id}/restore")
 def restore(task_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> TaskPublic:
     return tasks.restore_task(session, user, task_id)
+
+
+@router.post("/{task_id}/snooze")
+def snooze(
+    task_id: uuid.UUID, body: SnoozeRequest, user: CurrentUser, session: SessionDep
+) -> TaskPublic:
+    """Remind again in `minutes` (what a reminder's "Snooze" does)."""
+    return tasks.snooze_task(session, user, task_id, body.minutes)
 
 
 @router.get("/{task_id}/occurrences")
