@@ -69,9 +69,7 @@ def test_a_push_reaches_a_tab_held_by_the_other_process(
         expect(on_second.row("Water the garden")).to_have_count(1, timeout=LIVE_TIMEOUT)
 
         made = Api(first_url, email).create(title="Fix the gate")
-        expect(on_second.page.locator(f"#task-{made['id']}")).to_be_visible(
-            timeout=LIVE_TIMEOUT
-        )
+        expect(on_second.page.locator(f"#task-{made['id']}")).to_be_visible(timeout=LIVE_TIMEOUT)
         Api(second_url, email).update(made["id"], title="Fix the garden gate")
         expect(on_first.row("Fix the garden gate")).to_have_count(1, timeout=LIVE_TIMEOUT)
     finally:
