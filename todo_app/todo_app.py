@@ -29,6 +29,7 @@ app = rx.App(
 )
 # Live updates: task events refresh the rows of every open tab; notifications alert in them.
 live.HUB.route("task.", TasksState, "_live_task")
+live.HUB.route("task.", EditorState, "_live_task")
 live.HUB.route("notification.created", NotificationsState, "_live_notification")
 app.register_lifespan_task(live.HUB.serve, app=app)
 # Signed-in pages: each loads its own data, and the notifications bell in the top bar.

@@ -189,6 +189,8 @@ def test_two_tabs_editing_one_task_never_overwrite_silently(
     first.page.fill("#edit-title", "Plan the trip to Lisbon")
     first.page.click("#edit-save")
     expect(first.page.locator("#task-editor")).to_be_hidden()
+    # The other editor says so before its user saves.
+    expect(second.page.locator("#changed-elsewhere")).to_be_visible(timeout=LIVE_TIMEOUT)
 
     second.page.fill("#edit-description", "Book flights first")
     second.page.click("#edit-save")

@@ -313,6 +313,17 @@ def editor_dialog() -> rx.Component:
         rx.dialog.content(
             rx.dialog.title("Edit task"),
             rx.cond(
+                EditorState.changed_elsewhere & (EditorState.conflict == ""),
+                rx.callout(
+                    "This task was just changed elsewhere. Saving shows you the newer version "
+                    "first, so nothing is overwritten unseen.",
+                    color_scheme="blue",
+                    icon="info",
+                    size="1",
+                    id="changed-elsewhere",
+                ),
+            ),
+            rx.cond(
                 EditorState.conflict != "",
                 rx.callout(
                     rx.vstack(

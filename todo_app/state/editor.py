@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -61,6 +62,8 @@ class EditorState(TasksState):
     preview_error: str = ""
     errors: dict[str, str] = {}
     conflict: str = ""
+    # Set when the open task changes elsewhere while this editor shows it.
+    changed_elsewhere: bool = False
     # The form as loaded: what the user changed is what differs from it.
     _loaded: dict[str, Any] = {}
     # The user's changes from a save refused as stale, kept to re-apply over the newer version.
@@ -105,8 +108,22 @@ class EditorState(TasksState):
         self.repeat_until = choice.until
         self.repeat_from = task.repeat_from
         self.errors = {}
+        self.changed_elsewhere = False
         self._update_preview()
         self._loaded = self._form_values()
+
+    def _live_task(self, data: Mapping[str, Any]) -> None:
+        """A newer version of the task being edited: say so now, not only at save time."""
+        snapshot = data.get("task")
+        version = snapshot.get("version") if isinstance(snapshot, Mapping) else None
+        if (
+            self.open
+            and data.get("user_id") == self._live_user
+            and str(data.get("task_id")) == self.task_id
+            and isinstance(version, int)
+            and version > self.version
+        ):
+            self.changed_elsewhere = True
 
     def _reminder(self, at: datetime, minutes: int | None, now: datetime) -> ReminderItem:
         if minutes is not None:
