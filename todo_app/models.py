@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Column, Index, Integer, UniqueConstraint, text
+from sqlalchemy import Column, Index, Integer, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from todo_app.db import JSONList, UTCDateTime
@@ -42,6 +42,8 @@ class User(SQLModel, table=True):
     display_name: str = Field(default="", max_length=100)
     timezone: str = Field(default="UTC", max_length=64)
     email_notifications: bool = Field(default=False)
+    # SHA-256 of the secret in the user's calendar feed URL; None until one is made.
+    calendar_token_hash: str | None = Field(default=None, max_length=64, unique=True, index=True)
     created_at: datetime = _ts(default_factory=utcnow)
     updated_at: datetime = _ts(default_factory=utcnow)
 
@@ -240,3 +242,47 @@ class LoginFailure(SQLModel, table=True):
     email: str = Field(max_length=320)
     client: str = Field(max_length=100)
     at: datetime = _ts(default_factory=utcnow)
+
+
+class ApiToken(SQLModel, table=True):
+    """A long-lived personal token for the CLI, the MCP server and scripts."""
+
+    __tablename__ = "api_tokens"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    user_id: uuid.UUID = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    name: str = Field(max_length=100)
+    # SHA-256 of the token: the token itself is shown once and never stored.
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = _ts(default_factory=utcnow)
+    last_used_at: datetime | None = _ts(default=None)
+    revoked_at: datetime | None = _ts(default=None)
+
+
+class Conversation(SQLModel, table=True):
+    __tablename__ = "conversations"
+    __table_args__ = (Index("ix_conversations_user_updated", "user_id", "updated_at"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    user_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE")
+    title: str = Field(default="", max_length=255)
+    created_at: datetime = _ts(default_factory=utcnow)
+    updated_at: datetime = _ts(default_factory=utcnow)
+
+
+class ChatMessage(SQLModel, table=True):
+    __tablename__ = "chat_messages"
+    __table_args__ = (Index("ix_chat_messages_conversation_at", "conversation_id", "created_at"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    conversation_id: uuid.UUID = Field(foreign_key="conversations.id", ondelete="CASCADE")
+    user_id: uuid.UUID = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    # user, assistant or tool (a tool's result, fed back to the model)
+    role: str = Field(max_length=20)
+    content: str = Field(default="", sa_type=Text)
+    # The assistant's tool calls (OpenAI's shape) or, for role "tool", the call it answers.
+    tool_calls: list[Any] = Field(default_factory=list, sa_type=JSONList)
+    tool_call_id: str | None = Field(default=None, max_length=100)
+    # What the tools did, for the panel: [{"tool": ..., "summary": ..., "task_id": ...}]
+    actions: list[Any] = Field(default_factory=list, sa_type=JSONList)
+    created_at: datetime = _ts(default_factory=utcnow)
