@@ -292,9 +292,11 @@ def verdict(
     }
 
 
-def print_table(rows: list[dict[str, Any]]) -> None:
+def print_table(rows: list[dict[str, Any]], note: str | None = None) -> None:
+    """The p50/p95 table; `note` replaces the footnote (bench/realtime.py has other baselines)."""
+    width = max(26, *(len(row["metric"]) for row in rows))
     header = (
-        f"{'metric':<26} {'n':>4} {'p50':>8} {'p95':>8} {'base p50':>9} {'base p95':>9} "
+        f"{'metric':<{width}} {'n':>4} {'p50':>8} {'p95':>8} {'base p50':>9} {'base p95':>9} "
         f"{'x p50':>6} {'x p95':>6}  {'target p95':<11} result"
     )
     print(header)
@@ -302,15 +304,16 @@ def print_table(rows: list[dict[str, Any]]) -> None:
     for row in rows:
         measured, base = row["measured"], row["baseline"]
         print(
-            f"{row['metric']:<26} {measured['n']:>4} {measured['p50_ms']:>8.1f} "
+            f"{row['metric']:<{width}} {measured['n']:>4} {measured['p50_ms']:>8.1f} "
             f"{measured['p95_ms']:>8.1f} {base['p50_ms']:>9.1f} {base['p95_ms']:>9.1f} "
             f"{row['ratio_p50']:>5.2f}x {row['ratio_p95']:>5.2f}x  "
             f"{'< ' + format(row['target_p95_ms_below'], '.0f') + ' ms':<11} "
             f"{'PASS' if row['pass'] else 'FAIL'}"
         )
     print(
-        "(milliseconds, in-page performance.now(); base = same run's baseline: load of an empty "
-        "list, and an editor checkbox round trip; x = measured / baseline)"
+        note
+        or "(milliseconds, in-page performance.now(); base = same run's baseline: load of an "
+        "empty list, and an editor checkbox round trip; x = measured / baseline)"
     )
 
 
