@@ -245,3 +245,33 @@ class AuditPage(BaseModel):
     total: int
     page: int
     limit: int
+
+
+class ApiTokenCreate(Input):
+    name: str = Field(description="1 to 100 characters: what the token is for")
+
+
+class ApiTokenPublic(BaseModel):
+    id: uuid.UUID
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None
+
+
+class ApiTokenCreated(BaseModel):
+    """A new token: `token` is shown this once and never again."""
+
+    id: uuid.UUID
+    name: str
+    token: str
+    created_at: datetime
+
+
+class CalendarFeed(BaseModel):
+    url: str = Field(description="the feed's address; the secret in it is the credential")
+
+
+class QuickAddRequest(Input):
+    text: str = Field(
+        description='one line like "call mom tomorrow 6pm #family every sunday !high"'
+    )

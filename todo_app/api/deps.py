@@ -12,7 +12,7 @@ from sqlmodel import Session
 from todo_app.core.errors import Unauthorized
 from todo_app.db import get_engine
 from todo_app.models import User
-from todo_app.services import auth
+from todo_app.services import api_tokens, auth
 
 
 def get_session() -> Iterator[Session]:
@@ -28,7 +28,11 @@ def get_session() -> Iterator[Session]:
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
-_bearer = HTTPBearer(auto_error=False, description="the access token from /api/v1/auth/login")
+_bearer = HTTPBearer(
+    auto_error=False,
+    description="the access token from /api/v1/auth/login, or a personal API token "
+    "(todo_pat_...) from /api/v1/auth/tokens",
+)
 
 
 def get_current_user(
@@ -37,7 +41,10 @@ def get_current_user(
 ) -> User:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("access token is missing, expired or invalid")
-    return auth.user_from_access_token(session, credentials.credentials)
+    token = credentials.credentials
+    if api_tokens.is_api_token(token):
+        return api_tokens.user_from_api_token(session, token)
+    return auth.user_from_access_token(session, token)
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]

@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+import uuid
+
 from fastapi import APIRouter, status
 
 from todo_app.api import API_PREFIX
 from todo_app.api.deps import ClientAddress, CurrentUser, SessionDep
 from todo_app.schemas import (
+    ApiTokenCreate,
+    ApiTokenCreated,
+    ApiTokenPublic,
     LoginRequest,
     RefreshRequest,
     RegisterRequest,
@@ -12,7 +17,7 @@ from todo_app.schemas import (
     UserPublic,
     UserUpdate,
 )
-from todo_app.services import auth
+from todo_app.services import api_tokens, auth
 
 router = APIRouter(prefix=f"{API_PREFIX}/auth", tags=["auth"])
 
@@ -50,3 +55,23 @@ def me(user: CurrentUser) -> UserPublic:
 @router.patch("/me")
 def update_me(body: UserUpdate, user: CurrentUser, session: SessionDep) -> UserPublic:
     return auth.user_public(auth.update_me(session, user, body))
+
+
+@router.post("/tokens", status_code=status.HTTP_201_CREATED)
+def create_api_token(
+    body: ApiTokenCreate, user: CurrentUser, session: SessionDep
+) -> ApiTokenCreated:
+    """Make a personal API token for the CLI or a script; `token` is shown only this once."""
+    return api_tokens.create_token(session, user, body.name)
+
+
+@router.get("/tokens")
+def list_api_tokens(user: CurrentUser, session: SessionDep) -> list[ApiTokenPublic]:
+    """The personal API tokens not revoked, newest first (without their secrets)."""
+    return api_tokens.list_tokens(session, user)
+
+
+@router.delete("/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT)
+def revoke_api_token(token_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> None:
+    """Revoke a personal API token: it stops working at once."""
+    api_tokens.revoke_token(session, user, token_id)
