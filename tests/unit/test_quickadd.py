@@ -100,6 +100,8 @@ CASES = [
     case("Gift 25/12", "Gift 25/12"),
     case("Gift feb 30", "Gift feb 30"),
     case("Gift 2026-02-30", "Gift 2026-02-30"),
+    case("Gift 0001-01-01", "Gift 0001-01-01"),
+    case("Wait in 5000 years", "Wait in 5000 years"),
     # Times.
     case("Meet 5pm", "Meet", "2026-03-10 17:00"),
     case("Meet 5:30pm", "Meet", "2026-03-10 17:30"),

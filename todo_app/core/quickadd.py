@@ -49,7 +49,7 @@ from dateutil.relativedelta import MO, relativedelta
 
 from todo_app.core import recurrence
 from todo_app.core.dates import due_label
-from todo_app.core.validation import TAG_MAX, TAGS_MAX
+from todo_app.core.validation import EARLIEST_YEAR, LATEST_YEAR, TAG_MAX, TAGS_MAX
 
 __all__ = ["Chip", "QuickAdd", "parse"]
 
@@ -216,7 +216,21 @@ def _previous_word(text: str, pos: int) -> str:
 
 
 def _date_at(text: str, pos: int, now: datetime) -> tuple[int, _Date] | None:
-    """A date expression starting exactly at `pos`: (end, date) or None."""
+    """A date expression starting exactly at `pos`: (end, date) or None. Dates outside the
+    years tasks accept (validation's EARLIEST_YEAR..LATEST_YEAR) are not dates."""
+    try:
+        found = _any_date_at(text, pos, now)
+    except (OverflowError, ValueError):
+        return None
+    if found is None:
+        return None
+    moment = found[1].day or found[1].instant
+    if moment is None or not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        return None
+    return found
+
+
+def _any_date_at(text: str, pos: int, now: datetime) -> tuple[int, _Date] | None:
     today = now.date()
     match = _TODAY_RE.match(text, pos)
     if match:
