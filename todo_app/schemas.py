@@ -273,5 +273,42 @@ class CalendarFeed(BaseModel):
 
 class QuickAddRequest(Input):
     text: str = Field(
-        description='one line like "call mom tomorrow 6pm #family every sunday !high"'
+        max_length=1000,
+        description='one line like "call mom tomorrow 6pm #family every sunday"',
     )
+
+
+class ChatRequest(Input):
+    message: str = Field(description="what the user says, 1 to 2000 characters")
+    conversation_id: uuid.UUID | None = Field(
+        default=None, description="continue this conversation; none starts a new one"
+    )
+
+
+class ChatAction(BaseModel):
+    """One tool call the assistant made for the message, and how it went."""
+
+    tool: str
+    ok: bool
+    summary: str
+    task_ids: list[str]
+
+
+class ChatResponse(BaseModel):
+    reply: str
+    actions: list[ChatAction]
+    conversation_id: uuid.UUID
+    assistant: str = Field(description="openai, or offline (no model configured or reachable)")
+
+
+class ChatMessagePublic(BaseModel):
+    role: str
+    content: str
+    actions: list[ChatAction]
+    created_at: datetime
+
+
+class ConversationPublic(BaseModel):
+    id: uuid.UUID
+    title: str
+    messages: list[ChatMessagePublic]

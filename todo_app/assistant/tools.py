@@ -1,0 +1,474 @@
+"""The assistant's tools: one definition each, used by the chat agent and the MCP server.
+
+A tool is a name, a description, an argument model (its JSON schema is what the model and MCP
+clients see) and a function over the same services the UI and the REST API call, so every
+rule and every user scope is the same. `call_tool` runs one in a savepoint and records it in
+the audit log (chat.tool_call) in the same transaction, whether it worked or not.
+
+Tasks are referred to by id, by the first characters of an id, or by words of the title; when
+words match several tasks the call fails with `Ambiguous`, listing them, so the caller can ask.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, ValidationError
+from sqlmodel import Session, col, select
+
+from todo_app.core.dates import due_label
+from todo_app.core.errors import DomainError, FieldError, NotFound
+from todo_app.core.filters import parse_query
+from todo_app.core.recurrence import describe
+from todo_app.models import Task, User
+from todo_app.schemas import Input, TaskCreate, TaskPublic, TaskUpdate
+from todo_app.services import listing, outbox, tasks
+
+# Most tasks a listing tool returns to a model (its context is not free).
+LIST_MAX = 50
+ID_PREFIX_MIN = 6
+
+
+class ToolError(Exception):
+    """A tool call that could not be done; the message says why, for the user or the model."""
+
+
+class Ambiguous(ToolError):
+    def __init__(self, message: str, candidates: list[dict[str, str]]) -> None:
+        super().__init__(message)
+        self.candidates = candidates
+
+
+class NeedsConfirmation(ToolError):
+    """A destructive call made without `confirm: true`."""
+
+    def __init__(self, message: str, task: dict[str, str]) -> None:
+        super().__init__(message)
+        self.task = task
+
+
+@dataclass
+class ToolResult:
+    summary: str
+    data: dict[str, Any] = field(default_factory=dict)
+    task_ids: list[str] = field(default_factory=list)
+
+
+# -- argument models ------------------------------------------------------------------------
+
+
+class AddTaskArgs(Input):
+    title: str = Field(description="the task's title")
+    description: str = Field(default="", description="longer notes")
+    priority: str = Field(default="medium", description="low, medium or high")
+    tags: list[str] = Field(default_factory=list, description="tags without #")
+    due: str | None = Field(
+        default=None,
+        description="a date (2026-12-25: all day) or a date-time (2026-12-25T17:00) in the "
+        "user's time zone",
+    )
+    rrule: str | None = Field(
+        default=None,
+        description="repeat rule: RFC 5545 RRULE such as FREQ=WEEKLY;BYDAY=MO, or daily, "
+        "weekdays, weekly, monthly, yearly",
+    )
+    repeat_from: str = Field(default="due", description="due, or completion (like every!)")
+    remind_before_minutes: list[int] = Field(
+        default_factory=list, description="reminders, in minutes before the due time (0: at it)"
+    )
+
+
+class ListTasksArgs(Input):
+    q: str | None = Field(default=None, description="words to find in title or description")
+    status: str = Field(default="active", description="active, completed or all")
+    priority: list[str] = Field(default_factory=list, description="any of low, medium, high")
+    tags: list[str] = Field(default_factory=list, description="tags the tasks must all have")
+    due_after: str | None = Field(default=None, description="date or date-time, inclusive")
+    due_before: str | None = Field(default=None, description="date or date-time, inclusive")
+    overdue: bool | None = Field(default=None, description="only overdue tasks")
+    sort_by: str = Field(default="due_at", description="due_at, priority, created_at, title")
+    limit: int = Field(default=20, ge=1, le=LIST_MAX)
+
+
+class TaskRefArgs(Input):
+    task: str = Field(description="the task's id, the start of its id, or words of its title")
+
+
+class UpdateTaskArgs(TaskRefArgs):
+    title: str | None = None
+    description: str | None = None
+    priority: str | None = Field(default=None, description="low, medium or high")
+    tags: list[str] | None = Field(default=None, description="the whole new list of tags")
+    add_tags: list[str] = Field(default_factory=list, description="tags to add")
+    remove_tags: list[str] = Field(default_factory=list, description="tags to remove")
+    due: str | None = Field(
+        default=None, description="new due date or date-time; the empty string clears it"
+    )
+    rrule: str | None = Field(
+        default=None, description="new repeat rule; the empty string stops repeating"
+    )
+
+
+class DeleteTaskArgs(TaskRefArgs):
+    confirm: bool = Field(default=False, description="must be true: ask the user before deleting")
+
+
+class OccurrencesArgs(TaskRefArgs):
+    n: int = Field(default=5, ge=1, le=20, description="how many next dates")
+
+
+# -- resolving a task -----------------------------------------------------------------------
+
+
+def _brief(task: Task | TaskPublic, tz: str) -> dict[str, str]:
+    due = due_label(task.due_at, task.all_day, tz, datetime.now(UTC)) if task.due_at else ""
+    return {"id": str(task.id), "title": task.title, "due": due}
+
+
+def resolve_task(session: Session, user: User, ref: str) -> Task:
+    """The user's task `ref` names: an id, an id prefix, or title words matching one task."""
+    text = ref.strip()
+    if not text:
+        raise ToolError("say which task (its title or id)")
+    try:
+        return tasks.get_task(session, user, uuid.UUID(text), include_deleted=False)
+    except ValueError:
+        pass
+    except NotFound:
+        raise ToolError(f"no task with id {text}") from None
+    compact = text.replace("-", "").lower()
+    if len(compact) >= ID_PREFIX_MIN and all(c in "0123456789abcdef" for c in compact):
+        ids = session.exec(
+            select(Task.id).where(Task.user_id == user.id, col(Task.deleted_at).is_(None))
+        ).all()
+        found = [task_id for task_id in ids if task_id.hex.startswith(compact)]
+        if len(found) == 1:
+            return session.get_one(Task, found[0])
+    for status in ("active", "all"):
+        query = parse_query({"q": text, "status": status, "limit": "20"}, user.timezone)
+        page = listing.list_tasks(session, user, query)
+        if not page.items:
+            continue
+        exact = [t for t in page.items if t.title.casefold() == text.casefold()]
+        matches = exact or page.items
+        if len(matches) == 1:
+            return session.get_one(Task, matches[0].id)
+        candidates = [_brief(t, user.timezone) for t in matches[:10]]
+        names = "; ".join(
+            f"“{c['title']}”" + (f" ({c['due']})" if c["due"] else "") for c in candidates
+        )
+        raise Ambiguous(f"{len(matches)} tasks match “{text}”: {names}. Which one?", candidates)
+    raise ToolError(f"no task matches “{text}”")
+
+
+# -- the tools ------------------------------------------------------------------------------
+
+
+def _describe(task: TaskPublic, tz: str) -> str:
+    parts = [f"“{task.title}”"]
+    if task.due_at:
+        parts.append("due " + due_label(task.due_at, task.all_day, tz, datetime.now(UTC)))
+    if task.rrule:
+        parts.append(describe(task.rrule))
+    if task.priority != "medium":
+        parts.append(f"{task.priority} priority")
+    if task.tags:
+        parts.append(" ".join("#" + t for t in task.tags))
+    return ", ".join(parts)
+
+
+def _task_data(task: TaskPublic, tz: str) -> dict[str, Any]:
+    local = task.due_at.astimezone(ZoneInfo(tz)).isoformat() if task.due_at else None
+    return {
+        "id": str(task.id),
+        "title": task.title,
+        "priority": task.priority,
+        "tags": task.tags,
+        "due": (local[:10] if task.all_day and local else local),
+        "rrule": task.rrule,
+        "completed": task.completed,
+    }
+
+
+def _due_text(value: str | None) -> str | None:
+    return value.strip() or None if value is not None else None
+
+
+def add_task(session: Session, user: User, args: AddTaskArgs) -> ToolResult:
+    created = tasks.create_task(
+        session,
+        user,
+        TaskCreate(
+            title=args.title,
+            description=args.description,
+            priority=args.priority,
+            tags=args.tags,
+            due_at=_due_text(args.due),
+            rrule=args.rrule,
+            repeat_from=args.repeat_from,
+            remind_before_minutes=args.remind_before_minutes,
+        ),
+    )
+    return ToolResult(
+        f"Added {_describe(created, user.timezone)}",
+        {"task": _task_data(created, user.timezone)},
+        [str(created.id)],
+    )
+
+
+def list_tasks(session: Session, user: User, args: ListTasksArgs) -> ToolResult:
+    params = {
+        "q": args.q or "",
+        "status": args.status,
+        "priority": ",".join(args.priority),
+        "tags": ",".join(args.tags),
+        "due_after": args.due_after or "",
+        "due_before": args.due_before or "",
+        "overdue": "" if args.overdue is None else str(args.overdue).lower(),
+        "sort_by": args.sort_by,
+        "limit": str(args.limit),
+    }
+    query = parse_query({k: v for k, v in params.items() if v}, user.timezone)
+    page = listing.list_tasks(session, user, query)
+    tz = user.timezone
+    if not page.items:
+        summary = "No tasks match."
+    else:
+        lines = [f"- {_describe(t, tz)}" for t in page.items]
+        more = (
+            f"\n(and {page.total - len(page.items)} more)" if page.total > len(page.items) else ""
+        )
+        summary = f"{page.total} task{'s' if page.total != 1 else ''}:\n" + "\n".join(lines) + more
+    return ToolResult(
+        summary,
+        {"total": page.total, "tasks": [_task_data(t, tz) for t in page.items]},
+        [str(t.id) for t in page.items],
+    )
+
+
+def update_task(session: Session, user: User, args: UpdateTaskArgs) -> ToolResult:
+    task = resolve_task(session, user, args.task)
+    changes: dict[str, Any] = {}
+    for name in ("title", "description", "priority"):
+        value = getattr(args, name)
+        if value is not None:
+            changes[name] = value
+    if args.tags is not None or args.add_tags or args.remove_tags:
+        current = list(args.tags) if args.tags is not None else list(task.tags)
+        keys = {t.casefold() for t in args.remove_tags}
+        current = [t for t in current if t.casefold() not in keys]
+        current += [t for t in args.add_tags if t.casefold() not in {c.casefold() for c in current}]
+        changes["tags"] = current
+    if args.due is not None:
+        changes["due_at"] = _due_text(args.due)
+    if args.rrule is not None:
+        changes["rrule"] = args.rrule.strip() or None
+    if not changes:
+        raise ToolError("say what to change (title, priority, tags, due date, repeat...)")
+    updated = tasks.update_task(session, user, task.id, TaskUpdate(**changes))
+    return ToolResult(
+        f"Updated {_describe(updated, user.timezone)}",
+        {"task": _task_data(updated, user.timezone), "changed": sorted(changes)},
+        [str(updated.id)],
+    )
+
+
+def _lifecycle(
+    verb: str, action: Callable[[Session, User, uuid.UUID], TaskPublic]
+) -> Callable[[Session, User, TaskRefArgs], ToolResult]:
+    def run(session: Session, user: User, args: TaskRefArgs) -> ToolResult:
+        task = resolve_task(session, user, args.task)
+        done = action(session, user, task.id)
+        return ToolResult(
+            f"{verb} {_describe(done, user.timezone)}",
+            {"task": _task_data(done, user.timezone)},
+            [str(done.id)],
+        )
+
+    return run
+
+
+def delete_task(session: Session, user: User, args: DeleteTaskArgs) -> ToolResult:
+    task = resolve_task(session, user, args.task)
+    if not args.confirm:
+        raise NeedsConfirmation(
+            f"Delete “{task.title}”? It can be restored from the list's Undo or the API.",
+            _brief(task, user.timezone),
+        )
+    deleted = tasks.delete_task(session, user, task.id)
+    return ToolResult(
+        f"Deleted “{deleted.title}”",
+        {"task": _task_data(deleted, user.timezone)},
+        [str(deleted.id)],
+    )
+
+
+def next_occurrences(session: Session, user: User, args: OccurrencesArgs) -> ToolResult:
+    task = resolve_task(session, user, args.task)
+    found = tasks.occurrences(session, user, task.id, args.n)
+    if not found.rrule:
+        return ToolResult(
+            f"“{task.title}” does not repeat.", {"task_id": str(task.id)}, [str(task.id)]
+        )
+    tz = ZoneInfo(user.timezone)
+    dates = [moment.astimezone(tz) for moment in found.occurrences]
+    shown = ", ".join(d.strftime("%a %d %b %Y" + ("" if task.all_day else " %H:%M")) for d in dates)
+    return ToolResult(
+        f"“{task.title}” repeats {found.description}. "
+        f"Next: {shown or 'none (the series has ended)'}.",
+        {
+            "task_id": str(task.id),
+            "rule": found.description,
+            "next": [d.isoformat() for d in dates],
+        },
+        [str(task.id)],
+    )
+
+
+@dataclass(frozen=True)
+class Tool:
+    name: str
+    description: str
+    args: type[Input]
+    run: Callable[[Session, User, Any], ToolResult]
+
+    def schema(self) -> dict[str, Any]:
+        """The arguments' JSON schema, self-contained (no $defs) for model and MCP clients."""
+        schema = self.args.model_json_schema()
+        schema.pop("title", None)
+        return schema
+
+    def openai_spec(self) -> dict[str, Any]:
+        return {
+            "type": "function",
+            "function": {
+                "name": self.name,
+                "description": self.description,
+                "parameters": self.schema(),
+            },
+        }
+
+
+TOOLS: dict[str, Tool] = {
+    tool.name: tool
+    for tool in (
+        Tool("add_task", "Create a task.", AddTaskArgs, add_task),
+        Tool(
+            "list_tasks",
+            "List or search the user's tasks with filters (what's due, by tag, priority...).",
+            ListTasksArgs,
+            list_tasks,
+        ),
+        Tool("update_task", "Change fields of one task.", UpdateTaskArgs, update_task),
+        Tool(
+            "complete_task",
+            "Mark a task done; a recurring task gets its next occurrence.",
+            TaskRefArgs,
+            _lifecycle("Completed", tasks.complete_task),
+        ),
+        Tool(
+            "uncomplete_task",
+            "Reopen a completed task.",
+            TaskRefArgs,
+            _lifecycle("Reopened", tasks.uncomplete_task),
+        ),
+        Tool(
+            "skip_occurrence",
+            "Skip this occurrence of a recurring task: the series moves on without completing.",
+            TaskRefArgs,
+            _lifecycle("Skipped", tasks.skip_task),
+        ),
+        Tool(
+            "delete_task",
+            "Delete a task. Ask the user first; call with confirm=true only after they said yes.",
+            DeleteTaskArgs,
+            delete_task,
+        ),
+        Tool(
+            "next_occurrences",
+            "When a recurring task comes next, and its rule in plain words.",
+            OccurrencesArgs,
+            next_occurrences,
+        ),
+    )
+}
+
+
+@dataclass
+class ToolOutcome:
+    """What one call did: `ok`, the text for people, the JSON for models and MCP clients."""
+
+    tool: str
+    ok: bool
+    summary: str
+    data: dict[str, Any] = field(default_factory=dict)
+    task_ids: list[str] = field(default_factory=list)
+    candidates: list[dict[str, str]] = field(default_factory=list)
+    confirm: dict[str, str] | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        result: dict[str, Any] = {"ok": self.ok, "summary": self.summary, **self.data}
+        if self.candidates:
+            result["candidates"] = self.candidates
+        if self.confirm:
+            result["needs_confirmation"] = self.confirm
+        return result
+
+
+def call_tool(
+    session: Session, user: User, name: str, arguments: Any, via: str = "chat"
+) -> ToolOutcome:
+    """Validate and run one tool call; never raises for the caller's or the user's mistakes."""
+    tool = TOOLS.get(name)
+    if tool is None:
+        outcome = ToolOutcome(name, False, f"there is no tool called {name!r}")
+    elif not isinstance(arguments, dict):
+        outcome = ToolOutcome(name, False, "the arguments must be a JSON object")
+    else:
+        outcome = _run(session, user, tool, arguments)
+    outbox.emit(
+        session,
+        "chat.tool_call",
+        {
+            "user_id": str(user.id),
+            "tool": name,
+            "arguments": arguments if isinstance(arguments, dict) else str(arguments)[:500],
+            "ok": outcome.ok,
+            "summary": outcome.summary[:500],
+            "task_ids": outcome.task_ids,
+            "via": via,
+        },
+        source="assistant",
+    )
+    return outcome
+
+
+def _run(session: Session, user: User, tool: Tool, arguments: dict[str, Any]) -> ToolOutcome:
+    try:
+        args = tool.args.model_validate(arguments)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "arguments"
+        return ToolOutcome(tool.name, False, f"{where}: {first['msg']}")
+    savepoint = session.begin_nested()
+    try:
+        result = tool.run(session, user, args)
+    except Ambiguous as error:
+        savepoint.rollback()
+        return ToolOutcome(tool.name, False, str(error), candidates=error.candidates)
+    except NeedsConfirmation as error:
+        savepoint.rollback()
+        return ToolOutcome(tool.name, False, str(error), confirm=error.task)
+    except (ToolError, DomainError) as error:
+        savepoint.rollback()
+        message = error.message if isinstance(error, DomainError) else str(error)
+        if isinstance(error, FieldError) and error.field and error.field not in message:
+            message = f"{error.field}: {message}"
+        return ToolOutcome(tool.name, False, message)
+    savepoint.commit()
+    return ToolOutcome(tool.name, True, result.summary, result.data, result.task_ids)
