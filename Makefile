@@ -13,10 +13,11 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: setup migrate run test lint typecheck browser clean
 
-$(STAMP): requirements.txt
+$(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
 
 $(BUN):

@@ -78,3 +78,27 @@ def test_validation_names_the_field(client, auth):
 def test_tokens_need_a_login(client):
     assert client.get(f"{API}/auth/tokens").status_code == 401
     assert client.post(f"{API}/auth/tokens", json={"name": "x"}).status_code == 401
+
+
+def test_quick_add_reads_the_line(client, make_user):
+    headers = make_user(timezone="Europe/Paris")
+    response = client.post(
+        f"{API}/tasks/quick",
+        json={"text": "call mom tomorrow 6pm #family every sunday"},
+        headers=headers,
+    )
+    assert response.status_code == 201, response.text
+    task = response.json()
+    assert task["title"].lower().startswith("call mom")
+    assert task["tags"] == ["family"]
+    assert task["rrule"] and "FREQ=WEEKLY" in task["rrule"]
+    assert task["due_at"] is not None and not task["all_day"]
+    listed = client.get(f"{API}/tasks", headers=headers).json()
+    assert [t["id"] for t in listed["items"]] == [task["id"]]
+
+
+def test_quick_add_errors_name_the_text(client, auth):
+    for body in ({"text": ""}, {"text": "x" * 1001}, {}):
+        response = client.post(f"{API}/tasks/quick", json=body, headers=auth)
+        assert response.status_code == 422, response.text
+        assert response.json()["field"] == "text"

@@ -352,11 +352,16 @@ def _seed(client: TestClient, headers: dict[str, str], db: str) -> dict[str, lis
         session.commit()
     spare = client.post(f"{API}/auth/login", json={"email": EMAIL, "password": PASSWORD})
     assert spare.status_code == 200, spare.text
+    token_ids = [post("/auth/tokens", {"name": f"token {i}"})["id"] for i in range(2)]
+    feed_url = post("/calendar/token", {}, expected=200)["url"]
     return {
         "task_id": task_ids,
         "filter_id": filter_ids,
         "notification_id": notification_ids,
         "refresh_token": [spare.json()["refresh_token"]],
+        "token_id": token_ids,
+        # The feed comes before POST /calendar/token (which replaces this secret) in the run.
+        "calendar_token": [feed_url.split("token=", 1)[1]],
     }
 
 
@@ -379,6 +384,11 @@ def _strategy(
         seeded = [
             operation.as_strategy(headers=headers, body={"refresh_token": token})
             for token in known["refresh_token"]
+        ]
+    if label == "GET /api/v1/calendar.ics":
+        seeded = [
+            operation.as_strategy(headers=headers, query={"token": token})
+            for token in known["calendar_token"]
         ]
     if label == "POST /api/v1/tasks/reorder":
         ids = known["task_id"][:4]

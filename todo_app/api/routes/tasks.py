@@ -2,14 +2,19 @@ from __future__ import annotations
 
 import uuid
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, status
 
 from todo_app.api import API_PREFIX
 from todo_app.api.deps import CurrentUser, SessionDep
+from todo_app.core import quickadd
+from todo_app.core.errors import FieldError
 from todo_app.core.filters import parse_query
+from todo_app.models import utcnow
 from todo_app.schemas import (
     Occurrences,
+    QuickAddRequest,
     ReorderRequest,
     SnoozeRequest,
     TaskCreate,
@@ -35,6 +40,31 @@ def list_tasks(
 @router.post("", status_code=status.HTTP_201_CREATED)
 def create_task(body: TaskCreate, user: CurrentUser, session: SessionDep) -> TaskPublic:
     return tasks.create_task(session, user, body)
+
+
+@router.post("/quick", status_code=status.HTTP_201_CREATED)
+def quick_add(body: QuickAddRequest, user: CurrentUser, session: SessionDep) -> TaskPublic:
+    """Create a task from one line, read as the web app's quick-add bar reads it:
+    "call mom tomorrow 6pm #family every sunday" (dates in the user's time zone)."""
+    parsed = quickadd.parse(body.text, utcnow(), user.timezone)
+    due: str | None = None
+    if parsed.due_at is not None:
+        local = parsed.due_at.astimezone(ZoneInfo(user.timezone))
+        due = local.date().isoformat() if parsed.all_day else parsed.due_at.isoformat()
+    data = TaskCreate(
+        title=parsed.title,
+        priority=parsed.priority or "medium",
+        tags=parsed.tags,
+        due_at=due,
+        all_day=parsed.all_day if due else None,
+        rrule=parsed.rrule,
+        repeat_from=parsed.repeat_from,
+    )
+    try:
+        return tasks.create_task(session, user, data)
+    except FieldError as exc:
+        # The one input here is the text: name it, keep the rule that was broken.
+        raise FieldError("text", f"text: {exc.message}") from None
 
 
 @router.post("/reorder")
