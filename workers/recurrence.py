@@ -6,6 +6,10 @@ repairs what that missed (a successor deleted behind the service's back, a crash
 services): on task.completed / task.skipped it calls `ensure_successor`, and every
 `sweep_interval` seconds it looks for recurring tasks changed within `lookback` that still lack
 a later occurrence. Both paths are idempotent (unique series/occurrence key).
+
+A sweep pages through every such task, `batch_size` per transaction, leaving out the ones it
+already handled; series that have ended stay in the results, so a sweep costs one next-slot
+computation per series ended within `lookback` and remembers nothing between sweeps.
 """
 
 from __future__ import annotations
@@ -68,8 +72,6 @@ class RecurrenceWorker:
         self._sweep_interval = sweep_interval
         self._lookback = lookback
         self._batch_size = batch_size
-        # Tasks whose series has ended (next_slot None): not re-checked by later sweeps.
-        self._ended: set[uuid.UUID] = set()
         self._lock = threading.Lock()
         self._sweeps = 0
         self._created = 0
@@ -104,12 +106,16 @@ class RecurrenceWorker:
         """One pass over recent completions and skips; returns successors created."""
         since = (now or datetime.now(UTC)) - self._lookback
         created = 0
-        with session_scope(self._database_url) as session:
-            for task in lacking_successor(session, since, self._batch_size, self._ended):
-                if successor_for(session, task) is None:
-                    self._ended.add(task.id)
-                else:
-                    created += 1
+        # Every task handled in this pass, ended series included: each page brings new ones.
+        handled: set[uuid.UUID] = set()
+        while True:
+            with session_scope(self._database_url) as session:
+                page = lacking_successor(session, since, self._batch_size, handled)
+                for task in page:
+                    handled.add(task.id)
+                    created += successor_for(session, task) is not None
+            if len(page) < self._batch_size:
+                break
         with self._lock:
             self._sweeps += 1
             self._created += created

@@ -155,3 +155,36 @@ def test_a_completion_event_makes_a_missing_successor_once(
         nine + timedelta(days=1),
     ]
     assert worker.status().created_by_sweep == 0
+
+
+def test_a_fresh_sweep_reaches_a_gap_behind_more_ended_series_than_a_page(
+    db: str, bus: BusConfig, user: User, stopping: list[Any], wait_until: WaitUntil
+):
+    nine = (datetime.now(UTC) + timedelta(days=1)).replace(
+        hour=9, minute=0, second=0, microsecond=0
+    )
+    with session_scope(db) as session:
+        # Series that ended with their first occurrence, changed before the gap: first in line.
+        for n in range(5):
+            once = TaskCreate(
+                title=f"Once {n}", due_at=nine.isoformat(), rrule="FREQ=DAILY;COUNT=1"
+            )
+            tasks.complete_task(session, user, tasks.create_task(session, user, once).id)
+    with session_scope(db) as session:
+        daily = TaskCreate(title="Daily", due_at=nine.isoformat(), rrule="daily")
+        task = tasks.create_task(session, user, daily)
+        tasks.complete_task(session, user, task.id)
+        session.flush()
+        for row in session.exec(select(Task).where(Task.series_id == task.id, Task.id != task.id)):
+            session.delete(row)
+    worker = RecurrenceWorker(bus=bus, database_url=db, sweep_interval=60, batch_size=2)
+    stopping.append(worker)
+    wait_until(lambda: worker.status().sweeps == 1, timeout=10, what="the first sweep")
+    assert worker.status().created_by_sweep == 1
+    with Session(get_engine(db)) as session:
+        series = session.exec(select(Task).where(Task.series_id == task.id)).all()
+    assert sorted(row.occurrence_at for row in series if row.occurrence_at) == [
+        nine,
+        nine + timedelta(days=1),
+    ]
+    assert worker.sweep() == 0
