@@ -21,6 +21,7 @@ import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
@@ -32,7 +33,7 @@ from kafka.errors import (
 )
 
 from todo_app.config import Settings, get_settings
-from todo_app.core.events import TOPICS, topic_for
+from todo_app.core.events import TASK_EVENTS, TOPICS, topic_for
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,9 @@ DLQ_SUFFIX = ".dlq"
 # Tansu auto-creates any topic a client names (even with allow_auto_create_topics=False) with
 # 4 partitions, so matching that keeps the count stable when a restarted broker lost its topics.
 DEFAULT_PARTITIONS = 4
+# task-events carries most of the traffic: room for up to 12 consumers of a group. (A Tansu
+# restart may bring it back with 4 partitions; harmless, its log is empty then.)
+DEFAULT_TOPIC_PARTITIONS: Mapping[str, int] = MappingProxyType({TASK_EVENTS: 12})
 LINGER_MS = 5
 SPECVERSION = "1.0"
 DATACONTENTTYPE = "application/json"
@@ -83,7 +87,7 @@ class BusConfig:
     session_timeout_ms: int = 6000
     heartbeat_interval_ms: int = 2000
     partitions: int = DEFAULT_PARTITIONS
-    topic_partitions: Mapping[str, int] = field(default_factory=dict)
+    topic_partitions: Mapping[str, int] = field(default_factory=lambda: DEFAULT_TOPIC_PARTITIONS)
     dlq_partitions: int = 1
     timeout_ms: int = 10_000
 
@@ -103,6 +107,7 @@ class BusConfig:
             session_timeout_ms=settings.kafka_session_timeout_ms,
             heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
             partitions=settings.kafka_partitions,
+            topic_partitions={**DEFAULT_TOPIC_PARTITIONS, **settings.kafka_topic_partitions},
         )
 
     def partitions_for(self, topic: str) -> int:

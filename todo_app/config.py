@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -19,6 +20,19 @@ def _env(name: str, default: str | None = None) -> str | None:
 def _env_int(name: str, default: int) -> int:
     value = _env(name)
     return int(value) if value is not None else default
+
+
+def _env_counts(name: str) -> dict[str, int]:
+    """A `key=count,key=count` variable (e.g. "task-events=12,reminders=4") as a dict."""
+    counts: dict[str, int] = {}
+    for item in (_env(name) or "").split(","):
+        if not item.strip():
+            continue
+        key, _, count = item.partition("=")
+        if not key.strip() or not count.strip().isdigit() or int(count) < 1:
+            raise ValueError(f"{name}: expected topic=count with a count >= 1, got {item!r}")
+        counts[key.strip()] = int(count)
+    return counts
 
 
 def normalize_database_url(url: str) -> str:
@@ -58,6 +72,8 @@ class Settings:
     kafka_session_timeout_ms: int = 6000
     kafka_heartbeat_interval_ms: int = 2000
     kafka_partitions: int = 4
+    # Per-topic partition counts over kafka_partitions (and the bus's own per-topic defaults).
+    kafka_topic_partitions: Mapping[str, int] = field(default_factory=dict)
     kafka_security_protocol: str = "PLAINTEXT"
     kafka_sasl_mechanism: str | None = None
     kafka_sasl_username: str | None = None
@@ -95,6 +111,7 @@ def load_settings() -> Settings:
         kafka_session_timeout_ms=_env_int("KAFKA_SESSION_TIMEOUT_MS", 6000),
         kafka_heartbeat_interval_ms=_env_int("KAFKA_HEARTBEAT_INTERVAL_MS", 2000),
         kafka_partitions=_env_int("KAFKA_PARTITIONS", 4),
+        kafka_topic_partitions=_env_counts("KAFKA_TOPIC_PARTITIONS"),
         kafka_security_protocol=_env("KAFKA_SECURITY_PROTOCOL", "PLAINTEXT") or "PLAINTEXT",
         kafka_sasl_mechanism=_env("KAFKA_SASL_MECHANISM"),
         kafka_sasl_username=_env("KAFKA_SASL_USERNAME"),

@@ -96,6 +96,25 @@ def test_security_settings_pass_through_from_the_environment(monkeypatch: pytest
     assert "s3cret" not in repr(bus)
 
 
+def test_task_events_get_12_partitions_unless_the_environment_says_otherwise(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "k1:9092")
+    get_settings.cache_clear()
+    try:
+        default = BusConfig.from_settings()
+        monkeypatch.setenv("KAFKA_TOPIC_PARTITIONS", "task-events=24,reminders=2")
+        get_settings.cache_clear()
+        configured = BusConfig.from_settings()
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+    assert [default.partitions_for(t) for t in TOPICS] == [12, 4, 4, 4, 4]
+    assert [configured.partitions_for(t) for t in TOPICS] == [24, 2, 4, 4, 4]
+    assert configured.partitions_for("task-events.dlq") == 1
+    assert BusConfig(bootstrap_servers="k1:9092").partitions_for(TASK_EVENTS) == 12
+
+
 def test_no_bootstrap_servers_is_a_clear_error():
     get_settings.cache_clear()
     with pytest.raises(BusNotConfigured, match="KAFKA_BOOTSTRAP_SERVERS"):
