@@ -73,7 +73,6 @@ class OpenAIAgent:
         user: User,
         settings: Settings,
         client: openai.OpenAI | None = None,
-        timeout: float = TIMEOUT_SECONDS,
     ) -> None:
         self.session = session
         self.user = user
@@ -81,7 +80,7 @@ class OpenAIAgent:
         self.client = client or openai.OpenAI(
             api_key=settings.openai_api_key,
             base_url=settings.openai_base_url or None,
-            timeout=timeout,
+            timeout=TIMEOUT_SECONDS,
             max_retries=RETRIES,
         )
 
