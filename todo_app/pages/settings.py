@@ -1,4 +1,4 @@
-"""Settings: display name, time zone, email notifications."""
+"""Settings: display name, time zone, email notifications, API tokens, the calendar feed."""
 
 from __future__ import annotations
 
@@ -6,6 +6,161 @@ import reflex as rx
 
 from todo_app.components.layout import shell
 from todo_app.state.pages import SettingsState
+
+
+def _token_row(token: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(token["name"]),
+        rx.table.cell(token["created"]),
+        rx.table.cell(token["last_used"]),
+        rx.table.cell(
+            rx.button(
+                "Revoke",
+                size="1",
+                color_scheme="red",
+                variant="soft",
+                on_click=SettingsState.revoke_token(token["id"]),
+                class_name="token-revoke",
+                aria_label="Revoke " + token["name"].to(str),
+            )
+        ),
+        class_name="token-row",
+    )
+
+
+def api_tokens_section() -> rx.Component:
+    return rx.vstack(
+        rx.heading("API tokens", size="4"),
+        rx.text(
+            "For the todo command line (todo login makes one) and your scripts: send it as "
+            "Authorization: Bearer <token>.",
+            size="2",
+            color_scheme="gray",
+        ),
+        rx.cond(
+            SettingsState.token_error != "",
+            rx.callout(SettingsState.token_error, color_scheme="red", id="token-error"),
+        ),
+        rx.cond(
+            SettingsState.new_token != "",
+            rx.callout(
+                rx.vstack(
+                    rx.text(
+                        "Copy the token for ",
+                        rx.text.strong(SettingsState.new_token_name),
+                        " now: it will not be shown again.",
+                        size="2",
+                    ),
+                    rx.hstack(
+                        rx.code(SettingsState.new_token, id="new-token", word_break="break-all"),
+                        rx.button(
+                            "Copy",
+                            size="1",
+                            on_click=[
+                                rx.set_clipboard(SettingsState.new_token),
+                                rx.toast("Copied", duration=1500),
+                            ],
+                            id="new-token-copy",
+                        ),
+                        rx.button(
+                            "Done",
+                            size="1",
+                            variant="soft",
+                            on_click=SettingsState.hide_new_token,
+                        ),
+                        align="center",
+                        wrap="wrap",
+                    ),
+                ),
+                color_scheme="green",
+                icon="key",
+                width="100%",
+            ),
+        ),
+        rx.form(
+            rx.hstack(
+                rx.input(
+                    name="name",
+                    placeholder="Token name, e.g. laptop script",
+                    id="token-name",
+                    aria_label="Token name",
+                    max_length=100,
+                    width="100%",
+                ),
+                rx.button("Create token", type="submit", id="token-create"),
+                width="100%",
+            ),
+            on_submit=SettingsState.create_token,
+            reset_on_submit=True,
+            width="100%",
+        ),
+        rx.cond(
+            SettingsState.api_tokens.length() > 0,
+            rx.table.root(
+                rx.table.header(
+                    rx.table.row(
+                        rx.table.column_header_cell("Name"),
+                        rx.table.column_header_cell("Created"),
+                        rx.table.column_header_cell("Last used"),
+                        rx.table.column_header_cell(""),
+                    )
+                ),
+                rx.table.body(rx.foreach(SettingsState.api_tokens, _token_row)),
+                size="1",
+                width="100%",
+                id="token-table",
+            ),
+            rx.text("No tokens yet.", size="2", color_scheme="gray", id="token-none"),
+        ),
+        spacing="3",
+        width="100%",
+    )
+
+
+def calendar_section() -> rx.Component:
+    return rx.vstack(
+        rx.heading("Calendar feed", size="4"),
+        rx.text(
+            "Subscribe to your open tasks from a calendar app (as to-dos with due dates, "
+            "repeats and reminders). Anyone with the URL can read them: regenerating it "
+            "stops the old one.",
+            size="2",
+            color_scheme="gray",
+        ),
+        rx.cond(
+            SettingsState.feed_url != "",
+            rx.callout(
+                rx.vstack(
+                    rx.text("Your feed URL (shown once; copy it now):", size="2"),
+                    rx.hstack(
+                        rx.code(SettingsState.feed_url, id="feed-url", word_break="break-all"),
+                        rx.button(
+                            "Copy",
+                            size="1",
+                            on_click=[
+                                rx.set_clipboard(SettingsState.feed_url),
+                                rx.toast("Copied", duration=1500),
+                            ],
+                            id="feed-url-copy",
+                        ),
+                        align="center",
+                        wrap="wrap",
+                    ),
+                ),
+                color_scheme="green",
+                icon="calendar",
+                width="100%",
+            ),
+        ),
+        rx.button(
+            rx.cond(SettingsState.has_feed, "Regenerate feed URL", "Make feed URL"),
+            on_click=SettingsState.make_feed_url,
+            variant="soft",
+            id="feed-make",
+        ),
+        spacing="3",
+        width="100%",
+    )
 
 
 def settings_page() -> rx.Component:
@@ -75,6 +230,10 @@ def settings_page() -> rx.Component:
                 on_submit=SettingsState.save,
                 width="100%",
             ),
+            rx.separator(),
+            api_tokens_section(),
+            rx.separator(),
+            calendar_section(),
             max_width="520px",
             spacing="4",
         )
