@@ -141,6 +141,18 @@ CASES = [
         rrule="FREQ=WEEKLY;INTERVAL=2",
     ),
     case("Clean weekly", "Clean", "2026-03-10", rrule="FREQ=WEEKLY"),
+    case(
+        "Team sync every 2 weeks on tuesday at 10:00",
+        "Team sync",
+        "2026-03-17 10:00",
+        rrule="FREQ=WEEKLY;INTERVAL=2;BYDAY=TU",
+    ),
+    case(
+        "Pay card every 2 months on the last friday",
+        "Pay card",
+        "2026-03-27",
+        rrule="FREQ=MONTHLY;INTERVAL=2;BYDAY=-1FR",
+    ),
     case("Rent every month", "Rent", "2026-03-10", rrule="FREQ=MONTHLY"),
     case("Rent monthly", "Rent", "2026-03-10", rrule="FREQ=MONTHLY"),
     case("Rent every month on the 15th", "Rent", "2026-03-15", rrule="FREQ=MONTHLY;BYMONTHDAY=15"),
@@ -302,6 +314,17 @@ def test_first_occurrence_of_recurrence_matches_the_rule() -> None:
     assert result.rrule == "FREQ=MONTHLY;BYDAY=3FR"
     assert result.due_at is not None
     assert next_occurrence(result.rrule, result.due_at, NOW, "Europe/Paris") == result.due_at
+
+
+def test_interval_counts_from_the_first_matching_day() -> None:
+    result = parse("Team sync every 2 weeks on tuesday at 10:00", NOW, "Europe/Paris")
+    assert result.rrule is not None and result.due_at is not None
+    following = upcoming(result.rrule, result.due_at, "Europe/Paris", result.due_at, 2)
+    local = [at.astimezone(ZoneInfo("Europe/Paris")) for at in following]
+    assert [at.strftime("%Y-%m-%d %H:%M") for at in local] == [
+        "2026-03-31 10:00",
+        "2026-04-14 10:00",
+    ]
 
 
 def test_until_before_the_start_stays_in_the_title() -> None:

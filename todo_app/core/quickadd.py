@@ -34,7 +34,8 @@ Grammar (case-insensitive; a token has to stand as its own word(s)):
 
 Deliberately not understood (stays in the title): impossible or ambiguous dates ("feb 30",
 "13/25", "25/12"), bare numbers ("chapter 5"), "every" followed by nothing the grammar knows,
-"until"/"for N times" without a recurrence, hourly and minute-level recurrences, "this evening",
+"until"/"for N times" without a recurrence, "on the 15th" as a date (only in "every month on the
+15th"), "N times" without "for", hourly and minute-level recurrences, "this evening",
 "weekend" as a date, time zones written in the text.
 """
 
@@ -577,8 +578,12 @@ class _Scan:
 
 
 def _first_occurrence(rule: str, start: datetime, after: datetime, tz: str) -> datetime | None:
+    """The first day on or after `start` that the rule's calendar parts allow. INTERVAL and
+    COUNT are left out: the task's due date becomes the series' start, so "every 2 weeks on
+    tuesday" typed on a Wednesday starts next Tuesday, not the Tuesday after."""
+    parts = [p for p in recurrence.strip_count(rule).split(";") if not p.startswith("INTERVAL=")]
     try:
-        return recurrence.next_occurrence(recurrence.strip_count(rule), start, after, tz)
+        return recurrence.next_occurrence(";".join(parts), start, after, tz)
     except ValueError:
         return None
 
