@@ -8,6 +8,7 @@ from reflex_base.vars.base import Var, VarData
 from reflex_components_core.core.banner import has_connection_errors
 
 from todo_app import routes
+from todo_app.components.chat import chat_panel, chat_toggle
 from todo_app.state.auth import AuthState
 from todo_app.state.pages import SNOOZE_CHOICES, NotificationsState
 
@@ -212,6 +213,7 @@ def top_bar() -> rx.Component:
         ),
         rx.spacer(),
         connection_indicator(),
+        chat_toggle(),
         notifications_bell(),
         rx.menu.root(
             rx.menu.trigger(
@@ -249,6 +251,7 @@ def shell(*children: rx.Component, sidebar: rx.Component | None = None) -> rx.Co
     return rx.box(
         top_bar(),
         body,
+        chat_panel(),
         live_alerts(),
         width="100%",
         min_height="100vh",
