@@ -297,7 +297,8 @@ def _nul_laced(draw: st.DrawFn, cases: Any) -> Any:
 
 
 def _seed(client: TestClient, headers: dict[str, str], db: str) -> dict[str, list[str]]:
-    """Tasks of each kind, saved filters, notifications, audit rows and a spare login."""
+    """Tasks of each kind, saved filters, notifications, audit rows, conversations, API tokens,
+    a calendar feed and a spare login."""
 
     def post(path: str, body: dict[str, Any], expected: int = 201) -> dict[str, Any]:
         response = client.post(f"{API}{path}", json=body, headers=headers)
@@ -354,7 +355,12 @@ def _seed(client: TestClient, headers: dict[str, str], db: str) -> dict[str, lis
     assert spare.status_code == 200, spare.text
     token_ids = [post("/auth/tokens", {"name": f"token {i}"})["id"] for i in range(2)]
     feed_url = post("/calendar/token", {}, expected=200)["url"]
+    conversation_ids = [
+        post("/chat", {"message": f"what's due this week? {i}"}, expected=200)["conversation_id"]
+        for i in range(3)
+    ]
     return {
+        "conversation_id": conversation_ids,
         "task_id": task_ids,
         "filter_id": filter_ids,
         "notification_id": notification_ids,
