@@ -2,7 +2,8 @@
 
 Runs on a fresh SQLite file by default (`--database-url` creates and later drops a scratch
 PostgreSQL database instead), an embedded Tansu broker, and the relay, recurrence and audit
-workers as plain classes in threads of this process. Measures:
+workers as plain classes, each in a process of its own as each is its own Ray actor process in
+production (`--threads`: all in threads of this process, sharing its GIL). Measures:
 
 (a) completion -> audit row: from the commit of `services.tasks.complete_task` (which writes the
     task.completed outbox event) until the audit_log row of that event exists;
@@ -12,12 +13,14 @@ workers as plain classes in threads of this process. Measures:
 
     .venv/bin/python -m bench.events                          # ~1.5 min on SQLite
     .venv/bin/python -m bench.events --completions 50 --seconds 5
+    .venv/bin/python -m bench.events --threads                # workers in one process
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import secrets
 import signal
@@ -28,6 +31,7 @@ import threading
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -279,6 +283,79 @@ def sustain(url: str, user_id: uuid.UUID, rate: int, seconds: float) -> dict[str
     }
 
 
+# --- the workers -------------------------------------------------------------------------------
+
+WORKERS = ("relay", "recurrence", "audit")
+
+
+def start_worker(kind: str, bus: BusConfig, url: str) -> Any:
+    if kind == "relay":
+        relay = OutboxRelay(bus=bus, database_url=url, poll_interval=RELAY_POLL_INTERVAL)
+        relay.start()
+        return relay
+    worker_class = {"recurrence": RecurrenceWorker, "audit": AuditWorker}[kind]
+    return worker_class(bus=bus, database_url=url, **CONSUMER)
+
+
+def report(worker: Any) -> dict[str, Any]:
+    """What the run needs to know of a worker: has it joined its group, what did it DLQ."""
+    if isinstance(worker, OutboxRelay):
+        return {"joined": True, "dead_lettered": 0}
+    status = worker.consumer.status()
+    return {"joined": status.lag is not None, "dead_lettered": status.dead_lettered}
+
+
+def serve(kind: str, bus: BusConfig, url: str, connection: Connection) -> None:
+    """A worker process: run the worker, answer report requests until told to stop."""
+    worker = start_worker(kind, bus, url)
+    try:
+        while connection.recv() == "report":
+            connection.send(report(worker))
+    finally:
+        worker.stop()
+        dispose_engines()
+
+
+class InThread:
+    """A worker as a plain object in this process (its loops are threads of this process)."""
+
+    def __init__(self, kind: str, bus: BusConfig, url: str) -> None:
+        self.kind = kind
+        self._worker = start_worker(kind, bus, url)
+
+    def report(self) -> dict[str, Any]:
+        return report(self._worker)
+
+    def stop(self) -> None:
+        self._worker.stop()
+
+
+class InProcess:
+    """A worker in a process of its own, as each worker is its own Ray actor process."""
+
+    def __init__(self, kind: str, bus: BusConfig, url: str) -> None:
+        self.kind = kind
+        # Spawn, not fork: this process already runs Kafka and database threads.
+        context = multiprocessing.get_context("spawn")
+        self._connection, theirs = context.Pipe()
+        self._process = context.Process(
+            target=serve, args=(kind, bus, url, theirs), name=f"bench-{kind}", daemon=True
+        )
+        self._process.start()
+
+    def report(self) -> dict[str, Any]:
+        self._connection.send("report")
+        result: dict[str, Any] = self._connection.recv()
+        return result
+
+    def stop(self) -> None:
+        if self._process.is_alive():
+            self._connection.send("stop")
+        self._process.join(30)
+        if self._process.is_alive():
+            self._process.kill()
+
+
 # --- the run -----------------------------------------------------------------------------------
 
 
@@ -288,7 +365,7 @@ def _mark(ok: bool) -> str:
 
 def print_table(results: dict[str, Any]) -> None:
     pipe, raw, sus = results["pipeline"], results["raw"], results["sustained"]
-    print()
+    print(f"\n{results['database']}; workers: {results['workers']}")
     print(f"{'measure':<34} {'n':>5} {'p50 ms':>9} {'p95 ms':>9} {'max ms':>9}")
     for name, row in (("completion -> audit row", pipe), ("raw produce -> consume", raw)):
         print(
@@ -331,17 +408,12 @@ def run(args: argparse.Namespace, url: str, workdir: Path) -> int:
         session_timeout_ms=SESSION_TIMEOUT_MS,
         heartbeat_interval_ms=HEARTBEAT_INTERVAL_MS,
     )
-    workers: list[Any] = []
+    host = InThread if args.threads else InProcess
+    workers: list[InThread | InProcess] = []
     try:
-        relay = OutboxRelay(bus=bus, database_url=url, poll_interval=RELAY_POLL_INTERVAL)
-        relay.start()
-        workers.append(relay)
-        workers.append(RecurrenceWorker(bus=bus, database_url=url, **CONSUMER))
-        workers.append(AuditWorker(bus=bus, database_url=url, **CONSUMER))
-        consumers = [worker.consumer for worker in workers[1:]]
-        wait_for(
-            lambda: all(c.status().lag is not None for c in consumers), 60, "group joins", 0.05
-        )
+        for kind in WORKERS:
+            workers.append(host(kind, bus, url))
+        wait_for(lambda: all(w.report()["joined"] for w in workers), 60, "group joins", 0.05)
         user_id = make_user(url)
         log(f"(b) raw round trip, {args.completions} messages")
         raw = measure_raw(bus, args.completions)
@@ -349,7 +421,7 @@ def run(args: argparse.Namespace, url: str, workdir: Path) -> int:
         pipeline = measure_completions(url, user_id, args.completions)
         log(f"(c) {args.rate} events/s for {args.seconds} s")
         sustained = sustain(url, user_id, args.rate, args.seconds)
-        failures = {c.name: c.status().dead_lettered for c in consumers}
+        failures = {w.kind: w.report()["dead_lettered"] for w in workers if w.kind != "relay"}
     finally:
         for worker in workers:
             worker.stop()
@@ -361,7 +433,8 @@ def run(args: argparse.Namespace, url: str, workdir: Path) -> int:
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "database": make_url(url).get_backend_name(),
         "cpus": os.cpu_count(),
-        "workers": "relay + recurrence + audit as plain classes, threads of one process",
+        "workers": "relay + recurrence + audit as plain classes, "
+        + ("threads of one process" if args.threads else "one process each"),
         "relay_poll_interval_s": RELAY_POLL_INTERVAL,
         "fetch_max_wait_ms": FETCH_MAX_WAIT_MS,
         "targets": {
@@ -396,6 +469,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--completions", type=int, default=200, help="timed completions (a)")
     parser.add_argument("--rate", type=int, default=1000, help="events/s inserted in (c)")
     parser.add_argument("--seconds", type=float, default=20.0, help="length of (c)")
+    parser.add_argument(
+        "--threads",
+        action="store_true",
+        help="run the workers in threads of this process instead of one process each",
+    )
     args = parser.parse_args(argv)
     if args.completions < 2 or args.rate < 1 or args.seconds < 2:
         parser.error("--completions must be >= 2, --rate >= 1 and --seconds >= 2")

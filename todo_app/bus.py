@@ -87,7 +87,9 @@ class BusConfig:
     session_timeout_ms: int = 6000
     heartbeat_interval_ms: int = 2000
     partitions: int = DEFAULT_PARTITIONS
-    topic_partitions: Mapping[str, int] = field(default_factory=lambda: DEFAULT_TOPIC_PARTITIONS)
+    topic_partitions: Mapping[str, int] = field(
+        default_factory=lambda: dict(DEFAULT_TOPIC_PARTITIONS)
+    )
     dlq_partitions: int = 1
     timeout_ms: int = 10_000
 
