@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from todo_app.state.editor import EditorState
-from todo_app.state.tasks import TaskGroup, TaskRow, TasksState
+from todo_app.state.tasks import QuickChip, TaskGroup, TaskRow, TasksState
 
 PRIORITY_COLOURS = {"high": "red", "medium": "yellow", "low": "gray"}
 SORTS = [
@@ -235,6 +235,44 @@ def toolbar() -> rx.Component:
     )
 
 
+_CHIP_COLOURS = {"priority": "red", "tag": "blue", "due": "green", "recurrence": "purple"}
+
+
+def quick_chip(chip: QuickChip) -> rx.Component:
+    """One thing the quick-add language understood, e.g. "every month on day 1"."""
+    return rx.badge(
+        rx.match(
+            chip.kind,
+            ("priority", rx.icon("flag", size=12)),
+            ("tag", rx.icon("tag", size=12)),
+            ("due", rx.icon("calendar", size=12)),
+            ("recurrence", rx.icon("repeat", size=12)),
+            rx.fragment(),
+        ),
+        chip.label,
+        color_scheme=rx.match(
+            chip.kind,
+            *_CHIP_COLOURS.items(),
+            "gray",
+        ),
+        variant="soft",
+        class_name="quick-chip",
+        data_kind=chip.kind,
+        data_text=chip.text,
+    )
+
+
+def quick_chips() -> rx.Component:
+    """What the text in the quick-add bar means, shown while typing, before Enter."""
+    return rx.flex(
+        rx.foreach(TasksState.quick_chips, quick_chip),
+        id="quick-chips",
+        gap="1",
+        wrap="wrap",
+        aria_live="polite",
+    )
+
+
 def quick_add() -> rx.Component:
     error_for = lambda field: rx.cond(  # noqa: E731
         (TasksState.quick_error != "") & (TasksState.quick_error_field == field),
@@ -295,6 +333,7 @@ def quick_add() -> rx.Component:
             gap="2",
             width="100%",
         ),
+        quick_chips(),
         error_for("title"),
         error_for("tags"),
         error_for("due_at"),
