@@ -23,8 +23,9 @@ from todo_app.state.tasks import TasksState
 # compare it, which is expected and not a schema drift.
 warnings.filterwarnings("ignore", message=".*expression-based index 'ix_tasks_.*")
 
+api = create_api()
 app = rx.App(
-    api_transformer=create_api(),
+    api_transformer=api,
     head_components=[rx.script(SHORTCUTS)],
 )
 # Live updates: task events refresh the rows of every open tab; notifications alert in them.
@@ -32,6 +33,7 @@ live.HUB.route("task.", TasksState, "_live_task")
 live.HUB.route("task.", EditorState, "_live_task")
 live.HUB.route("notification.created", NotificationsState, "_live_notification")
 app.register_lifespan_task(live.HUB.serve, app=app)
+app.register_lifespan_task(api.state.mcp.lifespan)
 # Signed-in pages: each loads its own data, and the notifications bell in the top bar.
 for page, route, title, load in (
     (tasks_page, routes.HOME, "Tasks", [TasksState.load, EditorState.open_from_url]),

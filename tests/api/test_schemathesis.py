@@ -317,6 +317,8 @@ def _seed(client: TestClient, headers: dict[str, str], db: str) -> dict[str, lis
     trashed = post("/tasks", {"title": "Trashed", "rrule": "daily", "due_at": "2030-03-01"})
     assert client.delete(f"{API}/tasks/{trashed['id']}", headers=headers).status_code == 200
     task_ids = [plain["id"], weekly["id"], dated["id"], done["id"], trashed["id"]]
+    # Only skip gets this one: earlier operations may have made the others unskippable.
+    spare = post("/tasks", {"title": "Spare", "due_at": "2030-01-08T09:00:00Z", "rrule": "daily"})
 
     query = {"status": "all", "tags": "home"}
     filter_ids = [post("/filters", {"name": f"filter {i}", "query": query})["id"] for i in range(3)]
@@ -351,8 +353,8 @@ def _seed(client: TestClient, headers: dict[str, str], db: str) -> dict[str, lis
                 )
             )
         session.commit()
-    spare = client.post(f"{API}/auth/login", json={"email": EMAIL, "password": PASSWORD})
-    assert spare.status_code == 200, spare.text
+    login = client.post(f"{API}/auth/login", json={"email": EMAIL, "password": PASSWORD})
+    assert login.status_code == 200, login.text
     token_ids = [post("/auth/tokens", {"name": f"token {i}"})["id"] for i in range(2)]
     feed_url = post("/calendar/token", {}, expected=200)["url"]
     conversation_ids = [
@@ -364,7 +366,8 @@ def _seed(client: TestClient, headers: dict[str, str], db: str) -> dict[str, lis
         "task_id": task_ids,
         "filter_id": filter_ids,
         "notification_id": notification_ids,
-        "refresh_token": [spare.json()["refresh_token"]],
+        "refresh_token": [login.json()["refresh_token"]],
+        "skippable_task_id": [spare["id"]],
         "token_id": token_ids,
         # The feed comes before POST /calendar/token (which replaces this secret) in the run.
         "calendar_token": [feed_url.split("token=", 1)[1]],
@@ -390,6 +393,11 @@ def _strategy(
         seeded = [
             operation.as_strategy(headers=headers, body={"refresh_token": token})
             for token in known["refresh_token"]
+        ]
+    if label == "POST /api/v1/tasks/{task_id}/skip":
+        seeded = [
+            operation.as_strategy(headers=headers, path_parameters={"task_id": task_id})
+            for task_id in known["skippable_task_id"]
         ]
     if label == "GET /api/v1/calendar.ics":
         seeded = [

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from todo_app.core.errors import Unauthorized
 from todo_app.db import get_engine
 from todo_app.models import User
-from todo_app.services import api_tokens, auth
+from todo_app.services import api_tokens
 
 
 def get_session() -> Iterator[Session]:
@@ -41,10 +41,7 @@ def get_current_user(
 ) -> User:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("access token is missing, expired or invalid")
-    token = credentials.credentials
-    if api_tokens.is_api_token(token):
-        return api_tokens.user_from_api_token(session, token)
-    return auth.user_from_access_token(session, token)
+    return api_tokens.user_from_bearer(session, credentials.credentials)
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI
+from starlette.routing import Route
 
 from todo_app.api import API_PREFIX
 from todo_app.api.errors import install_error_handlers
@@ -14,6 +15,7 @@ from todo_app.api.middleware import BodyLimitMiddleware, RequestContextMiddlewar
 from todo_app.api.routes import auth, calendar, chat, collections, tasks
 from todo_app.config import get_settings
 from todo_app.logs import configure_logging
+from todo_app.mcp.server import McpHttp
 from todo_app.schemas import ErrorBody
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -33,7 +35,9 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 def create_api() -> FastAPI:
     settings = get_settings()
     configure_logging(settings.log_level)
+    mcp_http = McpHttp()
     app = FastAPI(
+        lifespan=mcp_http.lifespan,
         title="Todo API",
         version="1.0.0",
         description="Tasks, tags, filters and accounts. Authenticate with a bearer access "
@@ -46,6 +50,9 @@ def create_api() -> FastAPI:
     for router in (auth.router, tasks.router, collections.router, calendar.router, chat.router):
         app.include_router(router, responses=ERROR_RESPONSES)
     app.include_router(health_router)
+    # The MCP endpoint; the app's runner (Reflex) runs `app.state.mcp.lifespan` itself.
+    app.router.routes.append(Route("/mcp", mcp_http, methods=["GET", "POST", "DELETE"]))
+    app.state.mcp = mcp_http
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from todo_app.core.errors import FieldError, NotFound, Unauthorized
 from todo_app.models import ApiToken, User, utcnow
 from todo_app.schemas import ApiTokenCreated, ApiTokenPublic
+from todo_app.services import auth
 from todo_app.services.auth import _auth_event, _token_hash
 
 PREFIX = "todo_pat_"
@@ -93,3 +94,10 @@ def user_from_api_token(session: Session, token: str) -> User:
         session.add(row)
         session.flush()
     return user
+
+
+def user_from_bearer(session: Session, token: str) -> User:
+    """The user a bearer credential stands for: a personal API token or an access token."""
+    if is_api_token(token):
+        return user_from_api_token(session, token)
+    return auth.user_from_access_token(session, token)

@@ -1,0 +1,149 @@
+"""The MCP server, driven by the official `mcp` client: over stdio (`python -m todo_app.mcp`,
+a real subprocess) and over streamable HTTP (/mcp on the API app), on both databases."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import anyio
+import httpx2
+import pytest
+from mcp import Client
+from mcp.client.stdio import StdioServerParameters
+from mcp.client.streamable_http import streamable_http_client
+from sqlmodel import col, select
+
+from todo_app.api.main import create_api
+from todo_app.db import session_scope
+from todo_app.models import OutboxEvent, Task
+from todo_app.schemas import RegisterRequest
+from todo_app.services import api_tokens, auth
+
+ROOT = Path(__file__).resolve().parents[1]
+REQUIRED = {
+    "add_task",
+    "list_tasks",
+    "update_task",
+    "complete_task",
+    "delete_task",
+    "skip_occurrence",
+}
+
+
+def make_token(email: str = "mcp@example.com") -> str:
+    with session_scope() as session:
+        user = auth.register(
+            session, RegisterRequest(email=email, password="correct horse"), "test"
+        )
+        return api_tokens.create_token(session, user, "mcp client").token
+
+
+async def journey(client: Any) -> dict[str, Any]:
+    """List the tools, add a task, find it, complete it; what each step answered."""
+    tools = await client.list_tools()
+    by_name = {tool.name: tool for tool in tools.tools}
+    added = await client.call_tool(
+        "add_task", {"title": "Renew the lease", "tags": ["home"], "due": "2030-03-01"}
+    )
+    listed = await client.call_tool("list_tasks", {"q": "lease"})
+    done = await client.call_tool("complete_task", {"task": "Renew the lease"})
+    refused = await client.call_tool("delete_task", {"task": "no such task at all"})
+    return {"tools": by_name, "added": added, "listed": listed, "done": done, "refused": refused}
+
+
+def check(result: dict[str, Any]) -> None:
+    assert set(result["tools"]) >= REQUIRED
+    schema = result["tools"]["add_task"].input_schema
+    assert schema["type"] == "object" and "title" in schema["required"]
+    assert not result["added"].is_error
+    assert result["added"].structured_content["task"]["tags"] == ["home"]
+    assert "Renew the lease" in result["listed"].content[0].text
+    assert result["listed"].structured_content["total"] == 1
+    assert not result["done"].is_error and "Completed" in result["done"].content[0].text
+    assert result["refused"].is_error and "no task matches" in result["refused"].content[0].text
+    with session_scope() as session:
+        task = session.exec(select(Task).where(Task.title == "Renew the lease")).one()
+        assert task.completed and task.tags == ["home"]
+        audited = session.exec(
+            select(OutboxEvent).where(col(OutboxEvent.topic) == "chat-events")
+        ).all()
+        calls = [(r.payload["data"]["tool"], r.payload["data"]["via"]) for r in audited]
+        assert calls == [
+            ("add_task", "mcp"),
+            ("list_tasks", "mcp"),
+            ("complete_task", "mcp"),
+            ("delete_task", "mcp"),
+        ]
+
+
+def test_stdio_server_with_an_api_token(db: str) -> None:
+    token = make_token()
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key in ("PATH", "HOME", "DATABASE_URL", "TODO_DATA_DIR", "JWT_SECRET", "LANG")
+    }
+    params = StdioServerParameters(
+        command=sys.executable,
+        args=["-m", "todo_app.mcp", "--token", token],
+        env={**env, "DATABASE_URL": db, "PYTHONPATH": str(ROOT)},
+        cwd=str(ROOT),
+    )
+
+    async def run() -> dict[str, Any]:
+        async with Client(params) as client:
+            return await journey(client)
+
+    check(anyio.run(run))
+
+
+def test_stdio_server_refuses_a_bad_token(db: str) -> None:
+    import subprocess
+
+    done = subprocess.run(
+        [sys.executable, "-m", "todo_app.mcp", "--token", "todo_pat_not-a-real-one"],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": db},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert "invalid" in done.stderr
+
+
+def test_http_endpoint_with_a_bearer_token(db: str) -> None:
+    token = make_token()
+    api = create_api()
+
+    def client(bearer: str | None) -> httpx2.AsyncClient:
+        headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
+        return httpx2.AsyncClient(
+            transport=httpx2.ASGITransport(app=api), base_url="http://testserver", headers=headers
+        )
+
+    async def run() -> tuple[dict[str, Any], list[int]]:
+        async with api.state.mcp.lifespan():
+            statuses = []
+            for bearer in (None, "todo_pat_wrong", "not-a-jwt"):
+                async with client(bearer) as anonymous:
+                    response = await anonymous.post("/mcp", json={"jsonrpc": "2.0", "id": 1})
+                    statuses.append(response.status_code)
+            transport = streamable_http_client("http://testserver/mcp", http_client=client(token))
+            async with Client(transport) as mcp_client:
+                return await journey(mcp_client), statuses
+
+    result, statuses = anyio.run(run)
+    assert statuses == [401, 401, 401]
+    check(result)
+
+
+@pytest.mark.parametrize("name", sorted(REQUIRED))
+def test_every_required_tool_has_a_schema(name: str) -> None:
+    from todo_app.assistant.tools import TOOLS
+
+    schema = TOOLS[name].schema()
+    assert schema["type"] == "object" and schema["properties"]
