@@ -342,6 +342,8 @@ class InProcess:
             target=serve, args=(kind, bus, url, theirs), name=f"bench-{kind}", daemon=True
         )
         self._process.start()
+        # Only the child holds its end now: if it dies, recv() raises instead of hanging.
+        theirs.close()
 
     def report(self) -> dict[str, Any]:
         self._connection.send("report")
