@@ -69,10 +69,20 @@ class _Metrics:
         self.failed = metrics.Counter(
             "todo_worker_events_failed", "Failed event attempts.", ("worker",)
         )
+        self.dead_lettered = metrics.Counter(
+            "todo_worker_events_dead_lettered", "Events sent to a DLQ topic.", ("worker",)
+        )
         self.lag = metrics.Gauge("todo_worker_consumer_lag", "Messages not consumed.", ("worker",))
         self.fired = metrics.Counter("todo_reminders_fired", "Reminders fired.", ("worker",))
         self.late = metrics.Counter("todo_reminders_late", "Reminders fired late.", ("worker",))
-        for metric in (self.processed, self.failed, self.lag, self.fired, self.late):
+        for metric in (
+            self.processed,
+            self.failed,
+            self.dead_lettered,
+            self.lag,
+            self.fired,
+            self.late,
+        ):
             metric.set_default_tags(tags)
         self._seen: dict[str, int] = {}
 
@@ -87,6 +97,7 @@ class _Metrics:
         if consumer:
             self._add(self.processed, "processed", int(consumer["processed"]))
             self._add(self.failed, "failed", int(consumer["failed"]))
+            self._add(self.dead_lettered, "dead_lettered", int(consumer["dead_lettered"]))
             if consumer["lag"] is not None:
                 self.lag.set(consumer["lag"])
         elif "published" in status:

@@ -1,0 +1,65 @@
+"""Fixtures of the deployment checks: rendered overlays and the metric names the code exports."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.deploy.kustomize import build
+
+ROOT = Path(__file__).resolve().parents[2]
+KUBERAY = ROOT / "kuberay"
+OVERLAYS = ("local", "production")
+
+
+@pytest.fixture(scope="session", params=OVERLAYS)
+def overlay(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def rendered() -> dict[str, list[dict[str, Any]]]:
+    """Every overlay built once: overlay name -> its resources."""
+    return {name: build(KUBERAY / "overlays" / name) for name in OVERLAYS}
+
+
+@pytest.fixture(scope="session")
+def app_metric_names(sqlite_url: str, api_app: Any) -> Iterator[set[str]]:
+    """Metric families on the web app's /metrics after one request (so labelled ones appear)."""
+    os.environ["DATABASE_URL"] = sqlite_url
+    from todo_app.config import get_settings
+
+    get_settings.cache_clear()
+    try:
+        with TestClient(api_app) as client:
+            assert client.get("/health/live").status_code == 200
+            body = client.get("/metrics").text
+    finally:
+        os.environ.pop("DATABASE_URL", None)
+        get_settings.cache_clear()
+    yield {
+        line.split("{", 1)[0].split(" ", 1)[0]
+        for line in body.splitlines()
+        if line and not line.startswith("#")
+    }
+
+
+@pytest.fixture(scope="session")
+def worker_metric_names() -> set[str]:
+    """Metric names the worker actors export through a real Ray metrics agent (`ray_` prefix)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.deploy.scrape_workers"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return set(result.stdout.split())
