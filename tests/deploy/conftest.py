@@ -31,20 +31,26 @@ def rendered() -> dict[str, list[dict[str, Any]]]:
 
 
 @pytest.fixture(scope="session")
-def app_metric_names(sqlite_url: str, api_app: Any) -> Iterator[set[str]]:
-    """Metric families on the web app's /metrics after one request (so labelled ones appear)."""
-    os.environ["DATABASE_URL"] = sqlite_url
+def app_client(sqlite_url: str, api_app: Any) -> Iterator[TestClient]:
+    """The backend's ASGI app (REST, MCP, health, metrics) on a migrated SQLite database."""
     from todo_app.config import get_settings
 
+    os.environ["DATABASE_URL"] = sqlite_url
     get_settings.cache_clear()
     try:
         with TestClient(api_app) as client:
-            assert client.get("/health/live").status_code == 200
-            body = client.get("/metrics").text
+            yield client
     finally:
         os.environ.pop("DATABASE_URL", None)
         get_settings.cache_clear()
-    yield {
+
+
+@pytest.fixture(scope="session")
+def app_metric_names(app_client: TestClient) -> set[str]:
+    """Metric families on the backend's /metrics after one request (so labelled ones appear)."""
+    assert app_client.get("/health/live").status_code == 200
+    body = app_client.get("/metrics").text
+    return {
         line.split("{", 1)[0].split(" ", 1)[0]
         for line in body.splitlines()
         if line and not line.startswith("#")
