@@ -30,7 +30,8 @@ def rendered() -> dict[str, list[dict[str, Any]]]:
     return {name: build(KUBERAY / "overlays" / name) for name in OVERLAYS}
 
 
-@pytest.fixture(scope="session")
+# Module scope: DATABASE_URL is set only while this module's tests run, never for later ones.
+@pytest.fixture(scope="module")
 def app_client(sqlite_url: str, api_app: Any) -> Iterator[TestClient]:
     """The backend's ASGI app (REST, MCP, health, metrics) on a migrated SQLite database."""
     from todo_app.config import get_settings
@@ -45,7 +46,7 @@ def app_client(sqlite_url: str, api_app: Any) -> Iterator[TestClient]:
         get_settings.cache_clear()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def app_metric_names(app_client: TestClient) -> set[str]:
     """Metric families on the backend's /metrics after one request (so labelled ones appear)."""
     assert app_client.get("/health/live").status_code == 200

@@ -331,3 +331,11 @@ def test_the_overlays_differ_only_where_they_should(rendered):
     }  # fmt: skip
     assert production <= local
     assert Path(KUBERAY / "base" / "dashboards" / "todo.json").exists()
+
+
+def test_metric_names_are_read_from_promql_like_prometheus_would():
+    expr = (
+        'sum by (worker) (increase(ray_todo_x_total{worker="a b"}[1h])) > 0 '
+        "and histogram_quantile(0.95, sum by (le) (rate(todo_y_bucket[5m]))) > 2"
+    )
+    assert _metric_names(expr) == {"ray_todo_x_total", "todo_y_bucket"}
