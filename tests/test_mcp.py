@@ -68,7 +68,9 @@ def check(result: dict[str, Any]) -> None:
         task = session.exec(select(Task).where(Task.title == "Renew the lease")).one()
         assert task.completed and task.tags == ["home"]
         audited = session.exec(
-            select(OutboxEvent).where(col(OutboxEvent.topic) == "chat-events")
+            select(OutboxEvent)
+            .where(col(OutboxEvent.topic) == "chat-events")
+            .order_by(col(OutboxEvent.created_at))
         ).all()
         calls = [(r.payload["data"]["tool"], r.payload["data"]["via"]) for r in audited]
         assert calls == [

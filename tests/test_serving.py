@@ -14,6 +14,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -120,9 +121,13 @@ def test_curl_journey_against_a_real_backend(backend):
     response = httpx.get(f"{base}/metrics", timeout=10, headers={"X-Request-ID": "journey-42"})
     assert "todo_tasks_completed_total 1.0" in response.text
     assert response.headers["x-request-id"] == "journey-42"
-    # Logs are JSON lines; the request's line carries its id.
-    entries = [
-        json.loads(line) for line in log_path.read_text().splitlines() if line.startswith("{")
-    ]
-    mine = [entry for entry in entries if entry.get("request_id") == "journey-42"]
+    # Logs are JSON lines; the request's line carries its id. It is written as the response
+    # goes out, so it may land in the file a moment after the client has the answer.
+    mine: list[dict[str, Any]] = []
+    deadline = time.monotonic() + 10
+    while not mine and time.monotonic() < deadline:
+        lines = log_path.read_text().splitlines()
+        entries = [json.loads(line) for line in lines if line.startswith("{")]
+        mine = [entry for entry in entries if entry.get("request_id") == "journey-42"]
+        time.sleep(0.1)
     assert mine and mine[0]["route"] == "/metrics" and mine[0]["status"] == 200

@@ -273,7 +273,9 @@ def test_delete_asks_first_and_a_choice_carries_over(db: str) -> None:
         ).all()
         assert len(stored) == 10  # five messages, five replies, all kept
         audited = session.exec(
-            select(OutboxEvent).where(col(OutboxEvent.topic) == "chat-events")
+            select(OutboxEvent)
+            .where(col(OutboxEvent.topic) == "chat-events")
+            .order_by(col(OutboxEvent.created_at))
         ).all()
         tools = [row.payload["data"]["tool"] for row in audited]
         assert tools == ["delete_task"] * 4 and [r.payload["data"]["ok"] for r in audited] == [

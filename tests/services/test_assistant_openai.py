@@ -191,7 +191,11 @@ def test_a_malformed_tool_call_is_fed_back_and_changes_nothing(
     assert "2 tasks match" in fed_back[1]["summary"] and len(fed_back[1]["candidates"]) == 2
     assert "no tool called" in fed_back[2]["summary"]
     with session_scope() as session:
-        audited = session.exec(select(OutboxEvent).where(OutboxEvent.topic == "chat-events")).all()
+        audited = session.exec(
+            select(OutboxEvent)
+            .where(OutboxEvent.topic == "chat-events")
+            .order_by(col(OutboxEvent.created_at))
+        ).all()
         assert [(r.payload["data"]["tool"], r.payload["data"]["ok"]) for r in audited] == [
             ("complete_task", False),
             ("no_such_tool", False),
