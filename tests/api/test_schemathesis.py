@@ -20,6 +20,7 @@ rather than raised at once, so one run reports every distinct problem; nothing i
 from __future__ import annotations
 
 import copy
+import os
 import traceback
 import uuid
 from collections.abc import Callable
@@ -47,7 +48,14 @@ from todo_app.models import AuditLog, Notification, utcnow
 API = "/api/v1"
 EMAIL = "schemathesis@example.com"
 PASSWORD = "correct horse"
-EXAMPLES = {GenerationMode.POSITIVE: 25, GenerationMode.NEGATIVE: 10}
+# The quick run's search per operation and mode. SCHEMATHESIS_EXAMPLES=N searches deeper (N
+# positive and N // 2 negative examples per operation): see "Tests" in the README.
+_DEEP = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "0") or 0)
+EXAMPLES = (
+    {GenerationMode.POSITIVE: _DEEP, GenerationMode.NEGATIVE: max(1, _DEEP // 2)}
+    if _DEEP > 0
+    else {GenerationMode.POSITIVE: 25, GenerationMode.NEGATIVE: 10}
+)
 
 # Statuses the spec does not list but that are the API's deliberate answers: 400 a broken
 # rule, 404 an id that is not the user's, 409 a stale version or a duplicate (filter name,

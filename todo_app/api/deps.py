@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
-from todo_app.core.errors import Unauthorized
+from todo_app.core.errors import FieldError, Unauthorized
 from todo_app.db import get_engine
 from todo_app.models import User
 from todo_app.services import api_tokens
@@ -52,3 +52,18 @@ def client_address(request: Request) -> str:
 
 
 ClientAddress = Annotated[str, Depends(client_address)]
+
+
+def only_query(*names: str) -> Any:
+    """A route dependency refusing query parameters other than `names`: a typo is a 422 naming
+    it, not a filter silently ignored."""
+    allowed = frozenset(names)
+
+    def check(request: Request) -> None:
+        for key in request.query_params:
+            if key not in allowed:
+                raise FieldError(
+                    key, f"{key} is not a known query parameter; use {', '.join(sorted(allowed))}"
+                )
+
+    return Depends(check)

@@ -19,8 +19,11 @@ def _body(detail: str, field: str | None = None, **extra: Any) -> dict[str, Any]
 
 
 def _field_of(location: tuple[Any, ...] | list[Any]) -> str:
-    # ("body", "tags", 3) -> "tags[3]"; ("query", "limit") -> "limit"
-    parts = [p for p in location if p not in ("body", "query", "path", "header")]
+    # ("body", "tags", 3) -> "tags[3]"; ("query", "limit") -> "limit"; only the first part is
+    # where the value was: ("body", "query", "status") is the field query.status.
+    parts = list(location)
+    if parts and parts[0] in ("body", "query", "path", "header", "cookie"):
+        parts = parts[1:]
     name = ""
     for part in parts:
         name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else str(part))

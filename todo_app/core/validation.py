@@ -29,6 +29,13 @@ def _has_control(value: str, allowed: str = "") -> bool:
     return any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in value)
 
 
+def refuse_control(value: str, field: str) -> str:
+    """`value` unchanged, or a FieldError if it holds a control character (newlines too)."""
+    if _has_control(value):
+        raise FieldError(field, f"{field} must not contain control characters")
+    return value
+
+
 def clean_title(value: str) -> str:
     title = value.strip()
     if not title:

@@ -13,6 +13,7 @@ from datetime import timedelta
 from sqlmodel import Session, col, select
 
 from todo_app.core.errors import FieldError, NotFound, Unauthorized
+from todo_app.core.validation import refuse_control
 from todo_app.models import ApiToken, User, utcnow
 from todo_app.schemas import ApiTokenCreated, ApiTokenPublic
 from todo_app.services import auth
@@ -30,7 +31,7 @@ def is_api_token(token: str) -> bool:
 
 
 def _clean_name(name: str) -> str:
-    cleaned = " ".join(name.split())
+    cleaned = " ".join(refuse_control(name, "name").split())
     if not cleaned:
         raise FieldError("name", "name must not be empty")
     if len(cleaned) > MAX_NAME:

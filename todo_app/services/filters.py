@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 
 from todo_app.core.errors import Conflict, FieldError, NotFound
 from todo_app.core.filters import parse_query
+from todo_app.core.validation import refuse_control
 from todo_app.models import SavedFilter, User
 from todo_app.schemas import SavedFilterCreate, SavedFilterPublic
 
@@ -27,7 +28,7 @@ def list_filters(session: Session, user: User) -> list[SavedFilterPublic]:
 
 
 def save_filter(session: Session, user: User, data: SavedFilterCreate) -> SavedFilterPublic:
-    name = data.name.strip()
+    name = refuse_control(data.name.strip(), "name")
     if not 1 <= len(name) <= NAME_MAX:
         raise FieldError("name", f"name must be 1 to {NAME_MAX} characters")
     # Paging is not part of a saved view; validating now keeps a broken filter from being saved.

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from todo_app.api import API_PREFIX
-from todo_app.api.deps import CurrentUser, SessionDep
+from todo_app.api.deps import CurrentUser, SessionDep, only_query
 from todo_app.schemas import (
     AuditPage,
     NotificationPage,
@@ -49,7 +49,11 @@ def delete_filter(filter_id: uuid.UUID, user: CurrentUser, session: SessionDep) 
     filters.delete_filter(session, user, filter_id)
 
 
-@router.get("/notifications", tags=["notifications"])
+@router.get(
+    "/notifications",
+    tags=["notifications"],
+    dependencies=[only_query("unread", "page", "limit")],
+)
 def list_notifications(
     user: CurrentUser,
     session: SessionDep,
@@ -70,6 +74,7 @@ def mark_read(
 @router.get(
     "/audit",
     tags=["audit"],
+    dependencies=[only_query("format", "page", "limit")],
     responses={200: {"content": {"text/csv": {}, "application/json": {}}}},
 )
 def audit_log(

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Query, status
 
 from todo_app.api import API_PREFIX
-from todo_app.api.deps import CurrentUser, SessionDep
+from todo_app.api.deps import CurrentUser, SessionDep, only_query
 from todo_app.core import quickadd
 from todo_app.core.errors import FieldError
 from todo_app.core.filters import parse_query
@@ -122,7 +122,7 @@ def snooze(
     return tasks.snooze_task(session, user, task_id, body.minutes)
 
 
-@router.get("/{task_id}/occurrences")
+@router.get("/{task_id}/occurrences", dependencies=[only_query("n")])
 def occurrences(
     task_id: uuid.UUID,
     user: CurrentUser,
