@@ -10,7 +10,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationInfo, field_validator
 
 
 def _has_nul(value: Any) -> bool:
@@ -59,7 +59,10 @@ class TaskCreate(Input):
         description="a date (2026-12-25: all day) or an RFC 3339 date-time; "
         "without an offset it is read in the user's time zone",
     )
-    all_day: bool | None = Field(default=None, description="due on the date of due_at, no time")
+    # Strict: 0, 0.0 or "false" is not a yes/no answer (schemathesis found 0.0 accepted).
+    all_day: StrictBool | None = Field(
+        default=None, description="due on the date of due_at, no time"
+    )
     rrule: str | None = Field(
         default=None,
         description="RFC 5545 RRULE (FREQ=WEEKLY;BYDAY=MO) or daily, weekdays, weekly, "
@@ -80,7 +83,7 @@ class TaskUpdate(Input):
     priority: str | None = None
     tags: list[str] | None = None
     due_at: str | None = None
-    all_day: bool | None = None
+    all_day: StrictBool | None = None
     rrule: str | None = None
     repeat_from: str | None = None
     reminders: list[str] | None = None
@@ -201,7 +204,7 @@ class UserPublic(BaseModel):
 class UserUpdate(Input):
     display_name: str | None = None
     timezone: str | None = None
-    email_notifications: bool | None = None
+    email_notifications: StrictBool | None = None
 
 
 class TokenPair(BaseModel):

@@ -310,6 +310,8 @@ def wrong_types(schema: dict[str, Any], required: bool) -> list[Any]:
         values += [12345, 1.5]
     if "boolean" not in types and "integer" not in types:
         values.append(True)
+    if "boolean" in types:
+        values += [0, 1, 0.0, "true", "yes"]
     if "array" not in types:
         values.append(["a"])
     if "object" not in types:
