@@ -5,12 +5,9 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
 import stat
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -21,6 +18,8 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
+from tests.e2e.app_server import free_port, running_backend
+
 ROOT = Path(__file__).resolve().parent.parent
 TZ = "Europe/Paris"
 PASSWORD = "correct horse"
@@ -28,60 +27,13 @@ PASSWORD = "correct horse"
 pytestmark = pytest.mark.slow
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def backend(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """One backend process per database for the whole module (each test registers its own
     user, so the tests do not see each other's tasks)."""
-    port = _free_port()
     log_path = tmp_path_factory.mktemp("cli-backend") / "backend.log"
-    log_file = log_path.open("wb")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "reflex",
-            "run",
-            "--env",
-            "prod",
-            "--backend-only",
-            "--backend-port",
-            str(port),
-            "--loglevel",
-            "warning",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": database_url},
-        stdout=log_file,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise AssertionError(f"backend exited early:\n{log_path.read_text()}")
-            try:
-                if httpx.get(f"{base}/health/ready", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.3)
-        else:
-            raise AssertionError("backend did not become ready in 90 s")
+    with running_backend(database_url, log_path) as base:
         yield base
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-        log_file.close()
 
 
 @dataclass
@@ -296,7 +248,7 @@ def test_unreachable_api(tmp_path):
     config.mkdir()
     (config / "config.json").write_text(json.dumps({"token": "todo_pat_x"}))
     done = subprocess.run(
-        [sys.executable, "-m", "todo_app.cli", "--api", f"http://127.0.0.1:{_free_port()}", "ls"],
+        [sys.executable, "-m", "todo_app.cli", "--api", f"http://127.0.0.1:{free_port()}", "ls"],
         cwd=ROOT,
         env={**os.environ, "XDG_CONFIG_HOME": str(tmp_path)},
         capture_output=True,

@@ -6,11 +6,6 @@ This walks the README's curl journey against a real backend process, on each dat
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,61 +14,16 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.e2e.app_server import running_backend
+
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
 def backend(db: str, tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    port = _free_port()
     log_path = tmp_path / "backend.log"
-    log_file = log_path.open("wb")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "reflex",
-            "run",
-            "--env",
-            "prod",
-            "--backend-only",
-            "--backend-port",
-            str(port),
-            "--loglevel",
-            "warning",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": db, "LOG_LEVEL": "INFO"},
-        stdout=log_file,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise AssertionError(f"backend exited early:\n{log_path.read_text()}")
-            try:
-                if httpx.get(f"{base}/health/ready", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.3)
-        else:
-            raise AssertionError("backend did not become ready in 90 s")
+    with running_backend(db, log_path, {"LOG_LEVEL": "INFO"}) as base:
         yield base, log_path
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-        log_file.close()
 
 
 def test_curl_journey_against_a_real_backend(backend):

@@ -1,8 +1,8 @@
 """Start the real app as users start it: `reflex run --env prod` on a free port.
 
-Shared by the browser tests (tests/e2e/conftest.py imports it as `app_server`) and the UI
-benchmark (bench/ui_load.py imports it as `tests.e2e.app_server`), so it imports nothing from
-pytest. One process serves the built UI and the backend (state, REST API) on one port, against
+Shared by the browser tests (tests/e2e/conftest.py imports it as `app_server`), the tests of a
+backend process (test_serving.py, test_cli.py: `running_backend`) and the benchmarks (as
+`tests.e2e.app_server`), so it imports nothing from pytest. One process serves the built UI and the backend (state, REST API) on one port, against
 a database migrated first with `reflex db migrate` (by default a fresh SQLite file in the work
 dir).
 
@@ -226,3 +226,43 @@ def running_app(
             _stop(process)
             _keep_lock_formatting(lock_files)
             shutil.rmtree(work_dir / "web", ignore_errors=True)
+
+
+@contextlib.contextmanager
+def running_backend(
+    database_url: str, log_path: Path, extra_env: dict[str, str] | None = None, timeout: float = 90
+) -> Iterator[str]:
+    """`reflex run --env prod --backend-only` (the REST API, no UI build) on a free port, on an
+    already migrated database, until the block ends; yields its base URL once /health/ready
+    answers 200. The environment is the caller's, plus DATABASE_URL and `extra_env`."""
+    port = free_port()
+    command = [
+        sys.executable, "-m", "reflex", "run", "--env", "prod", "--backend-only",
+        "--backend-port", str(port), "--loglevel", "warning",
+    ]  # fmt: skip
+    env = {**os.environ, "DATABASE_URL": database_url, **(extra_env or {})}
+    base = f"http://127.0.0.1:{port}"
+    with log_path.open("wb") as log_file:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                if process.poll() is not None:
+                    raise AppStartError(f"backend exited early:\n{tail(log_path)}")
+                if time.monotonic() > deadline:
+                    raise AppStartError(
+                        f"backend not ready after {timeout:.0f} s:\n{tail(log_path)}"
+                    )
+                try:
+                    ready = httpx.get(f"{base}/health/ready", timeout=1, trust_env=False)
+                    if ready.status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                time.sleep(0.3)
+            yield base
+        finally:
+            _stop(process)
