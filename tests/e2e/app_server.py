@@ -2,9 +2,9 @@
 
 Shared by the browser tests (tests/e2e/conftest.py imports it as `app_server`), the tests of a
 backend process (test_serving.py, test_cli.py: `running_backend`) and the benchmarks (as
-`tests.e2e.app_server`), so it imports nothing from pytest. One process serves the built UI and the backend (state, REST API) on one port, against
-a database migrated first with `reflex db migrate` (by default a fresh SQLite file in the work
-dir).
+`tests.e2e.app_server`), so it imports nothing from pytest. One process serves the built UI
+and the backend (state, REST API) on one port, against a database migrated first with
+`reflex db migrate` (by default a fresh SQLite file in the work dir).
 
 `--env prod` is used rather than `--env dev` because the Vite dev server compiles each route on
 its first request (slow and timing-dependent on two cores), while the production build is made
