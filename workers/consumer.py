@@ -237,10 +237,15 @@ class EventConsumer:
     def _consume(self) -> None:
         consumer = self._consumer
         assert consumer is not None
+        topic_ids: dict[str, Any] = {}
         while not self._stopping.is_set():
             batch = consumer.poll(
                 timeout_ms=self._poll_timeout_ms, max_records=self._max_poll_records
             )
+            lost = self._lost_logs(consumer, topic_ids)
+            if lost:
+                # Fetched from a position in a log that is gone: hand these records back too.
+                batch = {tp: records for tp, records in batch.items() if tp not in lost}
             self._process_batch(consumer, batch)
             lag = self._measure_lag(consumer)
             with self._lock:
@@ -450,6 +455,45 @@ class EventConsumer:
             # A revoked partition raises; its new owner starts from the committed offset.
             with contextlib.suppress(KafkaError, ValueError):
                 consumer.seek(partition, first_pending)
+
+    def _lost_logs(self, consumer: KafkaConsumer, topic_ids: dict[str, Any]) -> set[TopicPartition]:
+        """Partitions whose log the broker lost since we read them; rewound to the start.
+
+        A broker that lost its log (a Tansu restart: memory storage) starts every partition
+        again at offset 0, but this client keeps its fetch positions, also through the group
+        rejoin, and Tansu answers a fetch beyond a partition's end with no records rather than
+        OFFSET_OUT_OF_RANGE. Left alone, the consumer would wait at its old position and skip
+        every event the new log holds below it. A log is taken as lost when its topic has a
+        new topic id (recreated) or its end is below our position; reading it again from the
+        start costs only skips (processed_events).
+        """
+        lost: set[TopicPartition] = set()
+        try:
+            assignment = consumer.assignment()
+            cluster = consumer._client.cluster
+            for topic in {partition.topic for partition in assignment}:
+                topic_id = cluster.topic_id(topic)
+                if topic_id is None:
+                    continue
+                known = topic_ids.setdefault(topic, topic_id)
+                if known != topic_id:
+                    topic_ids[topic] = topic_id
+                    lost.update(p for p in assignment if p.topic == topic)
+            for partition in assignment - lost:
+                highwater = consumer.highwater(partition)
+                position = consumer.position(partition, timeout_ms=0)
+                if highwater is not None and position is not None and position > highwater:
+                    lost.add(partition)
+            if lost:
+                log.warning(
+                    "consumer %s: the broker lost the log of %s; reading again from the start",
+                    self.name,
+                    sorted(f"{p.topic}[{p.partition}]" for p in lost),
+                )
+                consumer.seek_to_beginning(*lost)
+        except (KafkaError, ValueError, AttributeError) as exc:
+            log.debug("consumer %s: log check failed: %r", self.name, exc)
+        return lost
 
     @staticmethod
     def _measure_lag(consumer: KafkaConsumer) -> int | None:
