@@ -1,0 +1,1027 @@
+"""Fault campaign: a mixed REST workload while the broker, each worker actor and the web
+backend are killed and restarted at random moments; then every invariant is checked.
+
+The real stack, on one machine:
+
+- a scratch database (PostgreSQL by default: `todo_chaos_<random>`, dropped at the end; or a
+  SQLite file with `--sqlite`), migrated with `reflex db migrate`;
+- the embedded Tansu broker (`workers.broker.EmbeddedBroker`), SIGKILLed and restarted on the
+  same port (memory storage: every topic, message and committed offset is lost each time);
+- a local Ray cluster running the real worker actors (`workers.actors.start_actors`: relay,
+  recurrence, reminders, notifications, audit as named detached actors, `max_restarts=-1`),
+  each crashed with `ray.kill(actor, no_restart=False)` and left to Ray to restart;
+- the web backend as a real process (`reflex run --env prod --backend-only`), SIGKILLed (its
+  whole process group) while requests are in flight, and started again on the same port.
+
+`--mutations` REST mutations (default 1,000) go through `/api/v1` from `--clients` threads,
+each the only client of its own user: tasks created, renamed, completed, deleted; daily
+recurring tasks created, completed and skipped; tasks given reminders a few seconds ahead.
+A request that gets no answer (connection refused or reset, a 5xx) is not blindly repeated:
+once the backend answers again, the database says whether it was applied (creates carry a
+unique title; completions, skips, renames and deletes are checked on the task), and only an
+unapplied request is sent again. So a retry never creates a duplicate, and the run knows
+exactly which mutations happened.
+
+The faults follow a schedule drawn from `--seed` (so a run is reproducible up to timing):
+each fault fires when the workload reaches a given mutation number and is printed as it
+happens. After the workload the run waits (up to `--settle` seconds) for the pipeline, then
+checks and prints:
+
+- every created task exists exactly once (a retried create made no second one);
+- every completion or skip of a recurring task has exactly one successor, in its slot, and
+  each series has exactly one open occurrence;
+- every reminder set has exactly one notification;
+- every outbox event has exactly one audit row;
+- no outbox row is unpublished;
+- every event was handled (processed_events) by each consumer group reading its topic, or is
+  in that group's dead-letter topic: nothing is stuck outside the DLQ;
+
+and writes `bench/results/chaos.json`. Exit status 1 on any violation (2 if the run itself
+failed).
+
+    .venv/bin/python -m bench.chaos                          # 1,000 mutations, PostgreSQL, ~3 min
+    .venv/bin/python -m bench.chaos --mutations 200 --sqlite # a quick look
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import logging
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results" / "chaos.json"
+DEFAULT_ADMIN_URL = "postgresql+psycopg://root@127.0.0.1:5432/postgres"
+PASSWORD = "correct horse battery"
+# Group timings that make Tansu rebalances quick (Tansu only, as in the tests).
+SESSION_TIMEOUT_MS = 2000
+HEARTBEAT_INTERVAL_MS = 500
+CONSUMER = {
+    "retry_delays": (0.2, 0.5, 1.0),
+    "reconnect_delays": (0.1, 0.3, 1.0),
+    "poll_timeout_ms": 100,
+    "client_options": {"fetch_max_wait_ms": 50},
+}
+ACTOR_KINDS = ("relay", "recurrence", "reminders", "notifications", "audit")
+# Which consumer groups read which topics (workers/*.py).
+GROUP_TOPICS = {
+    "recurrence": ("task-events",),
+    "reminders": ("task-events",),
+    "notifications": ("reminders",),
+    "audit": ("task-events", "reminders", "notifications", "auth-events", "chat-events"),
+}
+_started = time.monotonic()
+
+
+def say(message: str) -> None:
+    print(f"[{time.monotonic() - _started:7.1f}s] {message}", flush=True)
+
+
+# --- the stack -----------------------------------------------------------------------------------
+
+
+def migrate(database_url: str) -> None:
+    env = {**os.environ, "DATABASE_URL": database_url}
+    result = subprocess.run(
+        [sys.executable, "-m", "reflex", "db", "migrate"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"reflex db migrate failed:\n{result.stdout}\n{result.stderr}")
+
+
+class Backend:
+    """`reflex run --env prod --backend-only` on a fixed port, killable and restartable."""
+
+    def __init__(self, database_url: str, port: int, log_path: Path) -> None:
+        self.database_url = database_url
+        self.port = port
+        self.log_path = log_path
+        self.base = f"http://127.0.0.1:{port}"
+        self.process: subprocess.Popen[bytes] | None = None
+        self.up = threading.Event()
+        self.starts = 0
+
+    def start(self, timeout: float = 120.0) -> float:
+        began = time.monotonic()
+        with self.log_path.open("ab") as log_file:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "reflex",
+                    "run",
+                    "--env",
+                    "prod",
+                    "--backend-only",
+                    "--backend-port",
+                    str(self.port),
+                    "--loglevel",
+                    "warning",
+                ],
+                cwd=ROOT,
+                env={**os.environ, "DATABASE_URL": self.database_url, "LOG_LEVEL": "WARNING"},
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"backend exited early, see {self.log_path}")
+            try:
+                if httpx.get(f"{self.base}/health/ready", timeout=1).status_code == 200:
+                    self.starts += 1
+                    self.up.set()
+                    return time.monotonic() - began
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"backend not ready within {timeout} s, see {self.log_path}")
+
+    def kill(self) -> None:
+        self.up.clear()
+        if self.process is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=20)
+
+    def stop(self) -> None:
+        self.up.clear()
+        if self.process is None or self.process.poll() is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+
+def start_ray(tmpdir: str) -> str:
+    os.environ["RAY_TMPDIR"] = tmpdir
+    os.environ["RAY_AUTH_MODE"] = "disabled"
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])
+    )
+    import ray
+
+    namespace = f"todo-chaos-{uuid.uuid4().hex[:8]}"
+    ray.init(
+        address="local",
+        num_cpus=2,
+        include_dashboard=False,
+        namespace=namespace,
+        logging_level=logging.WARNING,
+        log_to_driver=False,
+    )
+    return namespace
+
+
+def actor_options(bus: Any, database_url: str) -> dict[str, dict[str, Any]]:
+    common = {"bus": bus, "database_url": database_url}
+    return {
+        "relay": {**common, "poll_interval": 0.05, "retry_delays": (0.1, 0.3, 1.0)},
+        "recurrence": {**common, **CONSUMER, "sweep_interval": 2.0},
+        "reminders": {**common, **CONSUMER, "poll_interval": 1.0},
+        "notifications": {**common, **CONSUMER, "mail": False},
+        "audit": {**common, **CONSUMER},
+    }
+
+
+# --- the workload --------------------------------------------------------------------------------
+
+
+class Unavailable(Exception):
+    """The backend gave no answer (or a 5xx): the request may or may not have been applied."""
+
+
+@dataclass
+class Ledger:
+    """What one client knows it did: only acknowledged or verified mutations count."""
+
+    user_id: uuid.UUID | None = None
+    plain: list[uuid.UUID] = field(default_factory=list)  # open, reminder-free plain tasks
+    reminded: dict[uuid.UUID, list[datetime]] = field(default_factory=dict)
+    series: dict[uuid.UUID, int] = field(default_factory=dict)  # series id -> advances
+    series_first: dict[uuid.UUID, datetime] = field(default_factory=dict)
+    skipped_slots: set[tuple[uuid.UUID, datetime]] = field(default_factory=set)
+    titles: dict[uuid.UUID, str] = field(default_factory=dict)  # created task -> its title
+    kinds: Counter[str] = field(default_factory=Counter)
+    retried: Counter[str] = field(default_factory=Counter)
+    found_applied: Counter[str] = field(default_factory=Counter)
+
+
+KINDS = (
+    ("create", 18),
+    ("create_recurring", 8),
+    ("complete_recurring", 20),
+    ("skip_recurring", 5),
+    ("create_reminded", 12),
+    ("add_reminder", 5),
+    ("rename", 12),
+    ("complete", 12),
+    ("delete", 8),
+)
+
+
+class Client:
+    """One user's REST client: applies mutations, verifying before any resend."""
+
+    def __init__(
+        self, index: int, backend: Backend, engine: Engine, seed: int, stats: Stats
+    ) -> None:
+        self.index = index
+        self.backend = backend
+        self.engine = engine
+        self.rng = random.Random(seed * 1000 + index)
+        self.stats = stats
+        self.ledger = Ledger()
+        self.http = httpx.Client(base_url=f"{backend.base}/api/v1", timeout=30)
+        self.email = f"chaos{index}-{uuid.uuid4().hex[:6]}@example.com"
+        self.tomorrow_nine = (datetime.now(UTC) + timedelta(days=1)).replace(
+            hour=9, minute=0, second=0, microsecond=0
+        )
+        self.counter = 0
+
+    # -- HTTP with verification --
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        self.stats.in_flight(+1)
+        try:
+            response = self.http.request(method, path, **kwargs)
+        except httpx.TransportError as exc:
+            raise Unavailable(repr(exc)) from exc
+        finally:
+            self.stats.in_flight(-1)
+        if response.status_code >= 500:
+            raise Unavailable(f"HTTP {response.status_code}")
+        return response
+
+    def _wait_backend(self) -> None:
+        while not self.backend.up.wait(0.5):
+            pass
+        # The fault thread sets `up` once /health/ready answers; give in-flight starts a beat.
+
+    def mutate(self, kind: str, method: str, path: str, applied: Any, **kwargs: Any) -> Any:
+        """Send until acknowledged; after a lost answer ask `applied()` before sending again.
+
+        Returns the 2xx response, or whatever `applied()` found (truthy) when the lost request
+        had been applied after all.
+        """
+        while True:
+            self._wait_backend()
+            try:
+                response = self._send(method, path, **kwargs)
+            except Unavailable as exc:
+                self.stats.note(f"client {self.index}: {kind} got no answer ({exc}); verifying")
+                self.ledger.retried[kind] += 1
+                time.sleep(0.2)
+                self._wait_backend()
+                found = applied()
+                if found:
+                    self.ledger.found_applied[kind] += 1
+                    return found
+                continue
+            if response.status_code == 401:
+                self.login()
+                continue
+            if response.status_code >= 400:
+                status = response.status_code
+                raise RuntimeError(f"{kind}: {method} {path} -> {status} {response.text}")
+            return response
+
+    def login(self) -> None:
+        while True:
+            self._wait_backend()
+            try:
+                response = self._send(
+                    "POST", "/auth/login", json={"email": self.email, "password": PASSWORD}
+                )
+            except Unavailable:
+                time.sleep(0.2)
+                continue
+            response.raise_for_status()
+            self.http.headers["Authorization"] = f"Bearer {response.json()['access_token']}"
+            return
+
+    def register(self) -> None:
+        def registered() -> bool:
+            with self.engine.connect() as connection:
+                row = connection.execute(
+                    text("SELECT id FROM users WHERE email = :e"), {"e": self.email}
+                ).first()
+            return row is not None
+
+        self.mutate(
+            "register",
+            "POST",
+            "/auth/register",
+            registered,
+            json={"email": self.email, "password": PASSWORD, "timezone": "UTC"},
+        )
+        self.login()
+        with self.engine.connect() as connection:
+            user_id = connection.execute(
+                text("SELECT id FROM users WHERE email = :e"), {"e": self.email}
+            ).scalar_one()
+        self.ledger.user_id = uuid.UUID(str(user_id))
+
+    # -- database look-ups for verification and bookkeeping --
+
+    def _task_by_title(self, title: str) -> dict[str, Any] | None:
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                text("SELECT id FROM tasks WHERE user_id = :u AND title = :t"),
+                {"u": self.ledger.user_id, "t": title},
+            ).first()
+        return {"id": str(row[0])} if row else None
+
+    def _task(self, task_id: uuid.UUID) -> Any:
+        with self.engine.connect() as connection:
+            return connection.execute(
+                text("SELECT completed, deleted_at, title FROM tasks WHERE id = :i"),
+                {"i": task_id},
+            ).first()
+
+    def _reminders(self, task_id: uuid.UUID) -> list[datetime]:
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT remind_at FROM reminders WHERE task_id = :i"), {"i": task_id}
+            ).all()
+        return [_aware(row[0]) for row in rows]
+
+    def _open_occurrence(self, series_id: uuid.UUID) -> tuple[uuid.UUID, datetime]:
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                text(
+                    "SELECT id, occurrence_at FROM tasks WHERE series_id = :s "
+                    "AND NOT completed AND deleted_at IS NULL"
+                ),
+                {"s": series_id},
+            ).one()
+        return uuid.UUID(str(row[0])), _aware(row[1])
+
+    # -- mutations --
+
+    def _title(self, label: str) -> str:
+        self.counter += 1
+        return f"{label} c{self.index} #{self.counter} {uuid.uuid4().hex[:6]}"
+
+    def _create(self, kind: str, body: dict[str, Any]) -> uuid.UUID:
+        title = body["title"]
+        result = self.mutate(kind, "POST", "/tasks", lambda: self._task_by_title(title), json=body)
+        data = result.json() if isinstance(result, httpx.Response) else result
+        task_id = uuid.UUID(data["id"])
+        self.ledger.titles[task_id] = title
+        return task_id
+
+    def step(self) -> str:
+        ledger = self.ledger
+        choices = [kind for kind, weight in KINDS for _ in range(weight)]
+        while True:
+            kind = self.rng.choice(choices)
+            if kind in ("complete_recurring", "skip_recurring") and not ledger.series:
+                continue
+            if kind in ("add_reminder", "rename", "complete", "delete") and not ledger.plain:
+                continue
+            break
+        if kind == "create":
+            ledger.plain.append(self._create(kind, {"title": self._title("Task")}))
+        elif kind == "create_recurring":
+            body = {
+                "title": self._title("Daily"),
+                "due_at": self.tomorrow_nine.isoformat(),
+                "rrule": "FREQ=DAILY",
+            }
+            series_id = self._create(kind, body)
+            ledger.series[series_id] = 0
+            ledger.series_first[series_id] = self.tomorrow_nine
+        elif kind == "create_reminded":
+            remind_at = _now_ms() + timedelta(seconds=self.rng.uniform(2, 15))
+            body = {"title": self._title("Call"), "reminders": [_iso(remind_at)]}
+            task_id = self._create(kind, body)
+            ledger.reminded[task_id] = [remind_at]
+        elif kind in ("complete_recurring", "skip_recurring"):
+            series_id = self.rng.choice(sorted(ledger.series))
+            task_id, slot = self._open_occurrence(series_id)
+            verb = "complete" if kind == "complete_recurring" else "skip"
+
+            def advanced() -> bool:
+                row = self._task(task_id)
+                return bool(row[0] if verb == "complete" else row[1] is not None)
+
+            self.mutate(kind, "POST", f"/tasks/{task_id}/{verb}", advanced)
+            ledger.series[series_id] += 1
+            if verb == "skip":
+                ledger.skipped_slots.add((series_id, slot))
+        else:
+            task_id = self.rng.choice(ledger.plain)
+            if kind == "add_reminder":
+                remind_at = _now_ms() + timedelta(seconds=self.rng.uniform(2, 15))
+                self.mutate(
+                    kind,
+                    "PATCH",
+                    f"/tasks/{task_id}",
+                    lambda: remind_at in self._reminders(task_id),
+                    json={"reminders": [_iso(remind_at)]},
+                )
+                ledger.plain.remove(task_id)
+                ledger.reminded[task_id] = [remind_at]
+            elif kind == "rename":
+                title = self._title("Renamed")
+                self.mutate(
+                    kind,
+                    "PATCH",
+                    f"/tasks/{task_id}",
+                    lambda: self._task(task_id)[2] == title,
+                    json={"title": title},
+                )
+                ledger.titles[task_id] = title
+            elif kind == "complete":
+                self.mutate(
+                    kind,
+                    "POST",
+                    f"/tasks/{task_id}/complete",
+                    lambda: bool(self._task(task_id)[0]),
+                )
+                ledger.plain.remove(task_id)
+            else:
+                self.mutate(
+                    kind,
+                    "DELETE",
+                    f"/tasks/{task_id}",
+                    lambda: self._task(task_id)[1] is not None,
+                )
+                ledger.plain.remove(task_id)
+        ledger.kinds[kind] += 1
+        return kind
+
+
+def _now_ms() -> datetime:
+    now = datetime.now(UTC)
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def _aware(value: Any) -> datetime:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+class Stats:
+    """Shared progress: mutations done, and a printer that does not interleave lines."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.done = 0
+        self.requests_in_flight = 0
+        self.notes: list[str] = []
+
+    def in_flight(self, delta: int) -> None:
+        with self.lock:
+            self.requests_in_flight += delta
+
+    def tick(self) -> int:
+        with self.lock:
+            self.done += 1
+            return self.done
+
+    def note(self, message: str) -> None:
+        with self.lock:
+            self.notes.append(message)
+
+
+# --- the faults ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Fault:
+    at: int  # fires when this many mutations are done
+    target: str  # "broker", "backend" or an actor kind
+    outage: float = 0.0  # broker: seconds down before the restart
+
+
+def schedule(seed: int, mutations: int, rounds: int) -> list[Fault]:
+    """`rounds` x (the broker twice, the backend once, every actor once), at random moments."""
+    rng = random.Random(seed)
+    faults: list[Fault] = []
+    for _ in range(rounds):
+        targets = ["broker", "broker", "backend", *ACTOR_KINDS]
+        for target in targets:
+            at = rng.randint(int(mutations * 0.03), int(mutations * 0.92))
+            faults.append(Fault(at, target, round(rng.uniform(0.3, 3.0), 2)))
+    return sorted(faults, key=lambda fault: fault.at)
+
+
+class Injector(threading.Thread):
+    def __init__(
+        self,
+        faults: list[Fault],
+        stats: Stats,
+        broker: Any,
+        backend: Backend,
+        prefix: str,
+        namespace: str,
+    ) -> None:
+        super().__init__(name="faults", daemon=True)
+        self.faults = faults
+        self.stats = stats
+        self.broker = broker
+        self.backend = backend
+        self.prefix = prefix
+        self.namespace = namespace
+        self.log: list[dict[str, Any]] = []
+        self.error: BaseException | None = None
+        self.finished = threading.Event()
+
+    def run(self) -> None:
+        try:
+            for fault in self.faults:
+                while self.stats.done < fault.at:
+                    time.sleep(0.01)
+                self.inject(fault)
+        except BaseException as exc:
+            self.error = exc
+            say(f"fault injector failed: {exc!r}")
+        finally:
+            self.finished.set()
+
+    def inject(self, fault: Fault) -> None:
+        import ray
+
+        from workers.actors import find_actors
+
+        done = self.stats.done
+        entry: dict[str, Any] = {
+            "at_mutation": done,
+            "target": fault.target,
+            "at": datetime.now(UTC).isoformat(),
+        }
+        if fault.target == "broker":
+            self.broker.kill()
+            say(f"FAULT @{done}: broker SIGKILLed (down {fault.outage:.1f} s)")
+            time.sleep(fault.outage)
+            self.broker.start()
+            say(f"          broker restarted on {self.broker.bootstrap_servers}, empty")
+            entry["down_s"] = fault.outage
+        elif fault.target == "backend":
+            # Kill while a request is in flight (a random point of it), if one comes within 2 s.
+            deadline = time.monotonic() + 2
+            while not self.stats.requests_in_flight and time.monotonic() < deadline:
+                time.sleep(0.0005)
+            time.sleep(random.Random(done).uniform(0, 0.005))
+            in_flight = self.stats.requests_in_flight
+            self.backend.kill()
+            say(f"FAULT @{done}: web backend SIGKILLed, {in_flight} request(s) in flight")
+            entry["requests_in_flight"] = in_flight
+            took = self.backend.start()
+            say(f"          web backend restarted on :{self.backend.port} in {took:.1f} s")
+            entry["restart_s"] = round(took, 2)
+        else:
+            handle = find_actors((fault.target,), self.prefix, self.namespace)[fault.target]
+            if handle is None:
+                raise RuntimeError(f"actor {fault.target} not found")
+            ray.kill(handle, no_restart=False)
+            say(f"FAULT @{done}: actor {self.prefix}{fault.target} killed (ray.kill, restart)")
+        self.log.append(entry)
+
+
+# --- the invariants ------------------------------------------------------------------------------
+
+
+def _rows(engine: Engine, sql: str, **params: Any) -> list[Any]:
+    with engine.connect() as connection:
+        return list(connection.execute(text(sql), params).all())
+
+
+def read_dead_letters(bus: Any) -> list[dict[str, Any]]:
+    """Every dead letter the broker holds now (since its last restart)."""
+    from kafka.structs import TopicPartition
+
+    from todo_app.bus import DLQ_TOPICS, make_consumer
+
+    letters: list[dict[str, Any]] = []
+    consumer = make_consumer(bus, f"chaos-dlq-{uuid.uuid4().hex[:8]}")
+    try:
+        for topic in DLQ_TOPICS:
+            partitions = consumer.partitions_for_topic(topic) or set()
+            if not partitions:
+                continue
+            assigned = [TopicPartition(topic, p) for p in partitions]
+            consumer.assign(assigned)
+            consumer.seek_to_beginning(*assigned)
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:
+                for batch in consumer.poll(timeout_ms=200).values():
+                    letters.extend(json.loads(record.value) for record in batch)
+                ends = {p: consumer.highwater(p) for p in assigned}
+                if all(end is not None and consumer.position(p) >= end for p, end in ends.items()):
+                    break
+    finally:
+        consumer.close(autocommit=False)
+    return letters
+
+
+def check(
+    engine: Engine, clients: list[Client], dead_ids: set[tuple[str, str]]
+) -> list[dict[str, Any]]:
+    """The invariant table: name, expected, found, violations, details (a few examples)."""
+    table: list[dict[str, Any]] = []
+
+    def row(name: str, expected: int, found: int, problems: list[str]) -> None:
+        table.append(
+            {
+                "invariant": name,
+                "expected": expected,
+                "found": found,
+                "violations": len(problems),
+                "examples": problems[:5],
+                "all": problems[:500],
+            }
+        )
+
+    users = [str(client.ledger.user_id) for client in clients]
+    tasks = _rows(
+        engine,
+        "SELECT id, user_id, title, series_id, occurrence_at, completed, deleted_at FROM tasks",
+    )
+    tasks = [t for t in tasks if str(t.user_id) in users]
+
+    # 1. Every created task exactly once: a retried create must not have made a second one.
+    by_title = Counter(t.title for t in tasks if t.series_id is None or t.series_id == t.id)
+    titles = [title for client in clients for title in client.ledger.titles.values()]
+    problems = [f"{title!r} x{by_title[title]}" for title in titles if by_title[title] != 1]
+    row(
+        "created tasks, each exactly once",
+        len(titles),
+        sum(1 for title in titles if by_title[title] == 1),
+        problems,
+    )
+
+    # 2. Recurring successors: n advances -> slots first + 0..n days, each once, the last open.
+    series_rows: dict[str, list[Any]] = defaultdict(list)
+    for t in tasks:
+        if t.series_id is not None:
+            series_rows[str(t.series_id)].append(t)
+    expected = found = 0
+    problems = []
+    for client in clients:
+        for series_id, advances in client.ledger.series.items():
+            first = client.ledger.series_first[series_id]
+            slots = Counter(_aware(t.occurrence_at) for t in series_rows[str(series_id)])
+            expected += advances
+            for day in range(1, advances + 1):
+                slot = first + timedelta(days=day)
+                if slots[slot] == 1:
+                    found += 1
+                else:
+                    problems.append(f"series {series_id} slot +{day}d x{slots[slot]}")
+            extra = set(slots) - {first + timedelta(days=d) for d in range(advances + 1)}
+            problems += [f"series {series_id}: unexpected slot {s}" for s in sorted(extra)]
+            rows = series_rows[str(series_id)]
+            open_ = [t for t in rows if not t.completed and t.deleted_at is None]
+            if len(open_) != 1 or _aware(open_[0].occurrence_at) != first + timedelta(
+                days=advances
+            ):
+                problems.append(f"series {series_id}: {len(open_)} open occurrences")
+    row("recurring successors, each exactly once", expected, found, problems)
+
+    # 3. Reminder notifications: one per reminder set.
+    notes = Counter(
+        str(r.task_id)
+        for r in _rows(engine, "SELECT task_id FROM notifications WHERE kind = 'reminder'")
+    )
+    unsent = {
+        str(r.task_id) for r in _rows(engine, "SELECT task_id FROM reminders WHERE sent_at IS NULL")
+    }
+    expected = found = 0
+    problems = []
+    for client in clients:
+        for task_id, instants in client.ledger.reminded.items():
+            expected += len(instants)
+            count = notes[str(task_id)]
+            if count == len(instants):
+                found += count
+            else:
+                state = "unsent" if str(task_id) in unsent else "sent"
+                problems.append(f"task {task_id}: {count} notifications, reminder {state}")
+    row("reminder notifications, each exactly once", expected, found, problems)
+
+    # 4. Audit: every outbox event exactly one audit row.
+    outbox = _rows(engine, "SELECT id, topic, created_at, published_at FROM outbox_events")
+    audited = Counter(str(r.event_id) for r in _rows(engine, "SELECT event_id FROM audit_log"))
+    problems = [
+        f"event {r.id}: {audited[str(r.id)]} audit rows"
+        for r in outbox
+        if audited[str(r.id)] != 1 and (str(r.id), "audit") not in dead_ids
+    ]
+    row(
+        "audit rows, each event exactly once",
+        len(outbox),
+        sum(1 for r in outbox if audited[str(r.id)] == 1),
+        problems,
+    )
+
+    # 5. Outbox drained.
+    unpublished = [f"event {r.id} ({r.topic})" for r in outbox if r.published_at is None]
+    row("outbox rows published", len(outbox), len(outbox) - len(unpublished), unpublished)
+
+    # 6. Every event handled by every group that reads its topic, or in that group's DLQ.
+    processed = {
+        (str(r.event_id), r.consumer)
+        for r in _rows(engine, "SELECT consumer, event_id FROM processed_events")
+    }
+    expected = found = 0
+    problems = []
+    for r in outbox:
+        for group, topics in GROUP_TOPICS.items():
+            if r.topic not in topics:
+                continue
+            expected += 1
+            if (str(r.id), group) in processed or (str(r.id), group) in dead_ids:
+                found += 1
+            else:
+                problems.append(
+                    f"event {r.id} ({r.topic}, created {_aware(r.created_at):%H:%M:%S.%f}) "
+                    f"not handled by {group}"
+                )
+    row("events handled by each consumer (or in its DLQ)", expected, found, problems)
+    return table
+
+
+def settled(table: list[dict[str, Any]]) -> bool:
+    return all(entry["violations"] == 0 for entry in table)
+
+
+def print_table(table: list[dict[str, Any]]) -> None:
+    width = max(len(entry["invariant"]) for entry in table)
+    print(f"\n{'invariant':<{width}}  {'expected':>8}  {'found':>8}  {'violations':>10}")
+    print(f"{'-' * width}  {'-' * 8}  {'-' * 8}  {'-' * 10}")
+    for entry in table:
+        print(
+            f"{entry['invariant']:<{width}}  {entry['expected']:>8}  {entry['found']:>8}  "
+            f"{entry['violations']:>10}"
+        )
+        for example in entry["examples"]:
+            print(f"    {example}")
+
+
+# --- the run -------------------------------------------------------------------------------------
+
+
+def run(args: argparse.Namespace, database_url: str, workdir: Path) -> int:
+    import ray
+
+    from todo_app.bus import BusConfig
+    from workers.actors import find_actors, start_actors, stop_actors
+    from workers.broker import EmbeddedBroker, free_port
+
+    say(f"database: {'SQLite' if args.sqlite else 'PostgreSQL'}; migrating")
+    migrate(database_url)
+    engine = create_engine(database_url)
+    broker = EmbeddedBroker(log_path=workdir / "tansu.log")
+    broker.start()
+    bus = BusConfig(
+        bootstrap_servers=broker.bootstrap_servers,
+        session_timeout_ms=SESSION_TIMEOUT_MS,
+        heartbeat_interval_ms=HEARTBEAT_INTERVAL_MS,
+        timeout_ms=3000,
+    )
+    say(f"broker on {broker.bootstrap_servers}; starting Ray")
+    namespace = start_ray(str(workdir / "ray"))
+    prefix = "chaos-"
+    backend = Backend(database_url, free_port(), workdir / "backend.log")
+    stats = Stats()
+    injector: Injector | None = None
+    try:
+        start_actors(actor_options(bus, database_url), prefix=prefix, namespace=namespace)
+        took = backend.start()
+        say(f"actors started; web backend on :{backend.port} ready in {took:.1f} s")
+        wait_ready(prefix, namespace)
+        clients = [Client(i, backend, engine, args.seed, stats) for i in range(args.clients)]
+        for client in clients:
+            client.register()
+        faults = schedule(args.seed, args.mutations, args.rounds)
+        say(
+            f"{args.mutations} mutations from {args.clients} clients at ~{args.rate}/s; "
+            f"{len(faults)} faults scheduled (seed {args.seed})"
+        )
+        injector = Injector(faults, stats, broker, backend, prefix, namespace)
+        injector.start()
+        errors: list[BaseException] = []
+        share = [args.mutations // args.clients] * args.clients
+        for i in range(args.mutations % args.clients):
+            share[i] += 1
+        interval = args.clients / args.rate
+
+        def drive(client: Client, count: int) -> None:
+            try:
+                for _ in range(count):
+                    began = time.monotonic()
+                    client.step()
+                    done = stats.tick()
+                    if done % 100 == 0:
+                        say(f"{done} mutations done")
+                    time.sleep(max(0.0, interval - (time.monotonic() - began)))
+            except BaseException as exc:
+                errors.append(exc)
+                say(f"client {client.index} failed: {exc!r}")
+
+        threads = [
+            threading.Thread(target=drive, args=(c, n), daemon=True)
+            for c, n in zip(clients, share, strict=True)
+        ]
+        workload_began = time.monotonic()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        workload_s = time.monotonic() - workload_began
+        injector.finished.wait(120)
+        if errors or injector.error is not None:
+            raise RuntimeError(f"the run failed: {errors or injector.error!r}")
+        retried = sum((c.ledger.retried for c in clients), Counter())
+        say(
+            f"workload done in {workload_s:.1f} s; {sum(retried.values())} requests lost their "
+            f"answer and were verified ({dict(retried)})"
+        )
+        last_reminder = max(
+            (at for c in clients for ats in c.ledger.reminded.values() for at in ats),
+            default=datetime.now(UTC),
+        )
+        # Let the last reminders come due, then wait for the pipeline to settle.
+        deadline = time.monotonic() + args.settle
+        say(f"waiting up to {args.settle:.0f} s for the pipeline to settle")
+        dead_ids: set[tuple[str, str]] = set()
+        letters: list[dict[str, Any]] = []
+        while True:
+            letters = read_dead_letters(bus)
+            dead_ids = {
+                (str((letter.get("event") or {}).get("id")), str(letter.get("consumer")))
+                for letter in letters
+            }
+            table = check(engine, clients, dead_ids)
+            if (settled(table) and datetime.now(UTC) > last_reminder) or (
+                time.monotonic() > deadline
+            ):
+                break
+            time.sleep(2)
+        settle_s = args.settle - max(0.0, deadline - time.monotonic())
+        say(f"checked after {settle_s:.1f} s of settling")
+        handles = find_actors(tuple(ACTOR_KINDS), prefix, namespace)
+        statuses = {}
+        for kind, handle in handles.items():
+            try:
+                statuses[kind] = ray.get(handle.status.remote(), timeout=30) if handle else None
+            except Exception as exc:  # reported, not fatal
+                statuses[kind] = {"error": repr(exc)}
+        print_table(table)
+        violations = sum(entry["violations"] for entry in table)
+        kinds = sum((c.ledger.kinds for c in clients), Counter())
+        print(
+            f"\nfaults injected: {len(injector.log)} "
+            f"({dict(Counter(entry['target'] for entry in injector.log))}); "
+            f"mutations: {dict(kinds)}; dead letters: {len(letters)}"
+        )
+        print("violations:", violations, "(PASS)" if violations == 0 else "(FAIL)")
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS.write_text(
+            json.dumps(
+                {
+                    "benchmark": "chaos",
+                    "date": datetime.now(UTC).isoformat(),
+                    "database": "sqlite" if args.sqlite else "postgresql",
+                    "seed": args.seed,
+                    "mutations": args.mutations,
+                    "clients": args.clients,
+                    "rate": args.rate,
+                    "workload_s": round(workload_s, 1),
+                    "settle_s": round(settle_s, 1),
+                    "mutation_kinds": dict(kinds),
+                    "requests_without_answer": dict(retried),
+                    "found_applied_on_verify": dict(
+                        sum((c.ledger.found_applied for c in clients), Counter())
+                    ),
+                    "faults": injector.log,
+                    "invariants": table,
+                    "violations": violations,
+                    "dead_letters": letters,
+                    "actor_status": statuses,
+                    "notes": stats.notes[:200],
+                },
+                indent=2,
+                default=str,
+            )
+        )
+        say(f"wrote {RESULTS.relative_to(ROOT)}")
+        return 0 if violations == 0 else 1
+    finally:
+        backend.stop()
+        with contextlib.suppress(Exception):
+            stop_actors(prefix=prefix, namespace=namespace, timeout=10)
+        ray.shutdown()
+        broker.stop()
+        engine.dispose()
+
+
+def wait_ready(prefix: str, namespace: str, timeout: float = 60.0) -> None:
+    import ray
+
+    from workers.actors import find_actors
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        handles = find_actors(tuple(ACTOR_KINDS), prefix, namespace)
+        try:
+            statuses = ray.get([h.status.remote() for h in handles.values() if h], timeout=10)
+        except Exception:
+            statuses = []
+        if len(statuses) == len(ACTOR_KINDS) and all(
+            s["consumer"]["lag"] is not None for s in statuses if "consumer" in s
+        ):
+            return
+        time.sleep(0.3)
+    raise RuntimeError("the worker consumers did not join their groups in time")
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--mutations", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--clients", type=int, default=4, help="concurrent users (threads)")
+    parser.add_argument("--rate", type=float, default=15.0, help="mutations/s, all clients")
+    parser.add_argument(
+        "--rounds", type=int, default=2, help="fault rounds: broker x2, backend, each actor"
+    )
+    parser.add_argument("--settle", type=float, default=120.0, help="max seconds to settle")
+    parser.add_argument("--sqlite", action="store_true", help="a SQLite file instead")
+    parser.add_argument("--database-url", default=DEFAULT_ADMIN_URL, help="PostgreSQL admin URL")
+    parser.add_argument(
+        "--keep-database", action="store_true", help="keep the scratch PostgreSQL database"
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    workdir = Path(tempfile.mkdtemp(prefix="chaos-", dir="/tmp"))
+    admin: Engine | None = None
+    name = None
+    try:
+        if args.sqlite:
+            database_url = f"sqlite:///{workdir / 'chaos.db'}"
+        else:
+            admin = create_engine(args.database_url, isolation_level="AUTOCOMMIT")
+            name = f"todo_chaos_{uuid.uuid4().hex[:8]}"
+            with admin.connect() as connection:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+            database_url = admin.url.set(database=name).render_as_string(hide_password=False)
+        return run(args, database_url, workdir)
+    except Exception as exc:
+        say(f"FAILED: {exc!r}")
+        return 2
+    finally:
+        if admin is not None and name is not None and args.keep_database:
+            say(f"kept database {name}")
+        elif admin is not None and name is not None:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+        if os.environ.get("CHAOS_KEEP_WORKDIR"):
+            say(f"kept {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
