@@ -51,5 +51,11 @@ browser:
 test: lint typecheck browser
 	$(BIN)/pytest -q
 
+# Every benchmark in bench/ (discovered), then bench/results/latest.{json,md}; not part of test.
+# BENCH_ARGS=--quick for small sizes, BENCH_ARGS="--only events,realtime" for some of them.
+.PHONY: bench
+bench: setup browser
+	$(PY) -m bench.run $(BENCH_ARGS)
+
 clean:
 	rm -rf .web .states
