@@ -906,6 +906,11 @@ def run(args: argparse.Namespace, database_url: str, workdir: Path) -> int:
             except Exception as exc:  # reported, not fatal
                 statuses[kind] = {"error": repr(exc)}
         print_table(table)
+        recoveries = recovery_log_lines(workdir / "ray")
+        print(
+            "recoveries logged by the actors: "
+            + ", ".join(f"{k}: {len(v)}" for k, v in recoveries.items())
+        )
         violations = sum(entry["violations"] for entry in table)
         kinds = sum((c.ledger.kinds for c in clients), Counter())
         print(
@@ -937,6 +942,7 @@ def run(args: argparse.Namespace, database_url: str, workdir: Path) -> int:
                     "violations": violations,
                     "dead_letters": letters,
                     "actor_status": statuses,
+                    "recoveries": recoveries,
                     "notes": stats.notes[:200],
                 },
                 indent=2,
@@ -952,6 +958,25 @@ def run(args: argparse.Namespace, database_url: str, workdir: Path) -> int:
         ray.shutdown()
         broker.stop()
         engine.dispose()
+
+
+RECOVERY_MARKERS = {
+    "consumer rewound a lost log": "reading again from the start",
+    "relay republished a lost log": "broker lost its log",
+    "recurrence sweep made a successor": "recurrence sweep created",
+}
+
+
+def recovery_log_lines(ray_dir: Path) -> dict[str, list[str]]:
+    """Lines of the actors' logs (Ray's session logs) that show a recovery path taken."""
+    found: dict[str, list[str]] = {name: [] for name in RECOVERY_MARKERS}
+    for path in ray_dir.glob("**/session_2*/logs/worker-*"):  # not session_latest: a link
+        with contextlib.suppress(OSError):
+            for line in path.read_text(errors="replace").splitlines():
+                for name, marker in RECOVERY_MARKERS.items():
+                    if marker in line:
+                        found[name].append(line.strip()[:300])
+    return found
 
 
 def wait_ready(prefix: str, namespace: str, timeout: float = 60.0) -> None:

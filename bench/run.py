@@ -361,12 +361,21 @@ def arguments(name: str, quick: bool) -> list[str]:
 
 
 def machine() -> dict[str, Any]:
-    model = "unknown CPU"
+    model, mhz, virtual = "unknown CPU", None, False
     with open("/proc/cpuinfo") as cpuinfo:
         for line in cpuinfo:
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
+            key, _, value = line.partition(":")
+            key, value = key.strip(), value.strip()
+            if key == "model name" and model == "unknown CPU":
+                model = value
+            elif key == "cpu MHz" and mhz is None:
+                mhz = float(value)
+            elif key == "flags":
+                virtual = virtual or "hypervisor" in value.split()
+    if mhz:
+        model += f" @ {mhz / 1000:.1f} GHz"
+    if virtual:
+        model += " (virtual machine)"
     with open("/proc/meminfo") as meminfo:
         kib = int(next(line for line in meminfo if line.startswith("MemTotal")).split()[1])
     return {
@@ -446,7 +455,7 @@ def markdown(report: dict[str, Any]) -> str:
         f"{info['cpu']}, {info['cores']} cores, {info['ram_gib']} GiB RAM "
         f"({info['os']}, Python {info['python']}); load average "
         f"{report['load_start']} at the start, {report['load_end']} at the end; "
-        f"{report['seconds'] / 60:.0f} min in all.",
+        f"{report['seconds'] / 60:.1f} min in all.",
         "",
         "| benchmark | metric | measured | same-run baseline | ratio (p95) | target | verdict |",
         "|---|---|---|---|---|---|---|",
@@ -510,7 +519,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.table:
         report = json.loads((RESULTS / "latest.json").read_text())
         (RESULTS / "latest.md").write_text(markdown(report))
-        console.print(markdown(report))
+        print(markdown(report))
         return 0
 
     began = time.monotonic()
@@ -563,7 +572,7 @@ def main(argv: list[str] | None = None) -> int:
     table = markdown(report)
     (RESULTS / "latest.md").write_text(table)
     console.print()
-    console.print(table, markup=False, highlight=False)
+    print(table, flush=True)
     console.print("wrote bench/results/latest.json and bench/results/latest.md")
     return 1 if any(o.error for o in outcomes) else 0
 
