@@ -11,8 +11,9 @@ fresh producer and drains the backlog once the broker is back. A broker that los
 Tansu restart: memory storage) is noticed when an acknowledged offset goes backwards or a topic
 it published to has to be created again; the relay then marks the rows it published within
 `replay_window` unpublished again, so events the broker acknowledged but lost before anyone
-consumed them are delivered after all. (A relay restarted together with the broker cannot
-notice; the workers' database sweeps cover that.)
+consumed them are delivered after all. A relay that is itself new (restarted together with
+the broker) remembers no offsets; it notices the loss because it has to create the marker
+topic, which only relays create, and republishes the same window.
 
 Two relays may run. On PostgreSQL a transaction-scoped advisory lock lets one publish at a
 time, which keeps per-user order and avoids double publishing (SKIP LOCKED alone would let
@@ -38,13 +39,16 @@ from kafka.errors import KafkaTimeoutError
 from sqlalchemy import func, update
 from sqlmodel import Session, select
 
-from todo_app.bus import BusConfig, encode_json, ensure_topics, make_producer
+from todo_app.bus import DLQ_TOPICS, BusConfig, encode_json, ensure_topics, make_producer
+from todo_app.core.events import TOPICS
 from todo_app.db import get_engine, session_scope
 from todo_app.models import OutboxEvent
 from todo_app.services import outbox
 
 log = logging.getLogger(__name__)
 
+# An empty topic only relays create: its absence tells a relay the broker lost its state.
+MARKER_TOPIC = "todo-relay-marker"
 # pg_try_advisory_xact_lock key shared by every relay ("todorely" in ASCII).
 RELAY_LOCK_KEY = 0x746F646F72656C79
 DEFAULT_RETRY_DELAYS: tuple[float, ...] = (0.5, 1.0, 2.0, 5.0)
@@ -222,9 +226,12 @@ class OutboxRelay:
     def _connect(self) -> KafkaProducer:
         if self._producer is None:
             # Creating topics first gives them the configured partition count.
-            created = ensure_topics(self._bus)
-            # Topics gone after we published to them: the broker lost its log.
-            if created and self._acked_offsets:
+            created = ensure_topics(self._bus, [*TOPICS, *DLQ_TOPICS, MARKER_TOPIC])
+            # Topics gone after we published to them: the broker lost its log. Only relays
+            # create the marker topic, so having to create it means the broker lost everything
+            # since a relay last connected, also when this relay is a new process that has
+            # published nothing yet (the workers may have re-created the event topics first).
+            if MARKER_TOPIC in created or (created and self._acked_offsets):
                 self._log_lost = True
             self._producer = make_producer(self._bus)
         return self._producer
