@@ -66,8 +66,19 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import Engine
+from sqlmodel import col
+
+from todo_app.models import (
+    AuditLog,
+    Notification,
+    OutboxEvent,
+    ProcessedEvent,
+    Reminder,
+    Task,
+    User,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "chaos.json"
@@ -333,9 +344,7 @@ class Client:
     def register(self) -> None:
         def registered() -> bool:
             with self.engine.connect() as connection:
-                row = connection.execute(
-                    text("SELECT id FROM users WHERE email = :e"), {"e": self.email}
-                ).first()
+                row = connection.execute(select(User.id).where(User.email == self.email)).first()
             return row is not None
 
         self.mutate(
@@ -348,7 +357,7 @@ class Client:
         self.login()
         with self.engine.connect() as connection:
             user_id = connection.execute(
-                text("SELECT id FROM users WHERE email = :e"), {"e": self.email}
+                select(User.id).where(User.email == self.email)
             ).scalar_one()
         self.ledger.user_id = uuid.UUID(str(user_id))
 
@@ -357,33 +366,31 @@ class Client:
     def _task_by_title(self, title: str) -> dict[str, Any] | None:
         with self.engine.connect() as connection:
             row = connection.execute(
-                text("SELECT id FROM tasks WHERE user_id = :u AND title = :t"),
-                {"u": self.ledger.user_id, "t": title},
+                select(Task.id).where(Task.user_id == self.ledger.user_id, Task.title == title)
             ).first()
         return {"id": str(row[0])} if row else None
 
     def _task(self, task_id: uuid.UUID) -> Any:
         with self.engine.connect() as connection:
             return connection.execute(
-                text("SELECT completed, deleted_at, title FROM tasks WHERE id = :i"),
-                {"i": task_id},
+                select(Task.completed, Task.deleted_at, Task.title).where(Task.id == task_id)
             ).first()
 
     def _reminders(self, task_id: uuid.UUID) -> list[datetime]:
         with self.engine.connect() as connection:
             rows = connection.execute(
-                text("SELECT remind_at FROM reminders WHERE task_id = :i"), {"i": task_id}
+                select(Reminder.remind_at).where(Reminder.task_id == task_id)
             ).all()
         return [_aware(row[0]) for row in rows]
 
     def _open_occurrence(self, series_id: uuid.UUID) -> tuple[uuid.UUID, datetime]:
         with self.engine.connect() as connection:
             row = connection.execute(
-                text(
-                    "SELECT id, occurrence_at FROM tasks WHERE series_id = :s "
-                    "AND NOT completed AND deleted_at IS NULL"
-                ),
-                {"s": series_id},
+                select(Task.id, Task.occurrence_at).where(
+                    Task.series_id == series_id,
+                    col(Task.completed).is_(False),
+                    col(Task.deleted_at).is_(None),
+                )
             ).one()
         return uuid.UUID(str(row[0])), _aware(row[1])
 
@@ -619,9 +626,9 @@ class Injector(threading.Thread):
 # --- the invariants ------------------------------------------------------------------------------
 
 
-def _rows(engine: Engine, sql: str, **params: Any) -> list[Any]:
+def _rows(engine: Engine, statement: Any) -> list[Any]:
     with engine.connect() as connection:
-        return list(connection.execute(text(sql), params).all())
+        return list(connection.execute(statement).all())
 
 
 def read_dead_letters(bus: Any) -> list[dict[str, Any]]:
@@ -673,7 +680,15 @@ def check(
     users = [str(client.ledger.user_id) for client in clients]
     tasks = _rows(
         engine,
-        "SELECT id, user_id, title, series_id, occurrence_at, completed, deleted_at FROM tasks",
+        select(
+            Task.id,
+            Task.user_id,
+            Task.title,
+            Task.series_id,
+            Task.occurrence_at,
+            Task.completed,
+            Task.deleted_at,
+        ),
     )
     tasks = [t for t in tasks if str(t.user_id) in users]
 
@@ -719,10 +734,11 @@ def check(
     # 3. Reminder notifications: one per reminder set.
     notes = Counter(
         str(r.task_id)
-        for r in _rows(engine, "SELECT task_id FROM notifications WHERE kind = 'reminder'")
+        for r in _rows(engine, select(Notification.task_id).where(Notification.kind == "reminder"))
     )
     unsent = {
-        str(r.task_id) for r in _rows(engine, "SELECT task_id FROM reminders WHERE sent_at IS NULL")
+        str(r.task_id)
+        for r in _rows(engine, select(Reminder.task_id).where(col(Reminder.sent_at).is_(None)))
     }
     expected = found = 0
     problems = []
@@ -738,8 +754,11 @@ def check(
     row("reminder notifications, each exactly once", expected, found, problems)
 
     # 4. Audit: every outbox event exactly one audit row.
-    outbox = _rows(engine, "SELECT id, topic, created_at, published_at FROM outbox_events")
-    audited = Counter(str(r.event_id) for r in _rows(engine, "SELECT event_id FROM audit_log"))
+    outbox = _rows(
+        engine,
+        select(OutboxEvent.id, OutboxEvent.topic, OutboxEvent.created_at, OutboxEvent.published_at),
+    )
+    audited = Counter(str(r.event_id) for r in _rows(engine, select(AuditLog.event_id)))
     problems = [
         f"event {r.id}: {audited[str(r.id)]} audit rows"
         for r in outbox
@@ -759,7 +778,7 @@ def check(
     # 6. Every event handled by every group that reads its topic, or in that group's DLQ.
     processed = {
         (str(r.event_id), r.consumer)
-        for r in _rows(engine, "SELECT consumer, event_id FROM processed_events")
+        for r in _rows(engine, select(ProcessedEvent.consumer, ProcessedEvent.event_id))
     }
     expected = found = 0
     problems = []
