@@ -169,6 +169,7 @@ class Phase:
     elapsed: float = 0.0
     generator_cpu_s: float = 0.0
     rss_mb: list[float] = field(default_factory=list)
+    load_average: list[float] = field(default_factory=list)  # at the start and at the end
 
 
 async def run_phase(base_url: str, users: list[VirtualUser], phase: Phase, baseline: bool) -> None:
@@ -203,6 +204,7 @@ async def run_phase(base_url: str, users: list[VirtualUser], phase: Phase, basel
                     continue
                 record(kind, (time.perf_counter() - started) * 1000, response)
 
+    phase.load_average.append(os.getloadavg()[0])
     cpu_before = time.process_time()
     started = time.perf_counter()
     deadline = started + phase.seconds
@@ -210,6 +212,7 @@ async def run_phase(base_url: str, users: list[VirtualUser], phase: Phase, basel
     phase.elapsed = time.perf_counter() - started
     phase.generator_cpu_s = time.process_time() - cpu_before
     phase.requests = sum(len(v) for v in phase.latencies.values())
+    phase.load_average.append(os.getloadavg()[0])
 
 
 # --- RSS -----------------------------------------------------------------------------------------
@@ -290,6 +293,7 @@ def summary(phase: Phase) -> dict[str, Any]:
         if phase.elapsed
         else 0,
         "rss": rss_growth(phase.rss_mb) if phase.rss_mb else None,
+        "load_average_start_end": [round(x, 2) for x in phase.load_average],
     }
 
 
@@ -300,7 +304,7 @@ def print_report(results: dict[str, Any]) -> None:
     )
     print(
         f"{'phase':<22} {'req/s':>8} {'p50':>8} {'p95':>8} {'p99':>8} {'errors':>7} "
-        f"{'gen CPU':>8} {'RSS MB start/end (growth)':>28}"
+        f"{'gen CPU':>8} {'RSS MB start/end (growth)':>28} {'load avg':>11}"
     )
     for row in results["phases"]:
         a = row["all"]
@@ -313,7 +317,8 @@ def print_report(results: dict[str, Any]) -> None:
         print(
             f"{row['name']:<22} {row['throughput_rps']:>8.1f} {a['p50_ms']:>7.1f}ms "
             f"{a['p95_ms']:>7.1f}ms {a['p99_ms']:>7.1f}ms {row['errors']:>7} "
-            f"{row['generator_cpu_share'] * 100:>7.0f}% {rss_text:>28}"
+            f"{row['generator_cpu_share'] * 100:>7.0f}% {rss_text:>28} "
+            f"{'-'.join(f'{x:.1f}' for x in row['load_average_start_end']):>11}"
         )
         if not row["name"].startswith("health"):
             kinds = ", ".join(
