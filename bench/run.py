@@ -78,6 +78,9 @@ class Outcome:
     result: dict[str, Any] | None = None
     rows: list[Row] = field(default_factory=list)
     error: str | None = None
+    started: str = ""
+    load_start: str = ""
+    load_end: str = ""
 
 
 # --- summaries of known result files ------------------------------------------------------------
@@ -388,7 +391,8 @@ def machine() -> dict[str, Any]:
 
 
 def run_one(name: str, args: list[str], progress: Progress, task: Any, expected: float) -> Outcome:
-    outcome = Outcome(name, args)
+    outcome = Outcome(name, args, started=datetime.now(UTC).strftime("%H:%M"))
+    outcome.load_start = f"{os.getloadavg()[0]:.2f}"
     result_path = RESULTS / f"{name}.json"
     before = result_path.stat().st_mtime if result_path.exists() else None
     LOGS.mkdir(parents=True, exist_ok=True)
@@ -425,6 +429,7 @@ def run_one(name: str, args: list[str], progress: Progress, task: Any, expected:
             time.sleep(0.5)
         reader.join(5)
     outcome.seconds = round(time.monotonic() - began, 1)
+    outcome.load_end = f"{os.getloadavg()[0]:.2f}"
     outcome.returncode = process.returncode
     progress.update(task, completed=expected, description=f"{name}: exit {process.returncode}")
     fresh = result_path.exists() and result_path.stat().st_mtime != before
@@ -450,12 +455,16 @@ def summarise(name: str, result: dict[str, Any]) -> list[Row]:
 
 def markdown(report: dict[str, Any]) -> str:
     info = report["machine"]
+    reruns = "".join(
+        f" Re-run {m['date']} (`--merge`): {', '.join(m['names'])}."
+        for m in report.get("merged", [])
+    )
     lines = [
         f"Run {report['date']} ({'`--quick`' if report['quick'] else 'default sizes'}) on "
         f"{info['cpu']}, {info['cores']} cores, {info['ram_gib']} GiB RAM "
         f"({info['os']}, Python {info['python']}); load average "
         f"{report['load_start']} at the start, {report['load_end']} at the end; "
-        f"{report['seconds'] / 60:.1f} min in all.",
+        f"{report['seconds'] / 60:.1f} min in all.{reruns}",
         "",
         "| benchmark | metric | measured | same-run baseline | ratio (p95) | target | verdict |",
         "|---|---|---|---|---|---|---|",
@@ -476,6 +485,17 @@ def markdown(report: dict[str, Any]) -> str:
             label = ""
         if entry["error"]:
             lines.append(f"| | | {entry['error']} | | | | FAIL |")
+    timing = [
+        f"{e['name']} {e['date'][-5:]} UTC, {e['seconds'] / 60:.1f} min, load "
+        f"{e['load_start']} -> {e['load_end']}"
+        for e in report["benchmarks"]
+        if e.get("load_start")
+    ]
+    if timing:
+        lines += [
+            "",
+            "Each benchmark's start, length and 1-minute load average: " + "; ".join(timing) + ".",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -488,6 +508,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="small sizes for a quick look")
     parser.add_argument("--only", default="", help="comma list of benchmark names")
     parser.add_argument("--skip", default="", help="comma list of benchmark names to leave out")
+    parser.add_argument(
+        "--merge",
+        action="store_true",
+        help="replace only these benchmarks' entries in an existing latest.json",
+    )
     parser.add_argument("--list", action="store_true", help="list the benchmarks and exit")
     parser.add_argument(
         "--table", action="store_true", help="rewrite latest.md from latest.json only"
@@ -560,6 +585,9 @@ def main(argv: list[str] | None = None) -> int:
             "name": o.name,
             "args": o.args,
             "seconds": o.seconds,
+            "date": report["date"][:11] + o.started,
+            "load_start": o.load_start,
+            "load_end": o.load_end,
             "returncode": o.returncode,
             "error": o.error,
             "rows": o.rows,
@@ -567,6 +595,18 @@ def main(argv: list[str] | None = None) -> int:
         }
         for o in outcomes
     ]
+    latest = RESULTS / "latest.json"
+    if args.merge and latest.exists():
+        # A re-run of some benchmarks (e.g. once the machine is quiet) into the last report.
+        previous = json.loads(latest.read_text())
+        fresh = {entry["name"]: entry for entry in report["benchmarks"]}
+        merged = [fresh.pop(e["name"], e) for e in previous["benchmarks"]] + list(fresh.values())
+        report = {
+            **previous,
+            "benchmarks": merged,
+            "seconds": previous["seconds"] + report["seconds"],
+            "merged": [*previous.get("merged", []), {"date": report["date"], "names": names}],
+        }
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(report, indent=2, default=str) + "\n")
     table = markdown(report)
