@@ -137,7 +137,6 @@ class LiveHub:
         self._queue: asyncio.Queue[tuple[Mapping[str, Any], bool]] | None = None
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._stopping = threading.Event()
-        self.delivered = 0
 
     @property
     def registry(self) -> Registry:
@@ -265,7 +264,6 @@ class LiveHub:
                     await self._apply(token, route, {**data, "type": event_type})
                 except Exception:
                     log.exception("live update %s to a tab failed", event_type)
-        self.delivered += 1
 
     async def _reachable(self, token: str, local_only: bool) -> bool:
         manager = self._app.event_namespace._token_manager

@@ -75,6 +75,15 @@ def messages(
     return list(reversed(session.exec(statement).all()))
 
 
+def shown_messages(session: Session, conversation: Conversation) -> list[ChatMessage]:
+    """The conversation as the user saw it: their messages and the replies, no tool turns."""
+    return [
+        m
+        for m in messages(session, conversation)
+        if m.role == "user" or (m.role == "assistant" and not m.tool_calls)
+    ]
+
+
 def clear(session: Session, user: User, conversation_id: uuid.UUID) -> None:
     conversation = get_conversation(session, user, conversation_id)
     session.exec(delete(ChatMessage).where(col(ChatMessage.conversation_id) == conversation.id))

@@ -74,11 +74,7 @@ class ChatState(AuthState):
                 self.lines, self.conversation_id = [], ""
                 return None
             self.conversation_id = str(conversation.id)
-            self.lines = [
-                _line(m)
-                for m in chat.messages(session, conversation)
-                if m.role == "user" or (m.role == "assistant" and not m.tool_calls)
-            ]
+            self.lines = [_line(m) for m in chat.shown_messages(session, conversation)]
         return None
 
     @rx.event

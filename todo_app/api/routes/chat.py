@@ -45,8 +45,7 @@ def get_conversation(
             actions=[ChatAction(**a) for a in m.actions if isinstance(a, dict) and "tool" in a],
             created_at=m.created_at,
         )
-        for m in chat.messages(session, conversation)
-        if m.role == "user" or (m.role == "assistant" and not m.tool_calls)
+        for m in chat.shown_messages(session, conversation)
     ]
     return ConversationPublic(id=conversation.id, title=conversation.title, messages=shown)
 
