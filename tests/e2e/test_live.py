@@ -28,7 +28,8 @@ class Api:
     """The REST API as another device of the user uses it."""
 
     def __init__(self, base_url: str, email: str) -> None:
-        self.client = httpx.Client(base_url=base_url, timeout=10, trust_env=False)
+        # SQLite makes a writer wait up to its 10 s busy timeout while another process writes.
+        self.client = httpx.Client(base_url=base_url, timeout=30, trust_env=False)
         response = self.client.post(
             "/api/v1/auth/login", json={"email": email, "password": PASSWORD}
         )
