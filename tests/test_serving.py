@@ -1,22 +1,29 @@
 """The deployed shape: `reflex run --env prod --backend-only` serves the REST API on its own.
 
-This walks the README's curl journey against a real backend process, on each database.
+This walks the README's curl journey against a real backend process, on each database, and
+hammers a backend of several worker processes (what REFLEX_REDIS_URL turns on) concurrently.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
 import pytest
+import redis
 
 from tests.e2e.app_server import running_backend
 
 ROOT = Path(__file__).resolve().parent.parent
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+REDIS_URL = "redis://127.0.0.1:6379/13"
 
 
 @pytest.fixture
@@ -81,3 +88,61 @@ def test_curl_journey_against_a_real_backend(backend):
         mine = [entry for entry in entries if entry.get("request_id") == "journey-42"]
         time.sleep(0.1)
     assert mine and mine[0]["route"] == "/metrics" and mine[0]["status"] == 200
+
+
+@pytest.fixture
+def redis_url() -> str:
+    try:
+        redis.Redis.from_url(REDIS_URL).ping()
+    except redis.RedisError as exc:
+        message = f"Redis is not reachable at {REDIS_URL}: {exc!r}"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    return REDIS_URL
+
+
+def _serving_processes(base: str) -> int:
+    port_argument = base.rsplit(":", 1)[1]
+    found = 0
+    for process in psutil.process_iter(["cmdline"]):
+        command = process.info["cmdline"] or []
+        if "--backend-port" in command and port_argument in command:
+            found += 1
+    return found
+
+
+def test_several_worker_processes_answer_concurrent_requests_without_errors(
+    db: str, tmp_path: Path, redis_url: str
+):
+    extra = {"REFLEX_REDIS_URL": redis_url, "GRANIAN_WORKERS": "2"}
+    with running_backend(db, tmp_path / "backend.log", extra) as base:
+        # The server process and the two workers it forked.
+        assert _serving_processes(base) == 3
+        api = httpx.Client(base_url=f"{base}/api/v1", timeout=30)
+        registered = api.post(
+            "/auth/register", json={"email": "busy@example.com", "password": "correct horse"}
+        )
+        assert registered.status_code == 201, registered.text
+        headers = {"Authorization": f"Bearer {registered.json()['access_token']}"}
+
+        def user_session(index: int) -> list[int]:
+            statuses = []
+            with httpx.Client(base_url=f"{base}/api/v1", headers=headers, timeout=30) as mine:
+                for step in range(8):
+                    made = mine.post("/tasks", json={"title": f"Task {index}-{step}"})
+                    statuses.append(made.status_code)
+                    statuses.append(mine.get("/tasks", params={"q": "task"}).status_code)
+                    if step % 2 and made.status_code == 201:
+                        done = mine.post(f"/tasks/{made.json()['id']}/complete")
+                        statuses.append(done.status_code)
+            return statuses
+
+        with ThreadPoolExecutor(12) as pool:
+            statuses = [code for codes in pool.map(user_session, range(12)) for code in codes]
+        assert len(statuses) == 12 * 20
+        assert {code for code in statuses if code >= 400} == set()
+        listed = api.get("/tasks", headers=headers, params={"status": "all", "limit": 1}).json()
+        active = api.get("/tasks", headers=headers).json()
+        assert (listed["total"], active["total"]) == (96, 48)
+    assert "Traceback" not in (tmp_path / "backend.log").read_text()

@@ -278,7 +278,9 @@ class LiveHub:
         key = rx.BaseStateToken(ident=token, cls=route.state_cls)
         async with self._app.modify_state(key) as root:
             state = await root.get_state(route.state_cls)
-            getattr(state, route.method)(data)
+            # The method reads the database: in a thread, so a slow or locked database holds
+            # up this tab's state (locked meanwhile) and not the event loop every tab shares.
+            await asyncio.to_thread(getattr(state, route.method), data)
 
 
 def _collect_outbox(session: OrmSession, _context: Any) -> None:

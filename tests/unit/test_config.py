@@ -1,6 +1,11 @@
-"""Settings read from the environment: the per-topic Kafka partition counts."""
+"""Settings read from the environment: the per-topic Kafka partition counts, the generated
+JWT secret."""
 
 from __future__ import annotations
+
+import multiprocessing
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,3 +28,24 @@ def test_a_malformed_topic_partitions_value_names_the_variable(
     monkeypatch.setenv("KAFKA_TOPIC_PARTITIONS", value)
     with pytest.raises(ValueError, match="KAFKA_TOPIC_PARTITIONS"):
         load_settings()
+
+
+def _secret_after(path: str, start: Any) -> str:
+    from todo_app.config import _load_or_create_secret
+
+    start.wait()
+    return _load_or_create_secret(Path(path))
+
+
+def test_processes_starting_together_agree_on_one_generated_jwt_secret(tmp_path: Path):
+    # App server workers and replicas may start at the same instant on one data dir.
+    context = multiprocessing.get_context("spawn")
+    with context.Manager() as manager, context.Pool(6) as pool:
+        start = manager.Barrier(6)
+        for round_ in range(5):
+            path = tmp_path / f"data-{round_}" / "jwt_secret"
+            secrets = pool.starmap(_secret_after, [(str(path), start)] * 6)
+            assert len(set(secrets)) == 1 and len(secrets[0]) >= 48
+            assert path.read_text() == secrets[0]
+            assert oct(path.stat().st_mode & 0o777) == "0o600"
+            assert [p.name for p in path.parent.iterdir()] == ["jwt_secret"]

@@ -1,14 +1,21 @@
-"""The live-update plumbing without a browser: the tab registry and the commit hook."""
+"""The live-update plumbing without a browser: the tab registry, the commit hook, and applying
+an update off the event loop."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
+import sqlite3
+import threading
 import time
 import uuid
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 import redis
+from sqlalchemy import text
 
 from todo_app import live
 from todo_app.db import session_scope
@@ -78,3 +85,66 @@ def test_committed_outbox_events_reach_the_hub_and_rolled_back_ones_do_not(
         assert [e["type"] for e in submitted] == ["task.created", "task.updated", "task.completed"]
     finally:
         live.HUB = previous
+
+
+class _LockedState:
+    """A tab state whose live method waits on the database, as TasksState's does."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.applied_in: str | None = None
+
+    def _live_task(self, data: dict[str, Any]) -> None:
+        with session_scope(self.url) as session:
+            session.execute(text("SELECT 1"))
+        self.applied_in = threading.current_thread().name
+
+
+class _App:
+    def __init__(self, state: _LockedState) -> None:
+        self.state = state
+
+    @contextlib.asynccontextmanager
+    async def modify_state(self, _token: Any) -> AsyncIterator[Any]:
+        state = self.state
+
+        class Root:
+            async def get_state(self, _cls: type) -> _LockedState:
+                return state
+
+        yield Root()
+
+
+def test_a_live_update_waiting_on_a_locked_database_leaves_the_event_loop_free(
+    sqlite_url: str,
+) -> None:
+    hub = live.LiveHub()
+    state = _LockedState(sqlite_url)
+    hub._app = _App(state)
+    route = live.Route("task.", _LockedState, "_live_task")
+
+    async def scenario() -> tuple[int, float]:
+        ticks = 0
+
+        async def tick() -> None:
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.01)
+                ticks += 1
+
+        # Another process's write transaction holds SQLite's lock for a second.
+        blocker = sqlite3.connect(sqlite_url.split("///", 1)[1], isolation_level=None)
+        blocker.execute("BEGIN IMMEDIATE")
+        ticker = asyncio.create_task(tick())
+        started = time.monotonic()
+        apply = asyncio.create_task(hub._apply("tab-1", route, {"user_id": "u"}))
+        await asyncio.sleep(1.0)
+        blocker.execute("ROLLBACK")
+        blocker.close()
+        await apply
+        ticker.cancel()
+        return ticks, time.monotonic() - started
+
+    ticks, elapsed = asyncio.run(scenario())
+    assert elapsed >= 1.0 and state.applied_in not in (None, "MainThread")
+    assert ticks >= 50, f"the event loop ran {ticks} times in {elapsed:.1f} s"
