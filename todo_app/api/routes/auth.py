@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, status
+from fastapi import status
 
 from todo_app.api import API_PREFIX
-from todo_app.api.deps import ClientAddress, CurrentUser, SessionDep
+from todo_app.api.deps import ApiRouter, ClientAddress, CurrentUser, SessionDep
 from todo_app.schemas import (
     ApiTokenCreate,
     ApiTokenCreated,
@@ -19,7 +19,7 @@ from todo_app.schemas import (
 )
 from todo_app.services import api_tokens, auth
 
-router = APIRouter(prefix=f"{API_PREFIX}/auth", tags=["auth"])
+router = ApiRouter(prefix=f"{API_PREFIX}/auth", tags=["auth"])
 
 
 @router.post("/register", status_code=status.HTTP_201_CREATED)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Query, Request, Response
 
 from todo_app.api import API_PREFIX
-from todo_app.api.deps import CurrentUser, SessionDep
+from todo_app.api.deps import ApiRouter, CurrentUser, SessionDep
 from todo_app.schemas import CalendarFeed
 from todo_app.services import calendar
 
-router = APIRouter(prefix=API_PREFIX, tags=["calendar"])
+router = ApiRouter(prefix=API_PREFIX, tags=["calendar"])
 
 
 @router.get(

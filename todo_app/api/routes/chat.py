@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Response, status
+from fastapi import Response, status
 
 from todo_app.api import API_PREFIX
-from todo_app.api.deps import CurrentUser, SessionDep
+from todo_app.api.deps import ApiRouter, CurrentUser, SessionDep
 from todo_app.assistant import chat
 from todo_app.schemas import (
     ChatAction,
@@ -17,7 +17,7 @@ from todo_app.schemas import (
     ConversationPublic,
 )
 
-router = APIRouter(prefix=f"{API_PREFIX}/chat", tags=["chat"])
+router = ApiRouter(prefix=f"{API_PREFIX}/chat", tags=["chat"])
 
 
 @router.post("")

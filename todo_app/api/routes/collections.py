@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import Query, Response, status
 
 from todo_app.api import API_PREFIX
-from todo_app.api.deps import CurrentUser, SessionDep, only_query
+from todo_app.api.deps import ApiRouter, CurrentUser, SessionDep, only_query
 from todo_app.schemas import (
     AuditPage,
     NotificationPage,
@@ -19,7 +19,7 @@ from todo_app.schemas import (
 )
 from todo_app.services import audit, filters, listing, notifications
 
-router = APIRouter(prefix=API_PREFIX)
+router = ApiRouter(prefix=API_PREFIX)
 
 Page = Annotated[int, Query(ge=1, le=1_000_000)]
 Limit = Annotated[int, Query(ge=1, le=200)]

@@ -4,10 +4,10 @@ import uuid
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Query, status
+from fastapi import Query, status
 
 from todo_app.api import API_PREFIX
-from todo_app.api.deps import CurrentUser, SessionDep, only_query
+from todo_app.api.deps import ApiRouter, CurrentUser, SessionDep, only_query
 from todo_app.core import quickadd
 from todo_app.core.errors import FieldError
 from todo_app.core.filters import parse_query
@@ -25,7 +25,7 @@ from todo_app.schemas import (
 )
 from todo_app.services import listing, tasks
 
-router = APIRouter(prefix=f"{API_PREFIX}/tasks", tags=["tasks"])
+router = ApiRouter(prefix=f"{API_PREFIX}/tasks", tags=["tasks"])
 
 
 @router.get("")
