@@ -1,12 +1,14 @@
 """Closed-loop load on the REST API: 1, 10 and 50 concurrent users over a mixed workload.
 
-The backend runs as users run it (`reflex run --env prod --backend-only`) on a scratch
-PostgreSQL database. Each virtual user has its own account, seeded with tasks, and sends its
-next request only when the previous answer is in: 70 % list/filter, 20 % create/update, 10 %
-complete. Before each workload phase, the same number of users hits GET /health/live (the
-framework's floor) in the same way. Reports throughput, p50/p95/p99, errors, the backend
-process tree's RSS (sampled each second) and the generator's own CPU time. Run from the
-repository root:
+The backend runs as deployed: replicas of `reflex run --env prod --backend-only`, one process
+each as a pod of kuberay/base/backend.yaml, sharing Redis and a scratch PostgreSQL database;
+each user keeps its connection to one replica, as a Service spreads connections (two here, one
+a core; `--replicas 1` is the laptop's single process, without Redis). Each virtual user has
+its own account, seeded with tasks, and sends its next request only when the previous answer
+is in: 70 % list/filter, 20 % create/update, 10 % complete. Before each workload phase, the
+same number of users hits GET /health/live (the framework's floor) in the same way. Reports
+throughput, p50/p95/p99, errors, the backend processes' summed RSS (sampled each second) and
+the generator's own CPU time. Run from the repository root:
 
     .venv/bin/python -m bench.load --quick       # 20 s a phase, ~3 min
     .venv/bin/python -m bench.load               # 30 s at 1 and 10 users, 5 min at 50
@@ -43,6 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "load.json"
 TIMEZONE = "Europe/Berlin"
 PASSWORD = "bench password 1"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/12"
 TARGET_P95_MS = 200.0
 TARGET_RSS_GROWTH = 0.10
 TAGS = ("work", "home", "errands", "urgent", "finance", "family", "garden", "calls")
@@ -209,7 +212,9 @@ class Phase:
     load_average: list[float] = field(default_factory=list)  # at the start and at the end
 
 
-async def run_phase(base_url: str, users: list[VirtualUser], phase: Phase, baseline: bool) -> None:
+async def run_phase(
+    base_urls: list[str], users: list[VirtualUser], phase: Phase, baseline: bool
+) -> None:
     today = datetime.now(ZoneInfo(TIMEZONE)).date()
     deadline = 0.0
 
@@ -222,7 +227,7 @@ async def run_phase(base_url: str, users: list[VirtualUser], phase: Phase, basel
                 phase.error_examples.append(f"{kind}: {detail}")
 
     async def loop(user: VirtualUser) -> None:
-        client = Client(base_url, user.token)
+        client = Client(base_urls[user.index % len(base_urls)], user.token)
         try:
             # One untimed request opens the connection.
             await client.get("/health/live")
@@ -255,18 +260,19 @@ async def run_phase(base_url: str, users: list[VirtualUser], phase: Phase, basel
 
 
 class RssSampler(threading.Thread):
-    """The backend process tree's summed RSS, once a second, into the current phase."""
+    """The backend process trees' summed RSS, once a second, into the current phase."""
 
-    def __init__(self, pid: int) -> None:
+    def __init__(self, pids: list[int]) -> None:
         super().__init__(daemon=True)
-        self.root = psutil.Process(pid)
+        self.roots = [psutil.Process(pid) for pid in pids]
         self.phase: Phase | None = None
         self.stopped = threading.Event()
         self.timeline: list[tuple[float, float]] = []
 
     def rss_mb(self) -> float:
         total = 0
-        for process in [self.root, *self.root.children(recursive=True)]:
+        trees = [[root, *root.children(recursive=True)] for root in self.roots]
+        for process in [process for tree in trees for process in tree]:
             with contextlib.suppress(psutil.Error):
                 total += process.memory_info().rss
         return total / 2**20
@@ -335,7 +341,8 @@ def summary(phase: Phase) -> dict[str, Any]:
 
 def print_report(results: dict[str, Any]) -> None:
     print(
-        f"\nload average at start {results['load_average_start']:.2f}, before the 50-user "
+        f"\nbackend replicas {results['backend_replicas']}; "
+        f"load average at start {results['load_average_start']:.2f}, before the 50-user "
         f"phase {results['load_average_before_50']:.2f}, at end {results['load_average_end']:.2f}"
     )
     print(
@@ -379,6 +386,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--tasks", type=int, default=100, help="seeded tasks a user")
     parser.add_argument("--seed", type=int, default=20261122)
     parser.add_argument("--database-url", default=DEFAULT_ADMIN_URL, help="PostgreSQL admin URL")
+    parser.add_argument(
+        "--replicas",
+        type=int,
+        default=2,
+        help="backend processes (pods), users spread over them; more than 1 shares Redis",
+    )
+    parser.add_argument("--redis-url", default=DEFAULT_REDIS_URL)
     args = parser.parse_args(argv)
     if args.quick:
         args.seconds = args.final_seconds = 20.0
@@ -391,16 +405,29 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     results: dict[str, Any] = {"load_average_start": os.getloadavg()[0], "phases": []}
     os.environ["ACCESS_TOKEN_MINUTES"] = "600"  # the backend inherits it: no expiry mid-run
+    os.environ["GRANIAN_WORKERS"] = "1"  # one process a replica, as kuberay/base/backend.yaml
+    if args.replicas > 1:
+        os.environ["REFLEX_REDIS_URL"] = args.redis_url
+    else:
+        os.environ.pop("REFLEX_REDIS_URL", None)
+    results["backend_replicas"] = args.replicas
     with (
         tempfile.TemporaryDirectory(prefix="bench-load-") as tmp,
-        scratch_app(args.database_url, Path(tmp)) as backend,
+        scratch_app(args.database_url, Path(tmp)) as first,
+        contextlib.ExitStack() as stack,
     ):
-        backend_pid = _pid(backend)
+        backends = [first]
+        for number in range(2, args.replicas + 1):
+            log(f"starting replica {number}")
+            replica = Backend(first.env, Path(tmp) / f"backend-{number}.log")
+            stack.callback(replica.stop)
+            replica.start()
+            backends.append(replica)
         log(f"seeding {max(args.levels)} users x {args.tasks} tasks")
         started = time.monotonic()
         users = make_users(max(args.levels), args.tasks, args.seed)
         results["seed_seconds"] = round(time.monotonic() - started, 1)
-        sampler = RssSampler(backend_pid)
+        sampler = RssSampler([_pid(backend) for backend in backends])
         sampler.start()
         results["rss_before_mb"] = round(sampler.rss_mb(), 1)
         for level in args.levels:
@@ -417,7 +444,8 @@ def main(argv: list[str] | None = None) -> int:
                 phase = Phase(name, level, seconds)
                 log(f"phase {name}: {seconds:.0f} s")
                 sampler.phase = phase
-                asyncio.run(run_phase(backend.base_url, users, phase, baseline))
+                base_urls = [backend.base_url for backend in backends]
+                asyncio.run(run_phase(base_urls, users, phase, baseline))
                 sampler.phase = None
                 results["phases"].append(summary(phase))
         sampler.stopped.set()
