@@ -11,6 +11,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -235,3 +236,41 @@ def test_an_unreachable_model_falls_back_to_the_offline_assistant(
     assert answer.assistant == "offline"
     assert "could not be reached" in answer.reply and "Completed “Buy milk”" in answer.reply
     assert titles()["Buy milk"] is True
+
+
+def test_a_slow_model_does_not_hold_up_the_task_api(
+    db: str, client: Any, model: tuple[FakeModel, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake, base_url = model
+    fake.delay = 2.0
+    for _ in range(12):
+        fake.turn("Noted.")
+    for name, value in (
+        ("OPENAI_API_KEY", "test-key"),
+        ("OPENAI_BASE_URL", base_url),
+        ("OPENAI_MODEL", "fake"),
+    ):
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    registered = client.post(
+        "/api/v1/auth/register", json={"email": "busy@example.com", "password": "correct horse"}
+    )
+    headers = {"Authorization": f"Bearer {registered.json()['access_token']}"}
+    try:
+        with ThreadPoolExecutor(12) as pool:
+            chats = [
+                pool.submit(
+                    client.post, "/api/v1/chat", json={"message": f"hi {n}"}, headers=headers
+                )
+                for n in range(12)
+            ]
+            time.sleep(0.5)  # more chats than the API has database threads now wait on the model
+            started = time.monotonic()
+            listed = client.get("/api/v1/tasks", headers=headers)
+            took = time.monotonic() - started
+            answers = [chat.result() for chat in chats]
+    finally:
+        get_settings.cache_clear()
+    assert listed.status_code == 200 and took < 1.0, f"the task list took {took:.2f} s"
+    assert [answer.json()["reply"] for answer in answers] == ["Noted."] * 12
+    assert len(fake.requests) == 12

@@ -3,8 +3,9 @@ database work in one worker thread.
 
 A sync endpoint with sync dependencies costs FastAPI a thread hop each (session open, user,
 endpoint, session close): four per request, each a wake-up of the event loop and a turn at
-the GIL. Here the dependencies do no I/O; `ApiRouter` runs the endpoint, the loading of its
-user and the commit together in the endpoint's thread.
+the GIL, on a pool of 40 threads contending for it. Here the dependencies do no I/O;
+`ApiRouter` runs the endpoint, the loading of its user and the commit together in one thread
+of a small pool.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
+from anyio import CapacityLimiter, to_thread
+from anyio.lowlevel import RunVar
 from fastapi import APIRouter, Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
@@ -97,12 +100,30 @@ def only_query(*names: str) -> Any:
     return Depends(check)
 
 
-def _in_one_thread(endpoint: Callable[..., Any]) -> Callable[..., Any]:
-    """The endpoint with its users loaded before and its session committed after, all in the
-    worker thread FastAPI runs a sync endpoint in."""
+# Requests doing database work: a few threads keep both the database and the CPU busy; more
+# only queue for the GIL. Waiting on the chat model is not CPU work: it gets threads of its own.
+DATABASE_THREADS = 8
+WAITING_THREADS = 32
+_limiters: RunVar[dict[int, CapacityLimiter]] = RunVar("todo_api_limiters")
 
-    @functools.wraps(endpoint)
-    def run(**values: Any) -> Any:
+
+def _limiter(threads: int) -> CapacityLimiter:
+    # One limiter per event loop (tests start several), as anyio keeps its default one.
+    try:
+        limiters = _limiters.get()
+    except LookupError:
+        limiters = {}
+        _limiters.set(limiters)
+    if threads not in limiters:
+        limiters[threads] = CapacityLimiter(threads)
+    return limiters[threads]
+
+
+def _in_one_thread(endpoint: Callable[..., Any], threads: int) -> Callable[..., Any]:
+    """The endpoint with its users loaded before and its session committed after, all in one
+    worker thread."""
+
+    def run(values: dict[str, Any]) -> Any:
         given = [value for value in values.values() if isinstance(value, Session)]
         session = given[0] if given else Session(get_engine(), expire_on_commit=False)
         try:
@@ -119,14 +140,22 @@ def _in_one_thread(endpoint: Callable[..., Any]) -> Callable[..., Any]:
             if not given:
                 session.close()
 
-    run.__dict__["one_thread"] = True
-    return run
+    @functools.wraps(endpoint)
+    async def in_thread(**values: Any) -> Any:
+        return await to_thread.run_sync(run, values, limiter=_limiter(threads))
+
+    return in_thread
 
 
 class ApiRouter(APIRouter):
-    """An APIRouter whose sync endpoints take one thread hop a request (see the module)."""
+    """An APIRouter whose sync endpoints take one thread hop a request (see the module);
+    `waits=True` for endpoints that wait on something slow outside (the chat model)."""
+
+    def __init__(self, *, waits: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.threads = WAITING_THREADS if waits else DATABASE_THREADS
 
     def add_api_route(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
-        if not inspect.iscoroutinefunction(endpoint) and not getattr(endpoint, "one_thread", False):
-            endpoint = _in_one_thread(endpoint)
+        if not inspect.iscoroutinefunction(endpoint):
+            endpoint = _in_one_thread(endpoint, self.threads)
         super().add_api_route(path, endpoint, **kwargs)

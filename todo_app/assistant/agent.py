@@ -98,6 +98,9 @@ class OpenAIAgent:
         messages = [self._system(), *trim_history(history), {"role": "user", "content": message}]
         reply = AgentReply("")
         for _ in range(MAX_ROUNDS):
+            # Keep what is done so far and hold no transaction while the model thinks: an open
+            # one would keep SQLite's write lock, or the touched rows' locks, for seconds.
+            self.session.commit()
             content, calls = self._complete(messages, on_delta, acted=bool(reply.outcomes))
             turn: dict[str, Any] = {"role": "assistant", "content": content}
             if calls:

@@ -17,7 +17,7 @@ from todo_app.schemas import (
     ConversationPublic,
 )
 
-router = ApiRouter(prefix=f"{API_PREFIX}/chat", tags=["chat"])
+router = ApiRouter(prefix=f"{API_PREFIX}/chat", tags=["chat"], waits=True)
 
 
 @router.post("")
