@@ -148,6 +148,29 @@ def test_pagination_covers_every_row_once(client, auth):
     assert sorted(seen) == [f"Task {i:02d}" for i in range(23)]
 
 
+def test_total_on_every_kind_of_page(client, auth):
+    for i in range(20):
+        create(client, auth, title=f"Task {i:02d}", priority="high" if i < 3 else "low")
+
+    def page(**params: object) -> tuple[int, int]:
+        response = client.get(f"{API}/tasks", params=params, headers=auth)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        return body["total"], len(body["items"])
+
+    assert page(limit=10, page=2) == (20, 10)  # the last page, exactly full
+    assert page(limit=10, page=3) == (20, 0)  # just beyond the end
+    assert page(limit=10, page=5) == (20, 0)
+    assert page(limit=7, page=3) == (20, 6)  # the last page, short
+    assert page(limit=20) == (20, 20)
+    assert page(limit=200) == (20, 20)
+    assert page(priority="high") == (3, 3)
+    assert page(priority="high", limit=2, page=2) == (3, 1)
+    assert page(priority="high", page=2) == (3, 0)
+    assert page(q="nothing matches this") == (0, 0)
+    assert page(q="nothing matches this", page=4) == (0, 0)
+
+
 def test_bad_list_parameters_name_the_field(client, auth):
     for params, field in [
         ({"status": "open"}, "status"),

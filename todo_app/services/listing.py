@@ -25,7 +25,7 @@ from sqlmodel import Session, col, select
 from todo_app.core.filters import TaskQuery
 from todo_app.models import PRIORITY_RANK_SQL, Task, User
 from todo_app.schemas import TagCount, TaskPage, TaskPublic
-from todo_app.services.presenters import tasks_public
+from todo_app.services.presenters import PUBLIC_COLUMNS, tasks_public
 from todo_app.services.tasks import start_of_today
 
 _WORD = re.compile(r"\w+")
@@ -132,14 +132,19 @@ def _ordering(query: TaskQuery) -> list[Any]:
 
 def list_tasks(session: Session, user: User, query: TaskQuery) -> TaskPage:
     where = conditions(session, user, query)
-    total = session.exec(select(func.count()).select_from(Task).where(*where)).one()
+    offset = (query.page - 1) * query.limit
     rows = session.exec(
-        select(Task)
+        select(*PUBLIC_COLUMNS)
         .where(*where)
         .order_by(*_ordering(query))
-        .offset((query.page - 1) * query.limit)
+        .offset(offset)
         .limit(query.limit)
     ).all()
+    if len(rows) < query.limit and (rows or query.page == 1):
+        # A short page is the last one, so it already tells the total: no count needed.
+        total = offset + len(rows)
+    else:
+        total = session.exec(select(func.count()).select_from(Task).where(*where)).one()
     return TaskPage(
         items=tasks_public(session, rows), total=int(total), page=query.page, limit=query.limit
     )
@@ -150,7 +155,7 @@ def find_task(
 ) -> TaskPublic | None:
     """The task if `query` selects it (on whichever page), else None."""
     where = [*conditions(session, user, query), col(Task.id) == task_id]
-    row = session.exec(select(Task).where(*where)).first()
+    row = session.exec(select(*PUBLIC_COLUMNS).where(*where)).first()
     return tasks_public(session, [row])[0] if row is not None else None
 
 

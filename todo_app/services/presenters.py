@@ -5,52 +5,52 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
 
+from pydantic import TypeAdapter
+from sqlalchemy import Row
 from sqlmodel import Session, col, select
 
 from todo_app.models import Reminder, Task
 from todo_app.schemas import TaskPublic
 
+_FROM_REMINDERS = ("reminders", "remind_before_minutes")
+# The task columns TaskPublic shows; a list can select just these (no tag_keys, no search_text).
+PUBLIC_COLUMNS = tuple(
+    getattr(Task, name) for name in TaskPublic.model_fields if name not in _FROM_REMINDERS
+)
+_PUBLIC_NAMES = tuple(column.key for column in PUBLIC_COLUMNS)
+# One validation call for the whole batch instead of one model constructor call per task.
+_PUBLIC_LIST = TypeAdapter(list[TaskPublic])
 
-def _public(task: Task, reminders: list[Reminder]) -> TaskPublic:
-    return TaskPublic(
-        id=task.id,
-        title=task.title,
-        description=task.description,
-        priority=task.priority,
-        tags=list(task.tags),
-        due_at=task.due_at,
-        all_day=task.all_day,
-        rrule=task.rrule,
-        repeat_from=task.repeat_from,
-        series_id=task.series_id,
-        occurrence_at=task.occurrence_at,
-        completed=task.completed,
-        completed_at=task.completed_at,
-        deleted_at=task.deleted_at,
-        position=task.position,
-        created_at=task.created_at,
-        updated_at=task.updated_at,
-        version=task.version,
-        reminders=[reminder.remind_at for reminder in reminders],
-        remind_before_minutes=sorted(
-            {r.offset_minutes for r in reminders if r.offset_minutes is not None}
-        ),
+
+def _public_fields(
+    task: Task | Row[Any], reminders: list[tuple[datetime, int | None]]
+) -> dict[str, Any]:
+    # A row of PUBLIC_COLUMNS holds the values in _PUBLIC_NAMES order already.
+    values = task if isinstance(task, Row) else [getattr(task, name) for name in _PUBLIC_NAMES]
+    fields = dict(zip(_PUBLIC_NAMES, values, strict=True))
+    fields["reminders"] = [remind_at for remind_at, _ in reminders]
+    fields["remind_before_minutes"] = sorted(
+        {offset for _, offset in reminders if offset is not None}
     )
+    return fields
 
 
-def tasks_public(session: Session, tasks: Sequence[Task]) -> list[TaskPublic]:
+def tasks_public(session: Session, tasks: Sequence[Task | Row[Any]]) -> list[TaskPublic]:
+    """Tasks, as ORM instances or as rows of PUBLIC_COLUMNS, in their public shape."""
     ids = [task.id for task in tasks]
-    by_task: dict[uuid.UUID, list[Reminder]] = defaultdict(list)
+    by_task: dict[uuid.UUID, list[tuple[datetime, int | None]]] = defaultdict(list)
     if ids:
         rows = session.exec(
-            select(Reminder)
+            select(Reminder.task_id, Reminder.remind_at, Reminder.offset_minutes)
             .where(col(Reminder.task_id).in_(ids))
             .order_by(col(Reminder.remind_at), col(Reminder.id))
         ).all()
-        for reminder in rows:
-            by_task[reminder.task_id].append(reminder)
-    return [_public(task, by_task[task.id]) for task in tasks]
+        for task_id, remind_at, offset in rows:
+            by_task[task_id].append((remind_at, offset))
+    return _PUBLIC_LIST.validate_python([_public_fields(task, by_task[task.id]) for task in tasks])
 
 
 def task_public(session: Session, task: Task) -> TaskPublic:
