@@ -1,6 +1,10 @@
 """The Reflex app: pages, and the REST API mounted with api_transformer."""
 
+import contextlib
+import gc
 import warnings
+from collections.abc import AsyncIterator
+from typing import Any
 
 import reflex as rx
 
@@ -23,6 +27,16 @@ from todo_app.state.tasks import TasksState
 # compare it, which is expected and not a schema drift.
 warnings.filterwarnings("ignore", message=".*expression-based index 'ix_tasks_.*")
 
+
+@contextlib.asynccontextmanager
+async def freeze_startup_heap(*_: Any) -> AsyncIterator[None]:
+    """Move everything built at startup out of the garbage collector's sight: otherwise each
+    full collection walks the whole framework's heap, pausing a busy process ~150 ms."""
+    gc.collect()
+    gc.freeze()
+    yield
+
+
 api = create_api()
 app = rx.App(
     api_transformer=api,
@@ -34,6 +48,7 @@ live.HUB.route("task.", EditorState, "_live_task")
 live.HUB.route("notification.created", NotificationsState, "_live_notification")
 app.register_lifespan_task(live.HUB.serve, app=app)
 app.register_lifespan_task(api.state.mcp.lifespan)
+app.register_lifespan_task(freeze_startup_heap)
 # Signed-in pages: each loads its own data, and the notifications bell in the top bar.
 for page, route, title, load in (
     (tasks_page, routes.HOME, "Tasks", [TasksState.load, EditorState.open_from_url]),

@@ -27,6 +27,7 @@ def _child_sees_marker(url: str, results: Any) -> None:
 
 def test_a_forked_process_does_not_reuse_its_parents_pooled_connection(db: str):
     engine = get_engine(db)
+    engine.dispose()  # one pooled connection from here on: the one that makes the marker
     with engine.connect() as connection:
         connection.execute(text("CREATE TEMPORARY TABLE fork_marker (x INTEGER)"))
         connection.commit()
