@@ -100,6 +100,17 @@ def test_access_token_claims_are_checked(client):
     assert client.get(f"{API}/auth/me", headers=good).status_code == 200
 
 
+def test_an_access_token_stops_working_when_it_expires_though_it_was_just_accepted(client):
+    user_id = register(client).json()["user"]["id"]
+    settings = get_settings()
+    now = int(time.time())
+    claims = {"sub": user_id, "iss": "todo-app", "aud": "todo-app", "iat": now, "exp": now + 2}
+    headers = {"Authorization": f"Bearer {jwt.encode(claims, settings.jwt_secret, 'HS256')}"}
+    assert client.get(f"{API}/auth/me", headers=headers).status_code == 200
+    time.sleep(max(0.0, now + 2.1 - time.time()))
+    assert client.get(f"{API}/auth/me", headers=headers).status_code == 401
+
+
 def test_refresh_rotates_and_reuse_revokes_the_family(client, db, monkeypatch):
     monkeypatch.setenv("REFRESH_REUSE_GRACE_SECONDS", "0")
     get_settings.cache_clear()

@@ -89,11 +89,13 @@ class BodyLimitMiddleware:
         if scope["type"] != "http" or not scope["path"].startswith(self.prefix):
             await self.app(scope, receive, send)
             return
-        declared = dict(scope["headers"]).get(b"content-length")
+        headers = dict(scope["headers"])
+        declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
             await self._reject(send)
             return
-        if declared is not None:
+        if declared is not None or b"transfer-encoding" not in headers:
+            # A declared length is checked above; neither header means no body at all (a GET).
             await self.app(scope, receive, send)
             return
         # No declared length (chunked): read up to the limit before letting the app see it.

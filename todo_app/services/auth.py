@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 import uuid
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -243,17 +244,29 @@ def access_token_subject(token: str) -> uuid.UUID:
     """The user id an access token was issued to, once its signature and claims check out."""
     settings = get_settings()
     try:
-        claims = jwt.decode(
-            token,
-            settings.jwt_secret,
-            algorithms=["HS256"],
-            audience=settings.jwt_audience,
-            issuer=settings.jwt_issuer,
-            options={"require": ["exp", "iat", "sub", "iss", "aud"]},
+        subject, expires = _checked_token(
+            token, settings.jwt_secret, settings.jwt_audience, settings.jwt_issuer
         )
-        return uuid.UUID(claims["sub"])
     except (jwt.PyJWTError, ValueError):
         raise Unauthorized("access token is missing, expired or invalid") from None
+    if expires <= time.time():
+        raise Unauthorized("access token is missing, expired or invalid")
+    return subject
+
+
+# A client sends the same token for its whole life: checking its signature once is enough.
+# Keyed by the exact token and secret; the expiry is checked again on every use.
+@lru_cache(maxsize=10_000)
+def _checked_token(token: str, secret: str, audience: str, issuer: str) -> tuple[uuid.UUID, int]:
+    claims = jwt.decode(
+        token,
+        secret,
+        algorithms=["HS256"],
+        audience=audience,
+        issuer=issuer,
+        options={"require": ["exp", "iat", "sub", "iss", "aud"]},
+    )
+    return uuid.UUID(claims["sub"]), int(claims["exp"])
 
 
 def user_from_access_token(session: Session, token: str) -> User:
