@@ -101,8 +101,8 @@ def only_query(*names: str) -> Any:
 
 
 # Requests doing database work: a few threads keep the CPU busy while others wait on the
-# database; more only queue for the GIL (bench/load.py at 50 users, p95: 2 threads 205 ms,
-# 4 214 ms, 8 250 ms, 16 333 ms, 40 478 ms). Waiting on the chat model is not CPU work: it gets
+# database; more only queue for the GIL (bench/load.py --quick at 50 users, p95: 2 threads
+# 205 ms, 4 214 ms, 8 250 ms, 16 333 ms). Waiting on the chat model is not CPU work: it gets
 # threads of its own.
 DATABASE_THREADS = 4
 WAITING_THREADS = 32
