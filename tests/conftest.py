@@ -86,6 +86,25 @@ def _pg_reachable() -> str | None:
     return None
 
 
+REDIS_SERVER = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> str:
+    """The Redis the tests use (each picks a database number of its own); under CI=true an
+    unreachable one fails the run instead of skipping."""
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_SERVER).ping()
+    except redis.RedisError as exc:
+        message = f"Redis is not reachable at {REDIS_SERVER}: {exc!r}"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    return REDIS_SERVER
+
+
 @pytest.fixture(scope="session")
 def sqlite_url() -> str:
     """A migrated SQLite database of its own, for tests whose subject is not the database."""

@@ -8,37 +8,27 @@ state manager carrying the push, which is what this test proves.
 from __future__ import annotations
 
 import contextlib
-import os
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import redis
 from app_server import AppStartError, running_app
 from e2e_steps import UI, unique_email
 from playwright.sync_api import expect
 from test_live import LIVE_TIMEOUT, Api
 
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-REDIS_URL = "redis://127.0.0.1:6379/14"
-
 
 @pytest.fixture(scope="module")
-def two_processes(tmp_path_factory: pytest.TempPathFactory, chromium: str) -> Iterator[list[str]]:
-    try:
-        redis.Redis.from_url(REDIS_URL).ping()
-    except redis.RedisError as exc:
-        message = f"Redis is not reachable at {REDIS_URL}: {exc!r}"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
+def two_processes(
+    tmp_path_factory: pytest.TempPathFactory, chromium: str, redis_server: str
+) -> Iterator[list[str]]:
     shared = tmp_path_factory.mktemp("two-processes")
     env = {
         "DATABASE_URL": f"sqlite:///{shared / 'todo.db'}",
         "JWT_SECRET": secrets.token_urlsafe(32),
-        "REFLEX_REDIS_URL": REDIS_URL,
+        "REFLEX_REDIS_URL": f"{redis_server}/14",
     }
     with contextlib.ExitStack() as stack:
         urls = []

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import sqlite3
 import threading
 import time
@@ -14,27 +13,16 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-import redis
 from sqlalchemy import text
 
 from todo_app import live
 from todo_app.db import session_scope
 from todo_app.services import outbox
 
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-REDIS_URL = "redis://127.0.0.1:6379/15"
-
 
 @pytest.fixture
-def redis_registry() -> live.RedisRegistry:
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        if IN_CI:
-            pytest.fail(f"Redis is not reachable at {REDIS_URL}: {exc!r}")
-        pytest.skip(f"Redis is not reachable: {exc!r}")
-    return live.RedisRegistry(REDIS_URL, prefix=f"test:{uuid.uuid4().hex}:")
+def redis_registry(redis_server: str) -> live.RedisRegistry:
+    return live.RedisRegistry(f"{redis_server}/15", prefix=f"test:{uuid.uuid4().hex}:")
 
 
 @pytest.mark.parametrize("kind", ["memory", "redis"])
