@@ -64,7 +64,7 @@ class Bearer:
 async def bearer(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Bearer:
-    # A missing, expired or forged access token is refused here, before the body is read.
+    # A missing, expired or forged access token is refused here, before the body is validated.
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("access token is missing, expired or invalid")
     token = credentials.credentials
@@ -122,7 +122,7 @@ def _limiter(threads: int) -> CapacityLimiter:
 
 
 def _in_one_thread(endpoint: Callable[..., Any], threads: int) -> Callable[..., Any]:
-    """The endpoint with its users loaded before and its session committed after, all in one
+    """The endpoint with its user loaded before and its session committed after, all in one
     worker thread."""
 
     def run(values: dict[str, Any]) -> Any:
