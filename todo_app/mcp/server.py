@@ -117,11 +117,8 @@ class McpHttp:
         scheme, _, token = headers.get(b"authorization", b"").decode().partition(" ")
         user_id: uuid.UUID | None = None
         if scheme.lower() == "bearer" and token:
-            with session_scope() as session:
-                try:
-                    user_id = api_tokens.user_from_bearer(session, token.strip()).id
-                except Unauthorized:
-                    user_id = None
+            # A database read: in a thread, as tool calls are, not on the shared event loop.
+            user_id = await anyio.to_thread.run_sync(_bearer_user_id, token.strip())
         if user_id is None:
             await _unauthorized(send)
             return
@@ -129,6 +126,14 @@ class McpHttp:
             raise RuntimeError("the MCP endpoint is served only while the app's lifespan runs")
         scope.setdefault("state", {})["todo_user_id"] = user_id
         await self.manager.handle_request(scope, receive, send)
+
+
+def _bearer_user_id(token: str) -> uuid.UUID | None:
+    with session_scope() as session:
+        try:
+            return api_tokens.user_from_bearer(session, token).id
+        except Unauthorized:
+            return None
 
 
 async def _unauthorized(send: Send) -> None:
