@@ -271,10 +271,10 @@ class RssSampler(threading.Thread):
 
     def rss_mb(self) -> float:
         total = 0
-        trees = [[root, *root.children(recursive=True)] for root in self.roots]
-        for process in [process for tree in trees for process in tree]:
-            with contextlib.suppress(psutil.Error):
-                total += process.memory_info().rss
+        for root in self.roots:
+            for process in [root, *root.children(recursive=True)]:
+                with contextlib.suppress(psutil.Error):
+                    total += process.memory_info().rss
         return total / 2**20
 
     def run(self) -> None:
@@ -427,6 +427,7 @@ def main(argv: list[str] | None = None) -> int:
         started = time.monotonic()
         users = make_users(max(args.levels), args.tasks, args.seed)
         results["seed_seconds"] = round(time.monotonic() - started, 1)
+        base_urls = [backend.base_url for backend in backends]
         sampler = RssSampler([_pid(backend) for backend in backends])
         sampler.start()
         results["rss_before_mb"] = round(sampler.rss_mb(), 1)
@@ -444,7 +445,6 @@ def main(argv: list[str] | None = None) -> int:
                 phase = Phase(name, level, seconds)
                 log(f"phase {name}: {seconds:.0f} s")
                 sampler.phase = phase
-                base_urls = [backend.base_url for backend in backends]
                 asyncio.run(run_phase(base_urls, users, phase, baseline))
                 sampler.phase = None
                 results["phases"].append(summary(phase))

@@ -100,10 +100,15 @@ def _forget_inherited_connections() -> None:
 os.register_at_fork(after_in_child=_forget_inherited_connections)
 
 
+def new_session(url: str | None = None) -> Session:
+    """A session whose objects stay readable after commit (responses are built from them)."""
+    return Session(get_engine(url), expire_on_commit=False)
+
+
 @contextmanager
 def session_scope(url: str | None = None) -> Iterator[Session]:
     """A session that commits on success and rolls back on error."""
-    with Session(get_engine(url), expire_on_commit=False) as session:
+    with new_session(url) as session:
         try:
             yield session
             session.commit()

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -24,7 +23,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
 from todo_app.core.errors import FieldError, Unauthorized
-from todo_app.db import get_engine
+from todo_app.db import new_session
 from todo_app.models import User
 from todo_app.services import api_tokens, auth
 
@@ -32,7 +31,7 @@ from todo_app.services import api_tokens, auth
 async def open_session() -> AsyncIterator[Session]:
     """The request's session; `ApiRouter` commits it (or rolls it back) in the endpoint's
     thread, so closing it here touches no connection."""
-    session = Session(get_engine(), expire_on_commit=False)
+    session = new_session()
     try:
         yield session
     finally:
@@ -53,12 +52,9 @@ class Bearer:
     """A bearer credential checked as far as it can be without the database."""
 
     token: str
-    user_id: uuid.UUID | None  # an access token's subject; None for a personal API token
 
     def user(self, session: Session) -> User:
-        if self.user_id is None:
-            return api_tokens.user_from_api_token(session, self.token)
-        return auth.user_by_id(session, self.user_id)
+        return api_tokens.user_from_bearer(session, self.token)
 
 
 async def bearer(
@@ -68,9 +64,9 @@ async def bearer(
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("access token is missing, expired or invalid")
     token = credentials.credentials
-    if api_tokens.is_api_token(token):
-        return Bearer(token, None)
-    return Bearer(token, auth.access_token_subject(token))
+    if not api_tokens.is_api_token(token):
+        auth.access_token_subject(token)  # checked once per token: the thread's check is a hit
+    return Bearer(token)
 
 
 # The signed-in user. The dependency checks the token; ApiRouter loads the user in the
@@ -127,7 +123,7 @@ def _in_one_thread(endpoint: Callable[..., Any], threads: int) -> Callable[..., 
 
     def run(values: dict[str, Any]) -> Any:
         given = [value for value in values.values() if isinstance(value, Session)]
-        session = given[0] if given else Session(get_engine(), expire_on_commit=False)
+        session = given[0] if given else new_session()
         try:
             for name, value in values.items():
                 if isinstance(value, Bearer):

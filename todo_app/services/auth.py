@@ -270,12 +270,7 @@ def _checked_token(token: str, secret: str, audience: str, issuer: str) -> tuple
 
 
 def user_from_access_token(session: Session, token: str) -> User:
-    return user_by_id(session, access_token_subject(token))
-
-
-def user_by_id(session: Session, user_id: uuid.UUID) -> User:
-    """The account a checked token names; gone since is the same 401 as a bad token."""
-    user = session.get(User, user_id)
+    user = session.get(User, access_token_subject(token))
     if user is None:
         raise Unauthorized("access token is missing, expired or invalid")
     return user
