@@ -203,6 +203,7 @@ class Phase:
     users: int
     seconds: float
     latencies: dict[str, list[float]] = field(default_factory=dict)
+    finished: list[tuple[float, float]] = field(default_factory=list)  # (seconds in, ms)
     errors: dict[str, int] = field(default_factory=dict)
     error_examples: list[str] = field(default_factory=list)
     requests: int = 0
@@ -216,10 +217,11 @@ async def run_phase(
     base_urls: list[str], users: list[VirtualUser], phase: Phase, baseline: bool
 ) -> None:
     today = datetime.now(ZoneInfo(TIMEZONE)).date()
-    deadline = 0.0
+    deadline = phase_started = 0.0
 
     def record(kind: str, ms: float, response: Answer | None, problem: str = "") -> None:
         phase.latencies.setdefault(kind, []).append(ms)
+        phase.finished.append((time.perf_counter() - phase_started, ms))
         if response is None or response.status_code >= 400:
             phase.errors[kind] = phase.errors.get(kind, 0) + 1
             if len(phase.error_examples) < 10:
@@ -247,10 +249,10 @@ async def run_phase(
 
     phase.load_average.append(os.getloadavg()[0])
     cpu_before = time.process_time()
-    started = time.perf_counter()
-    deadline = started + phase.seconds
+    phase_started = time.perf_counter()
+    deadline = phase_started + phase.seconds
     await asyncio.gather(*(loop(user) for user in users[: phase.users]))
-    phase.elapsed = time.perf_counter() - started
+    phase.elapsed = time.perf_counter() - phase_started
     phase.generator_cpu_s = time.process_time() - cpu_before
     phase.requests = sum(len(v) for v in phase.latencies.values())
     phase.load_average.append(os.getloadavg()[0])
@@ -317,6 +319,22 @@ def rss_growth(samples: list[float]) -> dict[str, float]:
     }
 
 
+def timeline(phase: Phase, window: float = 30.0) -> list[dict[str, float]]:
+    """Throughput and p95 over consecutive windows: a phase that slows down as it runs shows."""
+    windows: dict[int, list[float]] = {}
+    for at, ms in phase.finished:
+        windows.setdefault(int(at // window), []).append(ms)
+    return [
+        {
+            "from_s": index * window,
+            "throughput_rps": round(len(samples) / window, 1),
+            "p95_ms": percentiles(samples)["p95_ms"],
+        }
+        for index, samples in sorted(windows.items())
+        if (index + 1) * window <= phase.elapsed + 1
+    ]
+
+
 def summary(phase: Phase) -> dict[str, Any]:
     everything = [ms for values in phase.latencies.values() for ms in values]
     return {
@@ -335,6 +353,7 @@ def summary(phase: Phase) -> dict[str, Any]:
         if phase.elapsed
         else 0,
         "rss": rss_growth(phase.rss_mb) if phase.rss_mb else None,
+        "timeline": timeline(phase),
         "load_average_start_end": [round(x, 2) for x in phase.load_average],
     }
 
@@ -369,6 +388,11 @@ def print_report(results: dict[str, Any]) -> None:
                 for kind, v in row["by_kind"].items()
             )
             print(f"{'':<22} {kinds}")
+        if len(row["timeline"]) > 2:
+            steps = ", ".join(
+                f"{w['throughput_rps']:.0f}/{w['p95_ms']:.0f}" for w in row["timeline"]
+            )
+            print(f"{'':<22} each 30 s, req/s/p95 ms: {steps}")
         for example in row["error_examples"][:3]:
             print(f"{'':<22} error: {example}")
     print("\ntargets:")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -12,12 +13,20 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, Engine, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session
 
 from todo_app.config import get_settings
 
 _ENGINES: dict[str, Engine] = {}
+_READERS: dict[str, Engine] = {}
+# A pooled connection idle longer than this is checked before use (the server may have
+# restarted or dropped it); one in steady use is not, which saves a round trip a request.
+PING_AFTER_IDLE_SECONDS = 5.0
+# The execution option under which SQLite runs each statement in a transaction of its own.
+_SQLITE_AUTOCOMMIT = "todo_autocommit"
 
 # Tags and metadata are JSONB on PostgreSQL (GIN-indexable) and JSON text on SQLite.
 JSONList = JSON().with_variant(JSONB(), "postgresql")
@@ -62,7 +71,29 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
 def _begin_immediate(connection: Any) -> None:
     # A deferred transaction that reads and then writes fails at once when another writer got
     # in between; taking the write lock up front makes it wait its turn instead.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    if not connection.get_execution_options().get(_SQLITE_AUTOCOMMIT):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _mark_idle(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+    record.info["idle_since"] = time.monotonic()
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Check a connection at checkout if it sat idle in the pool for a while."""
+
+    def checkout(dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: Any) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            # The pool replaces a connection that raises this at checkout and tries again.
+            raise DisconnectionError("pooled connection is gone") from exc
+
+    event.listen(engine, "checkin", _mark_idle)
+    event.listen(engine, "checkout", checkout)
 
 
 def get_engine(url: str | None = None) -> Engine:
@@ -79,15 +110,32 @@ def get_engine(url: str | None = None) -> Engine:
         event.listen(engine, "connect", _configure_sqlite)
         event.listen(engine, "begin", _begin_immediate)
     else:
-        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        engine = create_engine(url, pool_size=10, max_overflow=20)
+        _ping_when_idle(engine)
     _ENGINES[url] = engine
     return engine
+
+
+def _reader(url: str | None) -> Engine:
+    """The engine without transactions: each statement commits on its own (reads, and the
+    odd bookkeeping write a read makes, need no BEGIN and COMMIT round trips)."""
+    url = url or get_settings().database_url
+    reader = _READERS.get(url)
+    if reader is None:
+        engine = get_engine(url)
+        if engine.dialect.name == "sqlite":
+            reader = engine.execution_options(**{_SQLITE_AUTOCOMMIT: True})
+        else:
+            reader = engine.execution_options(isolation_level="AUTOCOMMIT")
+        _READERS[url] = reader
+    return reader
 
 
 def dispose_engines() -> None:
     for engine in _ENGINES.values():
         engine.dispose()
     _ENGINES.clear()
+    _READERS.clear()
 
 
 def _forget_inherited_connections() -> None:
@@ -100,9 +148,10 @@ def _forget_inherited_connections() -> None:
 os.register_at_fork(after_in_child=_forget_inherited_connections)
 
 
-def new_session(url: str | None = None) -> Session:
-    """A session whose objects stay readable after commit (responses are built from them)."""
-    return Session(get_engine(url), expire_on_commit=False)
+def new_session(url: str | None = None, *, reads: bool = False) -> Session:
+    """A session whose objects stay readable after commit (responses are built from them);
+    `reads` for one that runs each statement without a transaction around them."""
+    return Session(_reader(url) if reads else get_engine(url), expire_on_commit=False)
 
 
 @contextmanager

@@ -171,6 +171,34 @@ def test_total_on_every_kind_of_page(client, auth):
     assert page(q="nothing matches this", page=4) == (0, 0)
 
 
+def test_listed_tasks_carry_their_reminders(client, auth):
+    # The list reads reminders inside its one query; it must show what the task itself shows.
+    dentist = create(
+        client,
+        auth,
+        title="Dentist",
+        due_at="2027-03-01T16:00:00Z",
+        reminders=["2027-03-01T08:00:00Z", "2027-02-28T20:15:30.25+01:00"],
+        remind_before_minutes=[120, 15, 30],
+    )
+    plain = create(client, auth, title="Plain")
+    response = client.get(f"{API}/tasks", headers=auth)
+    assert response.status_code == 200, response.text
+    listed = {task["id"]: task for task in response.json()["items"]}
+    assert listed[dentist["id"]]["reminders"] == [
+        "2027-02-28T19:15:30.250000Z",
+        "2027-03-01T08:00:00Z",
+        "2027-03-01T14:00:00Z",
+        "2027-03-01T15:30:00Z",
+        "2027-03-01T15:45:00Z",
+    ]
+    assert listed[dentist["id"]]["remind_before_minutes"] == [15, 30, 120]
+    assert listed[plain["id"]]["reminders"] == []
+    assert listed[plain["id"]]["remind_before_minutes"] == []
+    for task in (dentist, plain):
+        assert listed[task["id"]] == client.get(f"{API}/tasks/{task['id']}", headers=auth).json()
+
+
 def test_bad_list_parameters_name_the_field(client, auth):
     for params, field in [
         ({"status": "open"}, "status"),

@@ -4,15 +4,16 @@ database work in one worker thread.
 A sync endpoint with sync dependencies costs FastAPI a thread hop each (session open, user,
 endpoint, session close): four per request, each a wake-up of the event loop and a turn at
 the GIL, on a pool of 40 threads contending for it. Here the dependencies do no I/O;
-`ApiRouter` runs the endpoint, the loading of its user and the commit together in one thread
-of a small pool.
+`ApiRouter` opens the session, loads the user, runs the endpoint and commits, together in
+one thread of a small pool. A GET reads without a transaction, so it costs its queries'
+round trips and no BEGIN or COMMIT.
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -27,18 +28,9 @@ from todo_app.db import new_session
 from todo_app.models import User
 from todo_app.services import api_tokens, auth
 
-
-async def open_session() -> AsyncIterator[Session]:
-    """The request's session; `ApiRouter` commits it (or rolls it back) in the endpoint's
-    thread, so closing it here touches no connection."""
-    session = new_session()
-    try:
-        yield session
-    finally:
-        session.close()
-
-
-SessionDep = Annotated[Session, Depends(open_session, scope="function")]
+# The request's session: an endpoint parameter of this type is filled in by ApiRouter (it is
+# not a FastAPI dependency), which commits it or rolls it back after the endpoint.
+SessionDep = Session
 
 _bearer = HTTPBearer(
     auto_error=False,
@@ -117,17 +109,19 @@ def _limiter(threads: int) -> CapacityLimiter:
     return limiters[threads]
 
 
-def _in_one_thread(endpoint: Callable[..., Any], threads: int) -> Callable[..., Any]:
-    """The endpoint with its user loaded before and its session committed after, all in one
-    worker thread."""
+def _in_one_thread(endpoint: Callable[..., Any], threads: int, reads: bool) -> Callable[..., Any]:
+    """The endpoint with its session opened and its user loaded before, and the session
+    committed after, all in one worker thread; `reads` for a GET (no transaction)."""
+    signature = inspect.signature(endpoint, eval_str=True)
+    supplied = [name for name, p in signature.parameters.items() if p.annotation is Session]
 
     def run(values: dict[str, Any]) -> Any:
-        given = [value for value in values.values() if isinstance(value, Session)]
-        session = given[0] if given else new_session()
+        session = new_session(reads=reads)
         try:
             for name, value in values.items():
                 if isinstance(value, Bearer):
                     values[name] = value.user(session)
+            values.update(dict.fromkeys(supplied, session))
             result = endpoint(**values)
             session.commit()
             return result
@@ -135,13 +129,16 @@ def _in_one_thread(endpoint: Callable[..., Any], threads: int) -> Callable[..., 
             session.rollback()
             raise
         finally:
-            if not given:
-                session.close()
+            session.close()
 
     @functools.wraps(endpoint)
     async def in_thread(**values: Any) -> Any:
         return await to_thread.run_sync(run, values, limiter=_limiter(threads))
 
+    # What FastAPI reads to resolve parameters: the endpoint's, less the session it is given.
+    in_thread.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[p for p in signature.parameters.values() if p.name not in supplied]
+    )
     return in_thread
 
 
@@ -155,5 +152,6 @@ class ApiRouter(APIRouter):
 
     def add_api_route(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         if not inspect.iscoroutinefunction(endpoint):
-            endpoint = _in_one_thread(endpoint, self.threads)
+            reads = set(kwargs.get("methods") or ()) <= {"GET", "HEAD"}
+            endpoint = _in_one_thread(endpoint, self.threads, reads)
         super().add_api_route(path, endpoint, **kwargs)

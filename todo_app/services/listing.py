@@ -25,7 +25,7 @@ from sqlmodel import Session, col, select
 from todo_app.core.filters import TaskQuery
 from todo_app.models import PRIORITY_RANK_SQL, Task, User
 from todo_app.schemas import TagCount, TaskPage, TaskPublic
-from todo_app.services.presenters import PUBLIC_COLUMNS, tasks_public
+from todo_app.services.presenters import PUBLIC_COLUMNS, reminders_column, rows_public
 from todo_app.services.tasks import start_of_today
 
 _WORD = re.compile(r"\w+")
@@ -130,24 +130,29 @@ def _ordering(query: TaskQuery) -> list[Any]:
     return [ordered, col(Task.position).asc(), col(Task.created_at).asc(), col(Task.id).asc()]
 
 
+def _shown(session: Session, *more: Any) -> tuple[Any, ...]:
+    """What a listed task row holds: its public columns, its reminders, then `more`."""
+    return (*PUBLIC_COLUMNS, reminders_column(_dialect(session)), *more)
+
+
 def list_tasks(session: Session, user: User, query: TaskQuery) -> TaskPage:
     where = conditions(session, user, query)
     offset = (query.page - 1) * query.limit
+    # The total rides along with each row (a window over all matches): one query a page.
     rows = session.exec(
-        select(*PUBLIC_COLUMNS)
+        select(*_shown(session, func.count().over().label("total")))
         .where(*where)
         .order_by(*_ordering(query))
         .offset(offset)
         .limit(query.limit)
     ).all()
-    if len(rows) < query.limit and (rows or query.page == 1):
-        # A short page is the last one, so it already tells the total: no count needed.
-        total = offset + len(rows)
+    if rows:
+        total = rows[0][-1]
+    elif query.page == 1:
+        total = 0
     else:
         total = session.exec(select(func.count()).select_from(Task).where(*where)).one()
-    return TaskPage(
-        items=tasks_public(session, rows), total=int(total), page=query.page, limit=query.limit
-    )
+    return TaskPage(items=rows_public(rows), total=int(total), page=query.page, limit=query.limit)
 
 
 def find_task(
@@ -155,8 +160,8 @@ def find_task(
 ) -> TaskPublic | None:
     """The task if `query` selects it (on whichever page), else None."""
     where = [*conditions(session, user, query), col(Task.id) == task_id]
-    row = session.exec(select(*PUBLIC_COLUMNS).where(*where)).first()
-    return tasks_public(session, [row])[0] if row is not None else None
+    row = session.exec(select(*_shown(session)).where(*where)).first()
+    return rows_public([row])[0] if row is not None else None
 
 
 def tag_counts(session: Session, user: User) -> list[TagCount]:

@@ -9,9 +9,10 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import TypeAdapter
-from sqlalchemy import Row
+from sqlalchemy import JSON, Row, ScalarSelect, func, type_coerce
 from sqlmodel import Session, col, select
 
+from todo_app.db import UTCDateTime
 from todo_app.models import Reminder, Task
 from todo_app.schemas import TaskPublic
 
@@ -26,16 +27,53 @@ _PUBLIC_LIST = TypeAdapter(list[TaskPublic])
 
 
 def _public_fields(
-    task: Task | Row[Any], reminders: list[tuple[datetime, int | None]]
+    task: Task | Row[Any] | tuple[Any, ...], reminders: list[tuple[datetime, int | None]]
 ) -> dict[str, Any]:
     # A row of PUBLIC_COLUMNS holds the values in _PUBLIC_NAMES order already.
-    values = task if isinstance(task, Row) else [getattr(task, name) for name in _PUBLIC_NAMES]
+    values = task if isinstance(task, Row | tuple) else [getattr(task, n) for n in _PUBLIC_NAMES]
     fields = dict(zip(_PUBLIC_NAMES, values, strict=True))
     fields["reminders"] = [remind_at for remind_at, _ in reminders]
     fields["remind_before_minutes"] = sorted(
         {offset for _, offset in reminders if offset is not None}
     )
     return fields
+
+
+def reminders_column(dialect: str) -> ScalarSelect[Any]:
+    """A correlated subquery giving each task row its reminders as a JSON array of
+    [remind_at, offset_minutes] pairs, so a page of tasks needs no query of its own for them."""
+    if dialect == "postgresql":
+        pairs = func.json_agg(func.json_build_array(Reminder.remind_at, Reminder.offset_minutes))
+    else:
+        pairs = func.json_group_array(func.json_array(Reminder.remind_at, Reminder.offset_minutes))
+    return (
+        select(type_coerce(pairs, JSON))
+        .where(col(Reminder.task_id) == Task.id)
+        .correlate(Task)
+        .scalar_subquery()
+    )
+
+
+_AS_UTC = UTCDateTime()
+
+
+def _instant(text: str) -> datetime:
+    # PostgreSQL writes an offset into JSON; SQLite keeps UTC without one.
+    value = _AS_UTC.process_result_value(datetime.fromisoformat(text), None)  # type: ignore[arg-type]
+    assert value is not None
+    return value
+
+
+def rows_public(rows: Sequence[Row[Any] | tuple[Any, ...]]) -> list[TaskPublic]:
+    """Rows of PUBLIC_COLUMNS followed by `reminders_column`, in their public shape."""
+    width = len(_PUBLIC_NAMES)
+    fields = []
+    for row in rows:
+        values = tuple(row)
+        pairs = [(_instant(at), offset) for at, offset in values[width] or ()]
+        pairs.sort(key=lambda pair: pair[0])
+        fields.append(_public_fields(values[:width], pairs))
+    return _PUBLIC_LIST.validate_python(fields)
 
 
 def tasks_public(session: Session, tasks: Sequence[Task | Row[Any]]) -> list[TaskPublic]:

@@ -32,10 +32,13 @@ from todo_app.services.presenters import task_public, tasks_public
 from todo_app.services.recurrence import ensure_successor, successor_of
 
 
-def _event(session: Session, event_type: str, task: Task, **extra: Any) -> None:
-    snapshot = task_public(session, task).model_dump(mode="json")
+def _event(session: Session, event_type: str, task: Task, **extra: Any) -> TaskPublic:
+    """Emit the event with the task's snapshot; the snapshot is also the change's answer."""
+    public = task_public(session, task)
+    snapshot = public.model_dump(mode="json")
     data = {"user_id": str(task.user_id), "task_id": str(task.id), "task": snapshot, **extra}
     outbox.emit(session, event_type, data)
+    return public
 
 
 def get_task(
@@ -152,9 +155,9 @@ def create_task(session: Session, user: User, data: TaskCreate) -> TaskPublic:
     session.flush()
     _replace_reminders(session, task, planned)
     session.flush()
-    _event(session, "task.created", task)
+    public = _event(session, "task.created", task)
     TASKS_CREATED.inc()
-    return task_public(session, task)
+    return public
 
 
 def _check_version(session: Session, task: Task, expected: int | None) -> None:
@@ -243,8 +246,7 @@ def update_task(session: Session, user: User, task_id: uuid.UUID, data: TaskUpda
     task.updated_at = utcnow()
     session.add(task)
     session.flush()
-    _event(session, "task.updated", task, changed=sorted(set(changed)))
-    return task_public(session, task)
+    return _event(session, "task.updated", task, changed=sorted(set(changed)))
 
 
 SNOOZE_MAX_MINUTES = 7 * 24 * 60
@@ -291,10 +293,10 @@ def complete_task(session: Session, user: User, task_id: uuid.UUID) -> TaskPubli
     task.completed = True
     task.completed_at = utcnow()
     _touch(session, task)
-    _event(session, "task.completed", task)
+    public = _event(session, "task.completed", task)
     ensure_successor(session, task, user.timezone)
     TASKS_COMPLETED.inc()
-    return task_public(session, task)
+    return public
 
 
 def uncomplete_task(session: Session, user: User, task_id: uuid.UUID) -> TaskPublic:
@@ -346,9 +348,9 @@ def skip_task(session: Session, user: User, task_id: uuid.UUID) -> TaskPublic:
         raise Conflict("a completed occurrence cannot be skipped", field="completed")
     task.deleted_at = utcnow()
     _touch(session, task)
-    _event(session, "task.skipped", task)
+    public = _event(session, "task.skipped", task)
     ensure_successor(session, task, user.timezone)
-    return task_public(session, task)
+    return public
 
 
 def reorder_tasks(session: Session, user: User, ids: list[uuid.UUID]) -> list[TaskPublic]:

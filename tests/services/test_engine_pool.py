@@ -1,0 +1,63 @@
+"""How requests use pooled connections: reads take no transaction, and a connection the
+server dropped while it sat in the pool is replaced instead of failing a request."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
+
+from todo_app import db as database
+from todo_app.db import get_engine, new_session
+
+API = "/api/v1"
+
+
+def test_a_read_is_not_held_up_by_an_open_write(client, auth, db: str):
+    created = client.post(f"{API}/tasks", json={"title": "Before"}, headers=auth).json()
+    writer = get_engine(db).connect()
+    try:
+        # Another transaction has changed the task and not committed: on SQLite it holds the
+        # database's write lock, on PostgreSQL the row's.
+        if writer.dialect.name == "sqlite":
+            writer.exec_driver_sql("UPDATE tasks SET title = 'Pending'")
+        else:
+            writer.execute(text("UPDATE tasks SET title = 'Pending'"))
+        started = time.monotonic()
+        listed = client.get(f"{API}/tasks", headers=auth)
+        one = client.get(f"{API}/tasks/{created['id']}", headers=auth)
+        elapsed = time.monotonic() - started
+    finally:
+        writer.rollback()
+        writer.close()
+    assert listed.status_code == 200, listed.text
+    assert one.status_code == 200, one.text
+    assert [task["title"] for task in listed.json()["items"]] == ["Before"]
+    assert one.json()["title"] == "Before"
+    assert elapsed < 2.0, f"reads waited {elapsed:.1f} s for the writer"
+
+
+def _backend_pid(url: str) -> int:
+    with new_session(url) as session:
+        return int(session.execute(text("SELECT pg_backend_pid()")).scalar_one())
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_pooled_connection_dropped_by_the_server_is_replaced(
+    db: str, monkeypatch: pytest.MonkeyPatch
+):
+    engine = get_engine(db)
+    engine.dispose()
+    first = _backend_pid(db)
+    assert _backend_pid(db) == first  # in steady use, the pool hands back the same connection
+    admin = create_engine(db, poolclass=NullPool)
+    with admin.connect() as connection:
+        connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
+        connection.commit()
+    monkeypatch.setattr(database, "PING_AFTER_IDLE_SECONDS", 0.0)
+    # The dead connection is found at checkout and replaced; the query succeeds.
+    second = _backend_pid(db)
+    assert second != first
+    assert _backend_pid(db) == second
