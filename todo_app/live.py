@@ -134,7 +134,7 @@ class LiveHub:
         self._routes: list[Route] = []
         self._app: Any = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._queue: asyncio.Queue[tuple[Mapping[str, Any], bool]] | None = None
+        self._queue: asyncio.Queue[tuple[Mapping[str, Any], list[str], bool]] | None = None
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._stopping = threading.Event()
 
@@ -166,12 +166,30 @@ class LiveHub:
     # -- the fast path -----------------------------------------------------------------------
 
     def submit(self, envelopes: Iterable[Mapping[str, Any]], local_only: bool = False) -> None:
-        """Queue events for delivery; safe from any thread. Dropped until `serve` runs."""
+        """Queue events for delivery; safe from any thread. Dropped until `serve` runs.
+
+        The calling thread (the one that committed, or the bus consumer) looks up the user's
+        open tabs, so an event nobody is looking at never costs the event loop anything."""
         loop, queue = self._loop, self._queue
         if loop is None or queue is None or loop.is_closed():
             return
         for envelope in envelopes:
-            loop.call_soon_threadsafe(queue.put_nowait, (envelope, local_only))
+            tokens = self._tabs_for(envelope)
+            if tokens:
+                loop.call_soon_threadsafe(queue.put_nowait, (envelope, tokens, local_only))
+
+    def _tabs_for(self, envelope: Mapping[str, Any]) -> list[str]:
+        event_type = str(envelope.get("type", ""))
+        data = envelope.get("data")
+        if not isinstance(data, Mapping) or "user_id" not in data:
+            return []
+        if not any(event_type.startswith(route.prefix) for route in self._routes):
+            return []
+        try:
+            return self.registry.tokens(str(data["user_id"]))
+        except redis.RedisError as exc:
+            log.warning("live registry unavailable: %r", exc)
+            return []
 
     def watch_commits(self) -> None:
         """Hand every outbox event committed in this process to `submit` after its commit."""
@@ -192,8 +210,8 @@ class LiveHub:
         consumer = self._start_consumer()
         try:
             while True:
-                envelope, local_only = await self._queue.get()
-                await self._deliver(envelope, local_only)
+                envelope, tokens, local_only = await self._queue.get()
+                await self._deliver(envelope, tokens, local_only)
         finally:
             self._stopping.set()
             if consumer is not None:
@@ -239,29 +257,24 @@ class LiveHub:
                     with contextlib.suppress(Exception):
                         consumer.close(autocommit=False)
 
-    async def _deliver(self, envelope: Mapping[str, Any], local_only: bool) -> None:
+    async def _deliver(
+        self, envelope: Mapping[str, Any], tokens: list[str], local_only: bool
+    ) -> None:
         event_id = str(envelope.get("id"))
         if event_id in self._seen:
             return
         self._seen[event_id] = None
         if len(self._seen) > SEEN_CAPACITY:
             self._seen.popitem(last=False)
-        event_type = str(envelope.get("type", ""))
+        event_type = str(envelope["type"])
         routes = [route for route in self._routes if event_type.startswith(route.prefix)]
-        data = envelope.get("data")
-        if not routes or not isinstance(data, Mapping) or "user_id" not in data:
-            return
-        try:
-            tokens = await asyncio.to_thread(self.registry.tokens, str(data["user_id"]))
-        except redis.RedisError as exc:
-            log.warning("live registry unavailable: %r", exc)
-            return
+        data = {**envelope["data"], "type": event_type}
         for token in tokens:
             if not await self._reachable(token, local_only):
                 continue
             for route in routes:
                 try:
-                    await self._apply(token, route, {**data, "type": event_type})
+                    await self._apply(token, route, data)
                 except Exception:
                     log.exception("live update %s to a tab failed", event_type)
 
