@@ -11,14 +11,15 @@ round trips and no BEGIN or COMMIT.
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import functools
 import inspect
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from anyio import CapacityLimiter, to_thread
-from anyio.lowlevel import RunVar
 from fastapi import APIRouter, Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
@@ -94,22 +95,13 @@ def only_query(*names: str) -> Any:
 # threads of its own.
 DATABASE_THREADS = 4
 WAITING_THREADS = 32
-_limiters: RunVar[dict[int, CapacityLimiter]] = RunVar("todo_api_limiters")
+_DATABASE_POOL = ThreadPoolExecutor(DATABASE_THREADS, thread_name_prefix="api-db")
+_WAITING_POOL = ThreadPoolExecutor(WAITING_THREADS, thread_name_prefix="api-wait")
 
 
-def _limiter(threads: int) -> CapacityLimiter:
-    # One limiter per event loop (tests start several), as anyio keeps its default one.
-    try:
-        limiters = _limiters.get()
-    except LookupError:
-        limiters = {}
-        _limiters.set(limiters)
-    if threads not in limiters:
-        limiters[threads] = CapacityLimiter(threads)
-    return limiters[threads]
-
-
-def _in_one_thread(endpoint: Callable[..., Any], threads: int, reads: bool) -> Callable[..., Any]:
+def _in_one_thread(
+    endpoint: Callable[..., Any], pool: ThreadPoolExecutor, reads: bool
+) -> Callable[..., Any]:
     """The endpoint with its session opened and its user loaded before, and the session
     committed after, all in one worker thread; `reads` for a GET (no transaction)."""
     signature = inspect.signature(endpoint, eval_str=True)
@@ -133,7 +125,9 @@ def _in_one_thread(endpoint: Callable[..., Any], threads: int, reads: bool) -> C
 
     @functools.wraps(endpoint)
     async def in_thread(**values: Any) -> Any:
-        return await to_thread.run_sync(run, values, limiter=_limiter(threads))
+        # The request's context (its id, for the logs) goes along into the thread.
+        call = functools.partial(contextvars.copy_context().run, run, values)
+        return await asyncio.get_running_loop().run_in_executor(pool, call)
 
     # What FastAPI reads to resolve parameters: the endpoint's, less the session it is given.
     in_thread.__signature__ = signature.replace(  # type: ignore[attr-defined]
@@ -148,10 +142,10 @@ class ApiRouter(APIRouter):
 
     def __init__(self, *, waits: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.threads = WAITING_THREADS if waits else DATABASE_THREADS
+        self.pool = _WAITING_POOL if waits else _DATABASE_POOL
 
     def add_api_route(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         if not inspect.iscoroutinefunction(endpoint):
             reads = set(kwargs.get("methods") or ()) <= {"GET", "HEAD"}
-            endpoint = _in_one_thread(endpoint, self.threads, reads)
+            endpoint = _in_one_thread(endpoint, self.pool, reads)
         super().add_api_route(path, endpoint, **kwargs)

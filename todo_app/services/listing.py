@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from datetime import UTC, datetime
@@ -21,6 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from todo_app.core.filters import TaskQuery
 from todo_app.models import PRIORITY_RANK_SQL, Task, User
@@ -130,17 +132,20 @@ def _ordering(query: TaskQuery) -> list[Any]:
     return [ordered, col(Task.position).asc(), col(Task.created_at).asc(), col(Task.id).asc()]
 
 
-def _shown(session: Session, *more: Any) -> tuple[Any, ...]:
-    """What a listed task row holds: its public columns, its reminders, then `more`."""
-    return (*PUBLIC_COLUMNS, reminders_column(_dialect(session)), *more)
+@functools.cache
+def _shown(dialect: str, with_total: bool) -> Select[Any]:
+    """What a listed task row holds: its public columns, its reminders, and the number of
+    rows the query matches (a window over all of them, so a page needs no count query)."""
+    total = (func.count().over().label("total"),) if with_total else ()
+    columns: tuple[Any, ...] = (*PUBLIC_COLUMNS, reminders_column(dialect), *total)
+    return select(*columns)
 
 
 def list_tasks(session: Session, user: User, query: TaskQuery) -> TaskPage:
     where = conditions(session, user, query)
     offset = (query.page - 1) * query.limit
-    # The total rides along with each row (a window over all matches): one query a page.
     rows = session.exec(
-        select(*_shown(session, func.count().over().label("total")))
+        _shown(_dialect(session), with_total=True)
         .where(*where)
         .order_by(*_ordering(query))
         .offset(offset)
@@ -160,7 +165,7 @@ def find_task(
 ) -> TaskPublic | None:
     """The task if `query` selects it (on whichever page), else None."""
     where = [*conditions(session, user, query), col(Task.id) == task_id]
-    row = session.exec(select(*_shown(session)).where(*where)).first()
+    row = session.exec(_shown(_dialect(session), with_total=False).where(*where)).first()
     return rows_public([row])[0] if row is not None else None
 
 
