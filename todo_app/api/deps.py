@@ -90,8 +90,9 @@ def only_query(*names: str) -> Any:
 
 
 # Requests doing database work: a few threads keep the CPU busy while others wait on the
-# database; more only queue for the GIL (bench/load.py --quick at 50 users, p95: 2 threads
-# 205 ms, 4 214 ms, 8 250 ms, 16 333 ms). Waiting on the chat model is not CPU work: it gets
+# database; more only queue for the GIL (bench/load.py --quick at 50 users on two cores:
+# 2 threads 410-425 req/s, p95 179-186 ms; 4 threads 461-536 req/s, p95 164-189 ms; earlier
+# 8 and 16 threads were worse than 4). Waiting on the chat model is not CPU work: it gets
 # threads of its own.
 DATABASE_THREADS = 4
 WAITING_THREADS = 32
