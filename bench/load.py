@@ -288,6 +288,20 @@ class RssSampler(threading.Thread):
                 self.phase.rss_mb.append(value)
 
 
+# --- the machine ------------------------------------------------------------------------------
+
+
+def cpu_probe_ms() -> float:
+    """The best of three timings of a fixed pure-Python loop: how fast this (shared, virtual)
+    machine runs Python right now. Taken while no phase runs; lower is faster."""
+    timings = []
+    for _ in range(3):
+        started = time.perf_counter()
+        sum(i * i for i in range(300_000))
+        timings.append((time.perf_counter() - started) * 1000)
+    return round(min(timings), 1)
+
+
 # --- report --------------------------------------------------------------------------------------
 
 
@@ -364,6 +378,8 @@ def print_report(results: dict[str, Any]) -> None:
         f"load average at start {results['load_average_start']:.2f}, before the 50-user "
         f"phase {results['load_average_before_50']:.2f}, at end {results['load_average_end']:.2f}"
     )
+    probes = ", ".join(f"{when} {ms:.0f} ms" for when, ms in results["cpu_probe_ms"])
+    print(f"machine speed probe (a fixed Python loop between phases, lower is faster): {probes}")
     print(
         f"{'phase':<22} {'req/s':>8} {'p50':>8} {'p95':>8} {'p99':>8} {'errors':>7} "
         f"{'gen CPU':>8} {'RSS MB start/end (growth)':>28} {'load avg':>11}"
@@ -427,7 +443,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    results: dict[str, Any] = {"load_average_start": os.getloadavg()[0], "phases": []}
+    results: dict[str, Any] = {
+        "load_average_start": os.getloadavg()[0],
+        "phases": [],
+        "cpu_probe_ms": [("start", cpu_probe_ms())],
+    }
     os.environ["ACCESS_TOKEN_MINUTES"] = "600"  # the backend inherits it: no expiry mid-run
     os.environ["GRANIAN_WORKERS"] = "1"  # one process a replica, as kuberay/base/backend.yaml
     if args.replicas > 1:
@@ -457,6 +477,7 @@ def main(argv: list[str] | None = None) -> int:
         results["rss_before_mb"] = round(sampler.rss_mb(), 1)
         for level in args.levels:
             final = level == max(args.levels)
+            results["cpu_probe_ms"].append((f"before x{level}", cpu_probe_ms()))
             if final:
                 results["load_average_before_50"] = os.getloadavg()[0]
             for baseline in (True, False):
@@ -472,6 +493,7 @@ def main(argv: list[str] | None = None) -> int:
                 asyncio.run(run_phase(base_urls, users, phase, baseline))
                 sampler.phase = None
                 results["phases"].append(summary(phase))
+        results["cpu_probe_ms"].append(("end", cpu_probe_ms()))
         sampler.stopped.set()
         results["rss_after_mb"] = round(sampler.rss_mb(), 1)
         results["rss_timeline"] = sampler.timeline
