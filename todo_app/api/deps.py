@@ -22,6 +22,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from todo_app.core.errors import FieldError, Unauthorized
@@ -113,7 +114,16 @@ def _in_one_thread(
         try:
             for name, value in values.items():
                 if isinstance(value, Bearer):
-                    values[name] = value.user(session)
+                    try:
+                        values[name] = value.user(session)
+                    except DBAPIError as exc:
+                        if not exc.connection_invalidated:
+                            raise
+                        # The pooled connection died (the database restarted) and nothing
+                        # has been done yet: the request goes on with a fresh one.
+                        session.close()
+                        session = new_session(reads=reads)
+                        values[name] = value.user(session)
             values.update(dict.fromkeys(supplied, session))
             result = endpoint(**values)
             session.commit()
