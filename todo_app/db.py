@@ -32,6 +32,11 @@ _SQLITE_AUTOCOMMIT = "todo_autocommit"
 JSONList = JSON().with_variant(JSONB(), "postgresql")
 
 
+def as_utc(value: datetime) -> datetime:
+    """A timestamp read back from the database as aware UTC (SQLite's come back naive)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """A timestamp that is always stored and returned as timezone-aware UTC.
 
@@ -51,9 +56,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return None if value is None else as_utc(value)
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:

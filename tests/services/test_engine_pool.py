@@ -21,10 +21,7 @@ def test_a_read_is_not_held_up_by_an_open_write(client, auth, db: str):
     try:
         # Another transaction has changed the task and not committed: on SQLite it holds the
         # database's write lock, on PostgreSQL the row's.
-        if writer.dialect.name == "sqlite":
-            writer.exec_driver_sql("UPDATE tasks SET title = 'Pending'")
-        else:
-            writer.execute(text("UPDATE tasks SET title = 'Pending'"))
+        writer.execute(text("UPDATE tasks SET title = 'Pending'"))
         started = time.monotonic()
         listed = client.get(f"{API}/tasks", headers=auth)
         one = client.get(f"{API}/tasks/{created['id']}", headers=auth)

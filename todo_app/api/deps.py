@@ -101,6 +101,24 @@ _DATABASE_POOL = ThreadPoolExecutor(DATABASE_THREADS, thread_name_prefix="api-db
 _WAITING_POOL = ThreadPoolExecutor(WAITING_THREADS, thread_name_prefix="api-wait")
 
 
+def _user_and_session(bearer: Bearer, session: Session, reads: bool) -> tuple[User, Session]:
+    """The bearer's user, and the session to go on with. Loading the user is a request's
+    first query: if the pooled connection died (the database restarted), nothing has been
+    done yet, and the request goes on with a fresh session."""
+    try:
+        return bearer.user(session), session
+    except DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+    session.close()
+    fresh = new_session(reads=reads)
+    try:
+        return bearer.user(fresh), fresh
+    except BaseException:
+        fresh.close()
+        raise
+
+
 def _in_one_thread(
     endpoint: Callable[..., Any], pool: ThreadPoolExecutor, reads: bool
 ) -> Callable[..., Any]:
@@ -114,16 +132,7 @@ def _in_one_thread(
         try:
             for name, value in values.items():
                 if isinstance(value, Bearer):
-                    try:
-                        values[name] = value.user(session)
-                    except DBAPIError as exc:
-                        if not exc.connection_invalidated:
-                            raise
-                        # The pooled connection died (the database restarted) and nothing
-                        # has been done yet: the request goes on with a fresh one.
-                        session.close()
-                        session = new_session(reads=reads)
-                        values[name] = value.user(session)
+                    values[name], session = _user_and_session(value, session, reads)
             values.update(dict.fromkeys(supplied, session))
             result = endpoint(**values)
             session.commit()

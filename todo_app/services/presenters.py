@@ -12,7 +12,7 @@ from pydantic import TypeAdapter
 from sqlalchemy import JSON, Row, ScalarSelect, func, type_coerce
 from sqlmodel import Session, col, select
 
-from todo_app.db import UTCDateTime
+from todo_app.db import as_utc
 from todo_app.models import Reminder, Task
 from todo_app.schemas import TaskPublic
 
@@ -27,10 +27,9 @@ _PUBLIC_LIST = TypeAdapter(list[TaskPublic])
 
 
 def _public_fields(
-    task: Task | Row[Any] | tuple[Any, ...], reminders: list[tuple[datetime, int | None]]
+    values: Sequence[Any], reminders: list[tuple[datetime, int | None]]
 ) -> dict[str, Any]:
-    # A row of PUBLIC_COLUMNS holds the values in _PUBLIC_NAMES order already.
-    values = task if isinstance(task, Row | tuple) else [getattr(task, n) for n in _PUBLIC_NAMES]
+    """`values` in _PUBLIC_NAMES order, as a row of PUBLIC_COLUMNS holds them."""
     fields = dict(zip(_PUBLIC_NAMES, values, strict=True))
     fields["reminders"] = [remind_at for remind_at, _ in reminders]
     fields["remind_before_minutes"] = sorted(
@@ -54,30 +53,21 @@ def reminders_column(dialect: str) -> ScalarSelect[Any]:
     )
 
 
-_AS_UTC = UTCDateTime()
-
-
-def _instant(text: str) -> datetime:
-    # PostgreSQL writes an offset into JSON; SQLite keeps UTC without one.
-    value = _AS_UTC.process_result_value(datetime.fromisoformat(text), None)  # type: ignore[arg-type]
-    assert value is not None
-    return value
-
-
 def rows_public(rows: Sequence[Row[Any] | tuple[Any, ...]]) -> list[TaskPublic]:
     """Rows of PUBLIC_COLUMNS followed by `reminders_column`, in their public shape."""
     width = len(_PUBLIC_NAMES)
     fields = []
     for row in rows:
         values = tuple(row)
-        pairs = [(_instant(at), offset) for at, offset in values[width] or ()]
+        # PostgreSQL writes an offset into the JSON; SQLite keeps UTC without one.
+        pairs = [(as_utc(datetime.fromisoformat(at)), offset) for at, offset in values[width] or ()]
         pairs.sort(key=lambda pair: pair[0])
         fields.append(_public_fields(values[:width], pairs))
     return _PUBLIC_LIST.validate_python(fields)
 
 
-def tasks_public(session: Session, tasks: Sequence[Task | Row[Any]]) -> list[TaskPublic]:
-    """Tasks, as ORM instances or as rows of PUBLIC_COLUMNS, in their public shape."""
+def tasks_public(session: Session, tasks: Sequence[Task]) -> list[TaskPublic]:
+    """Tasks, as ORM instances, in their public shape."""
     ids = [task.id for task in tasks]
     by_task: dict[uuid.UUID, list[tuple[datetime, int | None]]] = defaultdict(list)
     if ids:
@@ -88,7 +78,12 @@ def tasks_public(session: Session, tasks: Sequence[Task | Row[Any]]) -> list[Tas
         ).all()
         for task_id, remind_at, offset in rows:
             by_task[task_id].append((remind_at, offset))
-    return _PUBLIC_LIST.validate_python([_public_fields(task, by_task[task.id]) for task in tasks])
+    return _PUBLIC_LIST.validate_python(
+        [
+            _public_fields([getattr(task, name) for name in _PUBLIC_NAMES], by_task[task.id])
+            for task in tasks
+        ]
+    )
 
 
 def task_public(session: Session, task: Task) -> TaskPublic:
