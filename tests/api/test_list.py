@@ -124,6 +124,34 @@ def test_all_day_task_is_not_overdue_on_its_day(client, make_user):
     assert titles(client, headers, overdue="true") == ["Yesterday"]
 
 
+def test_one_query_shape_answers_each_user_with_their_own_values(client, make_user):
+    # A list's statement is built once per shape and reused with each request's values:
+    # the user, the words, the tags and the user's own "today" must come from this request.
+    berlin, kiritimati = (
+        make_user(timezone="Europe/Berlin"),
+        make_user(timezone="Pacific/Kiritimati"),
+    )
+    for headers, name in ((berlin, "Berlin"), (kiritimati, "Kiritimati")):
+        local_today = datetime.now(
+            ZoneInfo(f"{'Europe' if name == 'Berlin' else 'Pacific'}/{name}")
+        )
+        create(client, headers, title=f"{name} report", tags=[name])
+        create(client, headers, title=f"{name} today", due_at=local_today.date().isoformat())
+    for _ in range(2):
+        for headers, name in ((berlin, "Berlin"), (kiritimati, "Kiritimati")):
+            assert titles(client, headers, q="report") == [f"{name} report"]
+            assert titles(client, headers, q=f"{name} report") == [f"{name} report"]
+            assert titles(client, headers, tags=name) == [f"{name} report"]
+            assert titles(client, headers, tags="Berlin,Kiritimati", tag_mode="any") == [
+                f"{name} report"
+            ]
+            assert titles(client, headers, overdue="true") == []
+            assert titles(client, headers, overdue="false", sort_by="title") == [
+                f"{name} report",
+                f"{name} today",
+            ]
+
+
 def test_sorting_with_stable_tiebreak(client, auth):
     seed(client, auth)
     by_due = titles(client, auth, sort_by="due_at")

@@ -5,12 +5,17 @@ from __future__ import annotations
 import functools
 import re
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Integer,
+    Result,
+    String,
     and_,
+    bindparam,
     exists,
     func,
     literal,
@@ -22,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Session, col, select
-from sqlmodel.sql.expression import Select
+from sqlmodel.sql.expression import Select, SelectOfScalar
 
 from todo_app.core.filters import TaskQuery
 from todo_app.models import PRIORITY_RANK_SQL, Task, User
@@ -38,84 +43,152 @@ def _dialect(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
-def _sqlite_has_tag(key: str) -> ColumnElement[bool]:
-    each = func.json_each(Task.tag_keys).table_valued("value").alias("tag_each")
-    return exists(select(literal(1)).select_from(each).where(each.c.value == key))
+@dataclass(frozen=True)
+class _Shape:
+    """What decides a list query's SQL text. The values (user, tags, words, dates, page) go in
+    as parameters, so each shape's statements are built once per process: building a
+    statement and walking it for its cache key cost more than running it."""
+
+    dialect: str
+    status: str
+    priorities: bool
+    tags: int
+    tag_mode: str
+    words: int  # -1: no text search; 0: a term without words, matched as a substring
+    due_after: bool
+    due_before: bool
+    overdue: bool | None
+    is_recurring: bool | None
+    sort_by: str
+    sort_order: str
 
 
-def _tag_condition(session: Session, query: TaskQuery) -> ColumnElement[bool]:
-    keys = list(query.tag_keys)
-    if _dialect(session) == "postgresql":
+def _shape_and_values(
+    dialect: str, user: User, query: TaskQuery, now: datetime
+) -> tuple[_Shape, dict[str, Any]]:
+    values: dict[str, Any] = {
+        "user_id": user.id,
+        "offset": (query.page - 1) * query.limit,
+        "limit": query.limit,
+    }
+    if query.priority:
+        values["priorities"] = list(query.priority)
+    for index, key in enumerate(query.tag_keys):
+        # PostgreSQL asks whether the task's JSONB key list contains [key].
+        values[f"tag_{index}"] = [key] if dialect == "postgresql" else key
+    words = -1
+    if query.q:
+        found = _WORD.findall(query.q.casefold())
+        if not found:
+            words = 0
+            values["term"] = f"%{_like_escape(query.q.casefold())}%"
+        elif dialect == "postgresql":
+            # Prefix match on each word, all of them in one tsquery parameter.
+            words = 1
+            values["tsquery"] = " & ".join(f"{word}:*" for word in found)
+        else:
+            words = len(found)
+            values.update({f"word_{i}": f"%{_like_escape(w)}%" for i, w in enumerate(found)})
+    if query.due_after is not None:
+        values["due_after"] = query.due_after
+    if query.due_before is not None:
+        values["due_before"] = query.due_before
+    if query.overdue is not None:
+        values["now"] = now
+        values["today"] = start_of_today(user.timezone, now)
+    shape = _Shape(
+        dialect=dialect,
+        status=query.status,
+        priorities=bool(query.priority),
+        tags=len(query.tags),
+        tag_mode=query.tag_mode,
+        words=words,
+        due_after=query.due_after is not None,
+        due_before=query.due_before is not None,
+        overdue=query.overdue,
+        is_recurring=query.is_recurring,
+        sort_by=query.sort_by,
+        sort_order=query.sort_order,
+    )
+    return shape, values
+
+
+def _tag_condition(shape: _Shape) -> ColumnElement[bool]:
+    names = [f"tag_{index}" for index in range(shape.tags)]
+    if shape.dialect == "postgresql":
         # JSONB containment is what the GIN index on tag_keys answers.
         tag_keys = type_coerce(Task.tag_keys, JSONB)
-        parts = [tag_keys.contains([key]) for key in keys]
+        parts = [tag_keys.contains(bindparam(name)) for name in names]
     else:
-        parts = [_sqlite_has_tag(key) for key in keys]
-    return and_(*parts) if query.tag_mode == "all" else or_(*parts)
+        parts = []
+        for name in names:
+            each = func.json_each(Task.tag_keys).table_valued("value").alias("tag_each")
+            parts.append(
+                exists(select(literal(1)).select_from(each).where(each.c.value == bindparam(name)))
+            )
+    return and_(*parts) if shape.tag_mode == "all" else or_(*parts)
 
 
 def _like_escape(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _text_condition(session: Session, q: str) -> ColumnElement[bool]:
-    words = _WORD.findall(q.casefold())
-    if not words:
-        return col(Task.search_text).like(f"%{_like_escape(q.casefold())}%", escape="\\")
-    if _dialect(session) == "postgresql":
-        # Prefix match on each word, answered by the GIN index over the same expression.
-        tsquery = " & ".join(f"{word}:*" for word in words)
+def _text_condition(shape: _Shape) -> ColumnElement[bool]:
+    if shape.words == 0:
+        return col(Task.search_text).like(bindparam("term"), escape="\\")
+    if shape.dialect == "postgresql":
+        # Answered by the GIN index over the same expression.
         simple: ColumnElement[str] = literal_column("'simple'")
         vector = func.to_tsvector(simple, Task.search_text)
-        return vector.bool_op("@@")(func.to_tsquery(simple, tsquery))
+        tsquery = func.to_tsquery(simple, bindparam("tsquery", type_=String))
+        return vector.bool_op("@@")(tsquery)
     return and_(
-        *[col(Task.search_text).like(f"%{_like_escape(word)}%", escape="\\") for word in words]
+        *[
+            col(Task.search_text).like(bindparam(f"word_{index}"), escape="\\")
+            for index in range(shape.words)
+        ]
     )
 
 
-def _overdue(tz: str, now: datetime) -> ColumnElement[bool]:
-    today = start_of_today(tz, now)
+def _overdue() -> ColumnElement[bool]:
     return and_(
         col(Task.completed).is_(False),
         col(Task.due_at).is_not(None),
         or_(
-            and_(col(Task.all_day).is_(False), col(Task.due_at) < now),
-            and_(col(Task.all_day).is_(True), col(Task.due_at) < today),
+            and_(col(Task.all_day).is_(False), col(Task.due_at) < bindparam("now")),
+            and_(col(Task.all_day).is_(True), col(Task.due_at) < bindparam("today")),
         ),
     )
 
 
-def conditions(session: Session, user: User, query: TaskQuery) -> list[ColumnElement[bool]]:
-    now = datetime.now(UTC)
+def _conditions(shape: _Shape) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = [
-        col(Task.user_id) == user.id,
+        col(Task.user_id) == bindparam("user_id"),
         col(Task.deleted_at).is_(None),
     ]
-    if query.status == "active":
+    if shape.status == "active":
         where.append(col(Task.completed).is_(False))
-    elif query.status == "completed":
+    elif shape.status == "completed":
         where.append(col(Task.completed).is_(True))
-    if query.priority:
-        where.append(col(Task.priority).in_(query.priority))
-    if query.tags:
-        where.append(_tag_condition(session, query))
-    if query.q:
-        where.append(_text_condition(session, query.q))
-    if query.due_after is not None:
-        where.append(col(Task.due_at) >= query.due_after)
-    if query.due_before is not None:
-        where.append(col(Task.due_at) < query.due_before)
-    if query.overdue is not None:
-        overdue = _overdue(user.timezone, now)
-        where.append(overdue if query.overdue else not_(overdue))
-    if query.is_recurring is not None:
+    if shape.priorities:
+        where.append(col(Task.priority).in_(bindparam("priorities", expanding=True)))
+    if shape.tags:
+        where.append(_tag_condition(shape))
+    if shape.words >= 0:
+        where.append(_text_condition(shape))
+    if shape.due_after:
+        where.append(col(Task.due_at) >= bindparam("due_after"))
+    if shape.due_before:
+        where.append(col(Task.due_at) < bindparam("due_before"))
+    if shape.overdue is not None:
+        where.append(_overdue() if shape.overdue else not_(_overdue()))
+    if shape.is_recurring is not None:
         has_rule = col(Task.rrule).is_not(None)
-        where.append(has_rule if query.is_recurring else not_(has_rule))
+        where.append(has_rule if shape.is_recurring else not_(has_rule))
     return where
 
 
-def _ordering(query: TaskQuery) -> list[Any]:
-    descending = query.sort_order == "desc"
+def _ordering(shape: _Shape) -> list[Any]:
     keys: dict[str, Any] = {
         "due_at": col(Task.due_at),
         "priority": _PRIORITY_RANK,
@@ -123,9 +196,9 @@ def _ordering(query: TaskQuery) -> list[Any]:
         "title": func.lower(Task.title),
         "position": col(Task.position),
     }
-    primary = keys[query.sort_by]
-    ordered = primary.desc() if descending else primary.asc()
-    if query.sort_by == "due_at":
+    primary = keys[shape.sort_by]
+    ordered = primary.desc() if shape.sort_order == "desc" else primary.asc()
+    if shape.sort_by == "due_at":
         # Tasks without a date sort after dated ones whichever the direction.
         ordered = ordered.nulls_last()
     # A stable tiebreak keeps pages from overlapping or skipping rows.
@@ -139,16 +212,34 @@ def _shown(dialect: str) -> Select[Any]:
     return select(*columns)
 
 
-def list_tasks(session: Session, user: User, query: TaskQuery) -> TaskPage:
-    where = conditions(session, user, query)
-    offset = (query.page - 1) * query.limit
-    rows = session.exec(
-        _shown(_dialect(session))
+@functools.lru_cache(maxsize=1024)
+def _statements(shape: _Shape) -> tuple[Select[Any], SelectOfScalar[int]]:
+    """The page and count statements of a shape."""
+    where = _conditions(shape)
+    page = (
+        _shown(shape.dialect)
         .where(*where)
-        .order_by(*_ordering(query))
-        .offset(offset)
-        .limit(query.limit)
-    ).all()
+        .order_by(*_ordering(shape))
+        .offset(bindparam("offset", type_=Integer))
+        .limit(bindparam("limit", type_=Integer))
+    )
+    return page, select(func.count()).select_from(Task).where(*where)
+
+
+def _run(
+    session: Session, statement: Select[Any] | SelectOfScalar[Any], values: dict[str, Any]
+) -> Result[Any]:
+    # A Core execution skips the ORM's result setup; flushing first keeps what an ORM query's
+    # autoflush gives: changes pending in this session show in the list.
+    session.flush()
+    return session.connection().execute(statement, values)
+
+
+def list_tasks(session: Session, user: User, query: TaskQuery) -> TaskPage:
+    shape, values = _shape_and_values(_dialect(session), user, query, datetime.now(UTC))
+    page, count = _statements(shape)
+    rows = _run(session, page, values).all()
+    offset = values["offset"]
     if len(rows) < query.limit and (rows or query.page == 1):
         # A short page is the last one, so it already tells the total: no count needed.
         total = offset + len(rows)
@@ -156,7 +247,7 @@ def list_tasks(session: Session, user: User, query: TaskQuery) -> TaskPage:
         # A separate count, not a window over the page query: that would make the database
         # read every matching row where the page alone stops after `limit` (100,000 tasks:
         # p95 31 ms -> 479 ms in bench/api_list.py).
-        total = session.exec(select(func.count()).select_from(Task).where(*where)).one()
+        total = _run(session, count, values).scalar_one()
     return TaskPage(items=rows_public(rows), total=int(total), page=query.page, limit=query.limit)
 
 
@@ -164,8 +255,11 @@ def find_task(
     session: Session, user: User, query: TaskQuery, task_id: uuid.UUID
 ) -> TaskPublic | None:
     """The task if `query` selects it (on whichever page), else None."""
-    where = [*conditions(session, user, query), col(Task.id) == task_id]
-    row = session.exec(_shown(_dialect(session)).where(*where)).first()
+    shape, values = _shape_and_values(_dialect(session), user, query, datetime.now(UTC))
+    statement = _shown(shape.dialect).where(
+        *_conditions(shape), col(Task.id) == bindparam("task_id")
+    )
+    row = _run(session, statement, {**values, "task_id": task_id}).first()
     return rows_public([row])[0] if row is not None else None
 
 
