@@ -129,13 +129,23 @@ def _reader(url: str | None) -> Engine:
         if engine.dialect.name == "sqlite":
             reader = engine.execution_options(**{_SQLITE_AUTOCOMMIT: True})
         else:
-            reader = engine.execution_options(isolation_level="AUTOCOMMIT")
+            # A pool of its own, in autocommit from the connect on: switching a shared
+            # connection's isolation level at each checkout and back at each return costs
+            # more than a read's own query; with no transaction there is nothing to reset.
+            reader = create_engine(
+                url,
+                pool_size=10,
+                max_overflow=20,
+                isolation_level="AUTOCOMMIT",
+                pool_reset_on_return=None,
+            )
+            _ping_when_idle(reader)
         _READERS[url] = reader
     return reader
 
 
 def dispose_engines() -> None:
-    for engine in _ENGINES.values():
+    for engine in (*_ENGINES.values(), *_READERS.values()):
         engine.dispose()
     _ENGINES.clear()
     _READERS.clear()
@@ -144,7 +154,7 @@ def dispose_engines() -> None:
 def _forget_inherited_connections() -> None:
     # A forked worker (the app server forks one per core) must not share its parent's pooled
     # sockets: two processes on one connection interleave their protocol messages.
-    for engine in _ENGINES.values():
+    for engine in (*_ENGINES.values(), *_READERS.values()):
         engine.dispose(close=False)
 
 
