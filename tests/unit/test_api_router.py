@@ -5,15 +5,24 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from typing import Annotated
 
 import pytest
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.testclient import TestClient
+from pydantic import BaseModel, ConfigDict, Field
 
-from todo_app.api.deps import ApiRouter, SessionDep
+from todo_app.api.deps import ApiRouter, QueryModel, SessionDep
 from todo_app.api.middleware import RequestContextMiddleware
 from todo_app.config import get_settings
 from todo_app.logs import request_id_var
+
+
+class Search(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    word: str | None = Field(default=None, description="a word to find")
+    limit: int = Field(default=10, description="how many")
 
 
 @pytest.fixture
@@ -30,6 +39,10 @@ def probe_client(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[T
             "label": label,
             "session_works": session.connection().exec_driver_sql("SELECT 1").scalar() == 1,
         }
+
+    @router.get("/search")
+    def search(params: Annotated[Search, Depends(QueryModel(Search))]) -> Search:
+        return params
 
     app = FastAPI()
     app.include_router(router)
@@ -54,3 +67,19 @@ def test_the_endpoint_runs_in_the_database_pool_with_the_requests_id(probe_clien
 def test_the_supplied_session_is_not_a_parameter(probe_client: TestClient):
     operation = probe_client.get("/openapi.json").json()["paths"]["/probe"]["get"]
     assert [parameter["name"] for parameter in operation["parameters"]] == ["label"]
+
+
+def test_a_query_model_is_read_in_one_validation_and_documented_field_by_field(
+    probe_client: TestClient,
+):
+    assert probe_client.get("/search?word=milk&limit=3").json() == {"word": "milk", "limit": 3}
+    assert probe_client.get("/search").json() == {"word": None, "limit": 10}
+    for query, field in (("limit=many", "limit"), ("word=milk&colour=red", "colour")):
+        response = probe_client.get(f"/search?{query}")
+        assert response.status_code == 422
+        assert [error["loc"] for error in response.json()["detail"]] == [["query", field]]
+    operation = probe_client.get("/openapi.json").json()["paths"]["/search"]["get"]
+    assert [(p["name"], p["in"], p["description"]) for p in operation["parameters"]] == [
+        ("word", "query", "a word to find"),
+        ("limit", "query", "how many"),
+    ]

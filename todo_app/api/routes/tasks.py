@@ -4,10 +4,10 @@ import uuid
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import Query, status
+from fastapi import Depends, Query, status
 
 from todo_app.api import API_PREFIX
-from todo_app.api.deps import ApiRouter, CurrentUser, SessionDep, only_query
+from todo_app.api.deps import ApiRouter, CurrentUser, QueryModel, SessionDep, only_query
 from todo_app.core import quickadd
 from todo_app.core.errors import FieldError
 from todo_app.core.filters import parse_query
@@ -30,7 +30,9 @@ router = ApiRouter(prefix=f"{API_PREFIX}/tasks", tags=["tasks"])
 
 @router.get("")
 def list_tasks(
-    params: Annotated[TaskListParams, Query()], user: CurrentUser, session: SessionDep
+    params: Annotated[TaskListParams, Depends(QueryModel(TaskListParams))],
+    user: CurrentUser,
+    session: SessionDep,
 ) -> TaskPage:
     """Search, filter, sort and page the user's tasks (deleted ones never show)."""
     query = parse_query(params.model_dump(exclude_none=True), user.timezone)
