@@ -86,5 +86,12 @@ def tasks_public(session: Session, tasks: Sequence[Task]) -> list[TaskPublic]:
     )
 
 
-def task_public(session: Session, task: Task) -> TaskPublic:
-    return tasks_public(session, [task])[0]
+def task_public(
+    session: Session, task: Task, reminders: list[tuple[datetime, int | None]] | None = None
+) -> TaskPublic:
+    """`reminders`, in time order, when the caller knows them all (a task it just created):
+    then no query for them."""
+    if reminders is None:
+        return tasks_public(session, [task])[0]
+    values = [getattr(task, name) for name in _PUBLIC_NAMES]
+    return _PUBLIC_LIST.validate_python([_public_fields(values, reminders)])[0]

@@ -32,9 +32,15 @@ from todo_app.services.presenters import task_public, tasks_public
 from todo_app.services.recurrence import ensure_successor, successor_of
 
 
-def _event(session: Session, event_type: str, task: Task, **extra: Any) -> TaskPublic:
+def _event(
+    session: Session,
+    event_type: str,
+    task: Task,
+    known_reminders: list[tuple[datetime, int | None]] | None = None,
+    **extra: Any,
+) -> TaskPublic:
     """Emit the event with the task's snapshot; the snapshot is also the change's answer."""
-    public = task_public(session, task)
+    public = task_public(session, task, known_reminders)
     snapshot = public.model_dump(mode="json")
     data = {"user_id": str(task.user_id), "task_id": str(task.id), "task": snapshot, **extra}
     outbox.emit(session, event_type, data)
@@ -153,9 +159,13 @@ def create_task(session: Session, user: User, data: TaskCreate) -> TaskPublic:
     task.series_id = task.id
     session.add(task)
     session.flush()
-    _replace_reminders(session, task, planned)
+    # A new task has no reminders to keep or replace: they are the planned ones.
+    for remind_at, offset in planned:
+        session.add(
+            Reminder(task_id=task.id, user_id=user.id, remind_at=remind_at, offset_minutes=offset)
+        )
     session.flush()
-    public = _event(session, "task.created", task)
+    public = _event(session, "task.created", task, known_reminders=planned)
     TASKS_CREATED.inc()
     return public
 
