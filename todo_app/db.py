@@ -2,21 +2,33 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import JSON, DateTime, Engine, create_engine, event
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Engine,
+    Select,
+    bindparam,
+    create_engine,
+    event,
+    inspect,
+    select,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 from todo_app.config import get_settings
 
@@ -165,6 +177,21 @@ def new_session(url: str | None = None, *, reads: bool = False) -> Session:
     """A session whose objects stay readable after commit (responses are built from them);
     `reads` for one that runs each statement without a transaction around them."""
     return Session(_reader(url) if reads else get_engine(url), expire_on_commit=False)
+
+
+_Row = TypeVar("_Row", bound=SQLModel)
+
+
+@functools.cache
+def _by_id(model: type[SQLModel]) -> Select[Any]:
+    return select(model).where(inspect(model).columns["id"] == bindparam("id"))
+
+
+def get_by_id(session: Session, model: type[_Row], row_id: uuid.UUID) -> _Row | None:
+    """What `session.get` answers for a row not yet in the session, through a statement built
+    once: `session.get` builds and walks a new one on every call, on every request's path."""
+    row: _Row | None = session.execute(_by_id(model), {"id": row_id}).scalar_one_or_none()
+    return row
 
 
 @contextmanager

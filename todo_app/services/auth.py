@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from todo_app.config import get_settings
 from todo_app.core.errors import Conflict, FieldError, TooManyAttempts, Unauthorized
 from todo_app.core.validation import clean_display_name, clean_password, clean_timezone
+from todo_app.db import get_by_id
 from todo_app.models import LoginFailure, RefreshToken, User, utcnow
 from todo_app.schemas import RegisterRequest, TokenPair, UserPublic, UserUpdate
 from todo_app.services import outbox
@@ -270,7 +271,7 @@ def _checked_token(token: str, secret: str, audience: str, issuer: str) -> tuple
 
 
 def user_from_access_token(session: Session, token: str) -> User:
-    user = session.get(User, access_token_subject(token))
+    user = get_by_id(session, User, access_token_subject(token))
     if user is None:
         raise Unauthorized("access token is missing, expired or invalid")
     return user

@@ -24,6 +24,7 @@ from todo_app.core.validation import (
     search_text,
     tag_key,
 )
+from todo_app.db import get_by_id
 from todo_app.metrics import TASKS_COMPLETED, TASKS_CREATED
 from todo_app.models import Reminder, Task, User, utcnow
 from todo_app.schemas import Occurrences, TaskCreate, TaskPublic, TaskUpdate
@@ -51,7 +52,7 @@ def get_task(
     session: Session, user: User, task_id: uuid.UUID, include_deleted: bool = True
 ) -> Task:
     """The user's task; another user's, or a missing one, is the same NotFound."""
-    task = session.get(Task, task_id)
+    task = get_by_id(session, Task, task_id)
     if task is None or task.user_id != user.id:
         raise NotFound("task not found")
     if task.deleted_at is not None and not include_deleted:
