@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import TypeAdapter
-from sqlalchemy import JSON, Row, ScalarSelect, func, type_coerce
+from sqlalchemy import JSON, Row, ScalarSelect, bindparam, func, type_coerce
 from sqlmodel import Session, col, select
 
 from todo_app.db import as_utc
@@ -66,16 +66,20 @@ def rows_public(rows: Sequence[Row[Any] | tuple[Any, ...]]) -> list[TaskPublic]:
     return _PUBLIC_LIST.validate_python(fields)
 
 
+# Built once: a statement built per call costs more than running it.
+_REMINDERS_OF = (
+    select(Reminder.task_id, Reminder.remind_at, Reminder.offset_minutes)
+    .where(col(Reminder.task_id).in_(bindparam("ids", expanding=True)))
+    .order_by(col(Reminder.remind_at), col(Reminder.id))
+)
+
+
 def tasks_public(session: Session, tasks: Sequence[Task]) -> list[TaskPublic]:
     """Tasks, as ORM instances, in their public shape."""
     ids = [task.id for task in tasks]
     by_task: dict[uuid.UUID, list[tuple[datetime, int | None]]] = defaultdict(list)
     if ids:
-        rows = session.exec(
-            select(Reminder.task_id, Reminder.remind_at, Reminder.offset_minutes)
-            .where(col(Reminder.task_id).in_(ids))
-            .order_by(col(Reminder.remind_at), col(Reminder.id))
-        ).all()
+        rows = session.exec(_REMINDERS_OF, params={"ids": ids}).all()
         for task_id, remind_at, offset in rows:
             by_task[task_id].append((remind_at, offset))
     return _PUBLIC_LIST.validate_python(
