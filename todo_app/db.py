@@ -37,6 +37,8 @@ _READERS: dict[str, Engine] = {}
 # A pooled connection idle longer than this is checked before use (the server may have
 # restarted or dropped it); one in steady use is not, which saves a round trip a request.
 PING_AFTER_IDLE_SECONDS = 5.0
+# Each PostgreSQL session in UTC, so timestamps arrive as aware UTC without conversion.
+POSTGRES_CONNECT_ARGS = {"options": "-c TimeZone=UTC"}
 # The execution option under which SQLite runs each statement in a transaction of its own.
 _SQLITE_AUTOCOMMIT = "todo_autocommit"
 
@@ -69,6 +71,13 @@ class UTCDateTime(TypeDecorator[datetime]):
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         return None if value is None else as_utc(value)
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> Any:
+        # PostgreSQL sessions run in UTC (POSTGRES_CONNECT_ARGS): the driver already returns
+        # aware UTC, and a list page would otherwise convert hundreds of values for nothing.
+        if dialect.name == "postgresql":
+            return None
+        return super().result_processor(dialect, coltype)
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
@@ -125,7 +134,9 @@ def get_engine(url: str | None = None) -> Engine:
         event.listen(engine, "connect", _configure_sqlite)
         event.listen(engine, "begin", _begin_immediate)
     else:
-        engine = create_engine(url, pool_size=10, max_overflow=20)
+        engine = create_engine(
+            url, pool_size=10, max_overflow=20, connect_args=POSTGRES_CONNECT_ARGS
+        )
         _ping_when_idle(engine)
     _ENGINES[url] = engine
     return engine
@@ -150,6 +161,7 @@ def _reader(url: str | None) -> Engine:
                 max_overflow=20,
                 isolation_level="AUTOCOMMIT",
                 pool_reset_on_return=None,
+                connect_args=POSTGRES_CONNECT_ARGS,
             )
             _ping_when_idle(reader)
         _READERS[url] = reader

@@ -4,13 +4,16 @@ server dropped while it sat in the pool is replaced instead of failing a request
 from __future__ import annotations
 
 import time
+import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
 from todo_app import db as database
-from todo_app.db import get_engine, new_session
+from todo_app.db import get_by_id, get_engine, new_session
+from todo_app.models import Task
 
 API = "/api/v1"
 
@@ -83,3 +86,35 @@ def test_requests_go_on_after_the_database_dropped_every_connection(
     assert created.status_code == 201, created.text
     titles = [task["title"] for task in client.get(f"{API}/tasks", headers=auth).json()["items"]]
     assert titles == ["After the restart"]
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_timestamps_read_back_as_utc_whatever_the_servers_time_zone(client, auth, db: str):
+    # The app's sessions run in UTC and take the driver's values as they come: a database
+    # whose default zone is New York must not turn them into New York times.
+    admin = create_engine(db, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    with admin.connect() as connection:
+        name = connection.execute(text("SELECT current_database()")).scalar_one()
+    zone = f"ALTER DATABASE \"{name}\" SET timezone TO 'America/New_York'"
+    with admin.connect() as connection:
+        connection.execute(text(zone))
+    try:
+        database.dispose_engines()
+        created = client.post(
+            f"{API}/tasks",
+            json={"title": "Dentist", "due_at": "2026-12-01T15:30:00Z"},
+            headers=auth,
+        ).json()
+        for reads in (False, True):
+            with new_session(db, reads=reads) as session:
+                task = get_by_id(session, Task, uuid.UUID(created["id"]))
+                assert task is not None
+                assert task.due_at == datetime(2026, 12, 1, 15, 30, tzinfo=UTC)
+                assert task.due_at.utcoffset() == timedelta(0)
+                assert task.created_at.utcoffset() == timedelta(0)
+        listed = client.get(f"{API}/tasks", headers=auth).json()["items"]
+        assert [task["due_at"] for task in listed] == ["2026-12-01T15:30:00Z"]
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'ALTER DATABASE "{name}" RESET timezone'))
+        database.dispose_engines()
