@@ -2,8 +2,8 @@
 
 Creates a scratch database, migrates it with `reflex db migrate`, seeds one user's tasks with
 COPY, serves the real API with uvicorn and times a fixed mix of list queries twice: through
-HTTP, and through the code the endpoint runs (parse_query + listing.conditions/_ordering: the
-count and the page query, without HTTP, JSON or reminder loading). The scratch database is
+HTTP, and through the statement the endpoint runs (parse_query + listing's page statement, which
+carries the total and the reminders, without HTTP, JSON or presenting). The scratch database is
 dropped at the end, even on failure. Run from the repository root:
 
     .venv/bin/python -m bench.api_list --tasks 5000     # a quick look
@@ -36,7 +36,7 @@ from zoneinfo import ZoneInfo
 import httpx
 from psycopg import sql
 from sqlalchemy import Engine, create_engine, make_url, text
-from sqlmodel import Session, func, select
+from sqlmodel import Session
 
 from todo_app.config import normalize_database_url
 from todo_app.core.filters import parse_query
@@ -398,19 +398,16 @@ def api_listing(response: httpx.Response) -> Listing:
 
 
 def raw_list(engine: Engine, user: User, params: dict[str, str]) -> Listing:
-    """listing.list_tasks' two statements, built by the same functions, without presenting."""
-    with Session(engine) as session:
-        query = parse_query(params, user.timezone)
-        where = listing.conditions(session, user, query)
-        total = session.exec(select(func.count()).select_from(Task).where(*where)).one()
-        rows = session.exec(
-            select(Task)
-            .where(*where)
-            .order_by(*listing._ordering(query))
-            .offset((query.page - 1) * query.limit)
-            .limit(query.limit)
-        ).all()
-    return int(total), [str(row.id) for row in rows]
+    """The statement listing.list_tasks runs (the page, each row with the total), built by the
+    same functions with the same values, run directly and not presented."""
+    query = parse_query(params, user.timezone)
+    with engine.connect() as connection:
+        shape, values = listing._shape_and_values(
+            connection.dialect.name, user, query, datetime.now(UTC)
+        )
+        page, _count = listing._statements(shape)
+        rows = connection.execute(page, values).all()
+    return (int(rows[0][-1]) if rows else 0), [str(row.id) for row in rows]
 
 
 def timed(call: Callable[[], object]) -> float:

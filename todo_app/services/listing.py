@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import (
     ColumnElement,
     Integer,
@@ -26,6 +27,7 @@ from sqlalchemy import (
     type_coerce,
 )
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.sql import Executable
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select, SelectOfScalar
 
@@ -213,22 +215,27 @@ def _shown(dialect: str) -> Select[Any]:
 
 
 @functools.lru_cache(maxsize=1024)
-def _statements(shape: _Shape) -> tuple[Select[Any], SelectOfScalar[int]]:
-    """The page and count statements of a shape."""
+def _statements(shape: _Shape) -> tuple[sa.Select[Any], SelectOfScalar[int]]:
+    """The page statement of a shape, each row also carrying how many rows match in all, and
+    the count alone (for a page beyond the last, which has no row to carry it)."""
     where = _conditions(shape)
+    count = select(func.count()).select_from(Task).where(*where)
+    # Uncorrelated, the count runs once per statement with the index scan a count of its own
+    # would take: a page and its total cost one round trip. (A window count, by contrast,
+    # makes the database read every matching row in full: 100,000 tasks, p95 31 -> 479 ms.)
+    total = count.scalar_subquery().correlate(None)
     page = (
         _shown(shape.dialect)
+        .add_columns(total)
         .where(*where)
         .order_by(*_ordering(shape))
         .offset(bindparam("offset", type_=Integer))
         .limit(bindparam("limit", type_=Integer))
     )
-    return page, select(func.count()).select_from(Task).where(*where)
+    return page, count
 
 
-def _run(
-    session: Session, statement: Select[Any] | SelectOfScalar[Any], values: dict[str, Any]
-) -> Result[Any]:
+def _run(session: Session, statement: Executable, values: dict[str, Any]) -> Result[Any]:
     # A Core execution skips the ORM's result setup; flushing first keeps what an ORM query's
     # autoflush gives: changes pending in this session show in the list.
     session.flush()
@@ -239,14 +246,11 @@ def list_tasks(session: Session, user: User, query: TaskQuery) -> TaskPage:
     shape, values = _shape_and_values(_dialect(session), user, query, datetime.now(UTC))
     page, count = _statements(shape)
     rows = _run(session, page, values).all()
-    offset = values["offset"]
-    if len(rows) < query.limit and (rows or query.page == 1):
-        # A short page is the last one, so it already tells the total: no count needed.
-        total = offset + len(rows)
+    if rows:
+        total = rows[0][-1]
+    elif query.page == 1:
+        total = 0
     else:
-        # A separate count, not a window over the page query: that would make the database
-        # read every matching row where the page alone stops after `limit` (100,000 tasks:
-        # p95 31 ms -> 479 ms in bench/api_list.py).
         total = _run(session, count, values).scalar_one()
     return TaskPage(items=rows_public(rows), total=int(total), page=query.page, limit=query.limit)
 

@@ -54,7 +54,8 @@ def reminders_column(dialect: str) -> ScalarSelect[Any]:
 
 
 def rows_public(rows: Sequence[Row[Any] | tuple[Any, ...]]) -> list[TaskPublic]:
-    """Rows of PUBLIC_COLUMNS followed by `reminders_column`, in their public shape."""
+    """Rows of PUBLIC_COLUMNS followed by `reminders_column` (and columns after it, which are
+    not the task's), in their public shape."""
     width = len(_PUBLIC_NAMES)
     fields = []
     for row in rows:
