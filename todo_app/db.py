@@ -155,10 +155,11 @@ def _reader(url: str | None) -> Engine:
             # A pool of its own, in autocommit from the connect on: switching a shared
             # connection's isolation level at each checkout and back at each return costs
             # more than a read's own query; with no transaction there is nothing to reset.
+            # Sized for the API's database threads (GETs only read through it).
             reader = create_engine(
                 url,
-                pool_size=10,
-                max_overflow=20,
+                pool_size=5,
+                max_overflow=10,
                 isolation_level="AUTOCOMMIT",
                 pool_reset_on_return=None,
                 connect_args=POSTGRES_CONNECT_ARGS,
