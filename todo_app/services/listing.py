@@ -56,7 +56,9 @@ class _Shape:
     priorities: bool
     tags: int
     tag_mode: str
-    words: int  # -1: no text search; 0: a term without words, matched as a substring
+    # -1: no text search; 0: a term without words, matched as a substring; else the word
+    # parameters: one tsquery on PostgreSQL, one LIKE a word on SQLite.
+    words: int
     due_after: bool
     due_before: bool
     overdue: bool | None

@@ -26,6 +26,11 @@ _PUBLIC_NAMES = tuple(column.key for column in PUBLIC_COLUMNS)
 _PUBLIC_LIST = TypeAdapter(list[TaskPublic])
 
 
+def _values(task: Task) -> list[Any]:
+    """A task's public values, in _PUBLIC_NAMES order."""
+    return [getattr(task, name) for name in _PUBLIC_NAMES]
+
+
 def _public_fields(
     values: Sequence[Any], reminders: list[tuple[datetime, int | None]]
 ) -> dict[str, Any]:
@@ -84,10 +89,7 @@ def tasks_public(session: Session, tasks: Sequence[Task]) -> list[TaskPublic]:
         for task_id, remind_at, offset in rows:
             by_task[task_id].append((remind_at, offset))
     return _PUBLIC_LIST.validate_python(
-        [
-            _public_fields([getattr(task, name) for name in _PUBLIC_NAMES], by_task[task.id])
-            for task in tasks
-        ]
+        [_public_fields(_values(task), by_task[task.id]) for task in tasks]
     )
 
 
@@ -98,5 +100,4 @@ def task_public(
     then no query for them."""
     if reminders is None:
         return tasks_public(session, [task])[0]
-    values = [getattr(task, name) for name in _PUBLIC_NAMES]
-    return _PUBLIC_LIST.validate_python([_public_fields(values, reminders)])[0]
+    return _PUBLIC_LIST.validate_python([_public_fields(_values(task), reminders)])[0]

@@ -114,16 +114,18 @@ def _replace_reminders(
             keep.add(key)
         else:
             session.delete(reminder)
+    _add_reminders(session, task, [pair for pair in planned if pair not in keep])
+
+
+def _add_reminders(
+    session: Session, task: Task, planned: list[tuple[datetime, int | None]]
+) -> None:
     for remind_at, offset in planned:
-        if (remind_at, offset) not in keep:
-            session.add(
-                Reminder(
-                    task_id=task.id,
-                    user_id=task.user_id,
-                    remind_at=remind_at,
-                    offset_minutes=offset,
-                )
+        session.add(
+            Reminder(
+                task_id=task.id, user_id=task.user_id, remind_at=remind_at, offset_minutes=offset
             )
+        )
 
 
 def _shift_relative_reminders(session: Session, task: Task) -> None:
@@ -165,10 +167,7 @@ def create_task(session: Session, user: User, data: TaskCreate) -> TaskPublic:
     session.add(task)
     session.flush()
     # A new task has no reminders to keep or replace: they are the planned ones.
-    for remind_at, offset in planned:
-        session.add(
-            Reminder(task_id=task.id, user_id=user.id, remind_at=remind_at, offset_minutes=offset)
-        )
+    _add_reminders(session, task, planned)
     session.flush()
     public = _event(session, "task.created", task, known_reminders=planned)
     TASKS_CREATED.inc()
