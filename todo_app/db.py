@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+import orjson
 from sqlalchemy import (
     JSON,
     DateTime,
@@ -39,6 +40,12 @@ _READERS: dict[str, Engine] = {}
 PING_AFTER_IDLE_SECONDS = 5.0
 # Each PostgreSQL session in UTC, so timestamps arrive as aware UTC without conversion.
 POSTGRES_CONNECT_ARGS = {"options": "-c TimeZone=UTC"}
+# What both PostgreSQL engines share. JSON columns (tags, reminders of a listed task) are
+# decoded with orjson: the standard library's decoder cost a list of 50 tasks 7 % of its CPU.
+_POSTGRES_ENGINE_OPTIONS: dict[str, Any] = {
+    "connect_args": POSTGRES_CONNECT_ARGS,
+    "json_deserializer": orjson.loads,
+}
 # The execution option under which SQLite runs each statement in a transaction of its own.
 _SQLITE_AUTOCOMMIT = "todo_autocommit"
 
@@ -134,9 +141,7 @@ def get_engine(url: str | None = None) -> Engine:
         event.listen(engine, "connect", _configure_sqlite)
         event.listen(engine, "begin", _begin_immediate)
     else:
-        engine = create_engine(
-            url, pool_size=10, max_overflow=20, connect_args=POSTGRES_CONNECT_ARGS
-        )
+        engine = create_engine(url, pool_size=10, max_overflow=20, **_POSTGRES_ENGINE_OPTIONS)
         _ping_when_idle(engine)
     _ENGINES[url] = engine
     return engine
@@ -162,7 +167,7 @@ def _reader(url: str | None) -> Engine:
                 max_overflow=10,
                 isolation_level="AUTOCOMMIT",
                 pool_reset_on_return=None,
-                connect_args=POSTGRES_CONNECT_ARGS,
+                **_POSTGRES_ENGINE_OPTIONS,
             )
             _ping_when_idle(reader)
         _READERS[url] = reader
