@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 
 from fastapi.testclient import TestClient
 
+from todo_app.schemas import TaskPage
+
 API = "/api/v1"
 
 
@@ -150,6 +152,33 @@ def test_one_query_shape_answers_each_user_with_their_own_values(client, make_us
                 f"{name} report",
                 f"{name} today",
             ]
+
+
+def test_a_listed_task_reads_exactly_as_the_task_itself(client, auth):
+    # The list writes its JSON straight from the rows; the task's own route goes through
+    # the model. A user must see no difference: same fields, order, values and formats.
+    due = datetime.now(UTC).replace(microsecond=0) + timedelta(days=3)
+    create(
+        client,
+        auth,
+        title='Pay "rent" \u00e9t\u00e9 \U0001f3e0',
+        description="line one\nline two\ttabbed",
+        priority="high",
+        tags=["Home", "Money"],
+        due_at=due.isoformat(),
+        reminders=[(due - timedelta(days=1)).isoformat(), (due - timedelta(hours=2)).isoformat()],
+        remind_before_minutes=[30, 10],
+    )
+    create(client, auth, title="Water plants", due_at=due.date().isoformat(), rrule="FREQ=WEEKLY")
+    create(client, auth, title="Someday")
+    listed = client.get(f"{API}/tasks", headers=auth)
+    assert listed.status_code == 200 and listed.headers["content-type"] == "application/json"
+    assert listed.content == TaskPage.model_validate_json(listed.content).model_dump_json().encode()
+    items = listed.json()["items"]
+    assert len(items) == 3 and any(item["reminders"] for item in items)
+    for item in items:
+        own = client.get(f"{API}/tasks/{item['id']}", headers=auth).json()
+        assert list(item.items()) == list(own.items())
 
 
 def test_sorting_with_stable_tiebreak(client, auth):

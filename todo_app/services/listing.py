@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -14,6 +15,7 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     Result,
+    Row,
     String,
     and_,
     bindparam,
@@ -34,7 +36,12 @@ from sqlmodel.sql.expression import Select, SelectOfScalar
 from todo_app.core.filters import TaskQuery
 from todo_app.models import PRIORITY_RANK_SQL, Task, User
 from todo_app.schemas import TagCount, TaskPage, TaskPublic
-from todo_app.services.presenters import PUBLIC_COLUMNS, reminders_column, rows_public
+from todo_app.services.presenters import (
+    PUBLIC_COLUMNS,
+    reminders_column,
+    rows_page_json,
+    rows_public,
+)
 from todo_app.services.tasks import start_of_today
 
 _WORD = re.compile(r"\w+")
@@ -244,7 +251,8 @@ def _run(session: Session, statement: Executable, values: dict[str, Any]) -> Res
     return session.connection().execute(statement, values)
 
 
-def list_tasks(session: Session, user: User, query: TaskQuery) -> TaskPage:
+def _page(session: Session, user: User, query: TaskQuery) -> tuple[Sequence[Row[Any]], int]:
+    """The page's rows and how many rows match in all."""
     shape, values = _shape_and_values(_dialect(session), user, query, datetime.now(UTC))
     page, count = _statements(shape)
     rows = _run(session, page, values).all()
@@ -254,7 +262,18 @@ def list_tasks(session: Session, user: User, query: TaskQuery) -> TaskPage:
         total = 0
     else:
         total = _run(session, count, values).scalar_one()
-    return TaskPage(items=rows_public(rows), total=int(total), page=query.page, limit=query.limit)
+    return rows, int(total)
+
+
+def list_tasks(session: Session, user: User, query: TaskQuery) -> TaskPage:
+    rows, total = _page(session, user, query)
+    return TaskPage(items=rows_public(rows), total=total, page=query.page, limit=query.limit)
+
+
+def list_tasks_json(session: Session, user: User, query: TaskQuery) -> bytes:
+    """`list_tasks` as the JSON the REST API answers with, written straight from the rows."""
+    rows, total = _page(session, user, query)
+    return rows_page_json(rows, total, query.page, query.limit)
 
 
 def find_task(

@@ -4,7 +4,7 @@ import uuid
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import Depends, Query, status
+from fastapi import Depends, Query, Response, status
 
 from todo_app.api import API_PREFIX
 from todo_app.api.deps import ApiRouter, CurrentUser, QueryModel, SessionDep, only_query
@@ -28,15 +28,15 @@ from todo_app.services import listing, tasks
 router = ApiRouter(prefix=f"{API_PREFIX}/tasks", tags=["tasks"])
 
 
-@router.get("")
+@router.get("", response_model=TaskPage)
 def list_tasks(
     params: Annotated[TaskListParams, Depends(QueryModel(TaskListParams))],
     user: CurrentUser,
     session: SessionDep,
-) -> TaskPage:
+) -> Response:
     """Search, filter, sort and page the user's tasks (deleted ones never show)."""
     query = parse_query(params.model_dump(exclude_none=True), user.timezone)
-    return listing.list_tasks(session, user, query)
+    return Response(listing.list_tasks_json(session, user, query), media_type="application/json")
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
