@@ -88,6 +88,41 @@ def test_requests_go_on_after_the_database_dropped_every_connection(
     assert titles == ["After the restart"]
 
 
+def _drop_every_connection(url: str) -> None:
+    admin = create_engine(url, poolclass=NullPool)
+    with admin.connect() as connection:
+        dropped = connection.execute(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ).scalar_one()
+        connection.commit()
+    assert dropped >= 1
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_signing_in_goes_on_after_the_database_dropped_every_connection(
+    client, db: str, monkeypatch: pytest.MonkeyPatch
+):
+    # These routes have no signed-in user to load first: their own first statement meets
+    # the dead connection.
+    monkeypatch.setattr(database, "PING_AFTER_IDLE_SECONDS", 1e9)
+    account = {"email": f"{uuid.uuid4().hex[:10]}@example.com", "password": "correct horse"}
+    registered = client.post(f"{API}/auth/register", json=account)
+    assert registered.status_code == 201, registered.text
+    _drop_every_connection(db)
+    login = client.post(f"{API}/auth/login", json=account)
+    assert login.status_code == 200, login.text
+    _drop_every_connection(db)
+    refresh = {"refresh_token": login.json()["refresh_token"]}
+    refreshed = client.post(f"{API}/auth/refresh", json=refresh)
+    assert refreshed.status_code == 200, refreshed.text
+    _drop_every_connection(db)
+    other = {"email": f"{uuid.uuid4().hex[:10]}@example.com", "password": "correct horse"}
+    assert client.post(f"{API}/auth/register", json=other).status_code == 201
+
+
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_timestamps_read_back_as_utc_whatever_the_servers_time_zone(client, auth, db: str):
     # The app's sessions run in UTC and take the driver's values as they come: a database

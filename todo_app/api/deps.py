@@ -18,7 +18,7 @@ import inspect
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.exceptions import RequestValidationError
@@ -31,6 +31,8 @@ from todo_app.core.errors import FieldError, Unauthorized
 from todo_app.db import new_session
 from todo_app.models import User
 from todo_app.services import api_tokens, auth
+
+_T = TypeVar("_T")
 
 # The request's session: an endpoint parameter of this type is filled in by ApiRouter (it is
 # not a FastAPI dependency), which commits it or rolls it back after the endpoint.
@@ -133,22 +135,28 @@ _DATABASE_POOL = ThreadPoolExecutor(DATABASE_THREADS, thread_name_prefix="api-db
 _WAITING_POOL = ThreadPoolExecutor(WAITING_THREADS, thread_name_prefix="api-wait")
 
 
-def _user_and_session(bearer: Bearer, session: Session, reads: bool) -> tuple[User, Session]:
-    """The bearer's user, and the session to go on with. Loading the user is a request's
-    first query: if the pooled connection died (the database restarted), nothing has been
-    done yet, and the request goes on with a fresh session."""
+def _first_statement(
+    first: Callable[[Session], _T], session: Session, reads: bool
+) -> tuple[_T, Session]:
+    """`first(session)`, a request's first statement, and the session to go on with. If the
+    pooled connection died (the database restarted), nothing has been done yet, and the
+    request goes on with a fresh session."""
     try:
-        return bearer.user(session), session
+        return first(session), session
     except DBAPIError as exc:
         if not exc.connection_invalidated:
             raise
     session.close()
     fresh = new_session(reads=reads)
     try:
-        return bearer.user(fresh), fresh
+        return first(fresh), fresh
     except BaseException:
         fresh.close()
         raise
+
+
+def _check_connection(session: Session) -> None:
+    session.connection().exec_driver_sql("SELECT 1")
 
 
 def _in_one_thread(
@@ -162,9 +170,13 @@ def _in_one_thread(
     def run(values: dict[str, Any]) -> Any:
         session = new_session(reads=reads)
         try:
-            for name, value in values.items():
-                if isinstance(value, Bearer):
-                    values[name], session = _user_and_session(value, session, reads)
+            bearers = [name for name, value in values.items() if isinstance(value, Bearer)]
+            for name in bearers:
+                values[name], session = _first_statement(values[name].user, session, reads)
+            if not bearers and supplied:
+                # No user to load first (sign-in routes): a round trip of its own, so the
+                # endpoint's first statement does not meet a connection the server dropped.
+                _, session = _first_statement(_check_connection, session, reads)
             values.update(dict.fromkeys(supplied, session))
             result = endpoint(**values)
             if not reads:
