@@ -162,7 +162,7 @@ def test_a_listed_task_reads_exactly_as_the_task_itself(client, auth):
         client,
         auth,
         title='Pay "rent" \u00e9t\u00e9 \U0001f3e0',
-        description="line one\nline two\ttabbed",
+        description="line one\r\nline two\ttabbed \\ C:\\ </b> \u2028 \u00a0 end",
         priority="high",
         tags=["Home", "Money"],
         due_at=due.isoformat(),
