@@ -22,10 +22,11 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import HTTPBearer
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
+from starlette.requests import HTTPConnection
 
 from todo_app.core.errors import FieldError, Unauthorized
 from todo_app.db import new_session
@@ -38,12 +39,6 @@ _T = TypeVar("_T")
 # not a FastAPI dependency), which commits it or rolls it back after the endpoint.
 SessionDep = Session
 
-_bearer = HTTPBearer(
-    auto_error=False,
-    description="the access token from /api/v1/auth/login, or a personal API token "
-    "(todo_pat_...) from /api/v1/auth/tokens",
-)
-
 
 @dataclass(frozen=True)
 class Bearer:
@@ -55,21 +50,34 @@ class Bearer:
         return api_tokens.user_from_bearer(session, self.token)
 
 
-async def bearer(
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Bearer:
-    # A missing, expired or forged access token is refused here, before the body is validated.
-    if credentials is None or credentials.scheme.lower() != "bearer":
-        raise Unauthorized("access token is missing, expired or invalid")
-    token = credentials.credentials
-    if not api_tokens.is_api_token(token):
-        auth.access_token_subject(token)  # checked once per token: the thread's check is a hit
-    return Bearer(token)
+class _BearerScheme(HTTPBearer):
+    """The Authorization header's bearer credential. Being the security scheme itself (not a
+    dependency on one) spares FastAPI a dependency to solve on every signed-in request."""
+
+    async def __call__(self, request: HTTPConnection) -> Bearer:  # type: ignore[override]
+        credentials = await super().__call__(request)
+        # A missing, expired or forged access token is refused here, before the body is read.
+        if credentials is None:
+            raise Unauthorized("access token is missing, expired or invalid")
+        token = credentials.credentials
+        if not api_tokens.is_api_token(token):
+            auth.access_token_subject(token)  # checked once per token: the thread's is a hit
+        return Bearer(token)
 
 
 # The signed-in user. The dependency checks the token; ApiRouter loads the user in the
 # endpoint's thread with the request's session.
-CurrentUser = Annotated[User, Depends(bearer)]
+CurrentUser = Annotated[
+    User,
+    Depends(
+        _BearerScheme(
+            auto_error=False,
+            scheme_name="HTTPBearer",
+            description="the access token from /api/v1/auth/login, or a personal API token "
+            "(todo_pat_...) from /api/v1/auth/tokens",
+        )
+    ),
+]
 
 
 async def client_address(request: Request) -> str:
