@@ -164,6 +164,45 @@ def test_relative_reminders_follow_the_due_date(client, auth):
     assert replaced["remind_before_minutes"] == []
 
 
+def last_snapshot(db: str) -> dict:
+    with Session(get_engine(db)) as session:
+        rows = session.exec(select(OutboxEvent).order_by(OutboxEvent.created_at)).all()
+        return rows[-1].payload["data"]["task"]
+
+
+def test_changes_that_leave_reminders_alone_still_show_them(client, auth, db):
+    task = create(
+        client,
+        auth,
+        due_at="2026-12-01T10:00:00Z",
+        reminders=["2026-11-30T18:00:00Z"],
+        remind_before_minutes=[60, 15],
+    )
+    both = ["2026-11-30T18:00:00Z", "2026-12-01T09:00:00Z", "2026-12-01T09:45:00Z"]
+    assert task["reminders"] == both
+    url = f"{API}/tasks/{task['id']}"
+    renamed = client.patch(url, json={"title": "Renamed"}, headers=auth).json()
+    assert renamed["reminders"] == both and renamed["remind_before_minutes"] == [15, 60]
+    assert last_snapshot(db)["reminders"] == both
+    unchanged = client.patch(url, json={"title": "Renamed"}, headers=auth).json()
+    assert unchanged["reminders"] == both and unchanged["version"] == renamed["version"]
+    stale = client.patch(url, json={"title": "Again", "version": 1}, headers=auth)
+    assert stale.status_code == 409 and stale.json()["current"]["reminders"] == both
+    # Changing one kind of reminder keeps the other kind as it was.
+    offsets = client.patch(url, json={"remind_before_minutes": [30]}, headers=auth).json()
+    assert offsets["reminders"] == ["2026-11-30T18:00:00Z", "2026-12-01T09:30:00Z"]
+    instants = client.patch(url, json={"reminders": ["2026-11-29T08:00:00Z"]}, headers=auth)
+    assert instants.json()["reminders"] == ["2026-11-29T08:00:00Z", "2026-12-01T09:30:00Z"]
+    assert instants.json()["remind_before_minutes"] == [30]
+    done = client.post(f"{url}/complete", headers=auth).json()
+    assert done["completed"] is True
+    assert done["reminders"] == ["2026-11-29T08:00:00Z", "2026-12-01T09:30:00Z"]
+    assert last_snapshot(db)["reminders"] == done["reminders"]
+    again = client.post(f"{url}/complete", headers=auth).json()
+    assert again["reminders"] == done["reminders"]
+    assert client.get(url, headers=auth).json()["reminders"] == done["reminders"]
+
+
 def test_complete_recurring_creates_next_occurrence_once_and_undo_removes_it(client, make_user, db):
     headers = make_user(timezone="America/New_York")
     # 09:00 New York daily, across the DST end on 2026-11-01.

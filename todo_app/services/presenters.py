@@ -64,15 +64,17 @@ def _rows_fields(rows: Sequence[Row[Any] | tuple[Any, ...]]) -> list[dict[str, A
     """Rows of PUBLIC_COLUMNS followed by `reminders_column` (and columns after it, which are
     not the task's), as TaskPublic's fields."""
     width = len(_PUBLIC_NAMES)
-    fields = []
-    for row in rows:
-        pairs: list[tuple[datetime, int | None]] = []
-        if row[width]:
-            # PostgreSQL writes an offset into the JSON; SQLite keeps UTC without one.
-            pairs = [(as_utc(datetime.fromisoformat(at)), offset) for at, offset in row[width]]
-            pairs.sort(key=lambda pair: pair[0])
-        fields.append(_public_fields(row, pairs))
-    return fields
+    return [_public_fields(row, reminder_pairs(row[width])) for row in rows]
+
+
+def reminder_pairs(value: list[list[Any]] | None) -> list[tuple[datetime, int | None]]:
+    """What `reminders_column` holds, as (remind_at, offset_minutes) pairs in time order."""
+    if not value:
+        return []
+    # PostgreSQL writes an offset into the JSON; SQLite keeps UTC without one.
+    pairs = [(as_utc(datetime.fromisoformat(at)), offset) for at, offset in value]
+    pairs.sort(key=lambda pair: pair[0])
+    return pairs
 
 
 def rows_public(rows: Sequence[Row[Any] | tuple[Any, ...]]) -> list[TaskPublic]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -9,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from todo_app.core import recurrence
 from todo_app.core.errors import Conflict, FieldError, NotFound
@@ -29,7 +31,12 @@ from todo_app.metrics import TASKS_COMPLETED, TASKS_CREATED
 from todo_app.models import Reminder, Task, User, utcnow
 from todo_app.schemas import Occurrences, TaskCreate, TaskPublic, TaskUpdate
 from todo_app.services import outbox
-from todo_app.services.presenters import task_public, tasks_public
+from todo_app.services.presenters import (
+    reminder_pairs,
+    reminders_column,
+    task_public,
+    tasks_public,
+)
 from todo_app.services.recurrence import ensure_successor, successor_of
 
 
@@ -52,12 +59,30 @@ def get_task(
     session: Session, user: User, task_id: uuid.UUID, include_deleted: bool = True
 ) -> Task:
     """The user's task; another user's, or a missing one, is the same NotFound."""
-    task = get_by_id(session, Task, task_id)
+    return _found(get_by_id(session, Task, task_id), user, include_deleted)
+
+
+def _found(task: Task | None, user: User, include_deleted: bool) -> Task:
     if task is None or task.user_id != user.id:
         raise NotFound("task not found")
     if task.deleted_at is not None and not include_deleted:
         raise NotFound("task not found")
     return task
+
+
+@functools.cache
+def _with_reminders(dialect: str) -> Select[Task, Any]:
+    return select(Task, reminders_column(dialect)).where(col(Task.id) == bindparam("id"))
+
+
+def get_task_and_reminders(
+    session: Session, user: User, task_id: uuid.UUID, include_deleted: bool = True
+) -> tuple[Task, list[tuple[datetime, int | None]]]:
+    """`get_task`, and the task's (remind_at, offset_minutes) pairs in time order, read in
+    the same statement: a change that keeps them answers without a query for them."""
+    statement = _with_reminders(session.get_bind().dialect.name)
+    task, pairs = session.execute(statement, {"id": task_id}).one_or_none() or (None, None)
+    return _found(task, user, include_deleted), reminder_pairs(pairs)
 
 
 def read_task(session: Session, user: User, task_id: uuid.UUID) -> TaskPublic:
@@ -174,19 +199,24 @@ def create_task(session: Session, user: User, data: TaskCreate) -> TaskPublic:
     return public
 
 
-def _check_version(session: Session, task: Task, expected: int | None) -> None:
+def _check_version(
+    session: Session,
+    task: Task,
+    reminders: list[tuple[datetime, int | None]],
+    expected: int | None,
+) -> None:
     if expected is not None and expected != task.version:
         raise Conflict(
             f"task was changed elsewhere (version {task.version}, you sent {expected}); "
             "reload it and apply your change again",
             field="version",
-            current=task_public(session, task),
+            current=task_public(session, task, reminders),
         )
 
 
 def update_task(session: Session, user: User, task_id: uuid.UUID, data: TaskUpdate) -> TaskPublic:
-    task = get_task(session, user, task_id, include_deleted=False)
-    _check_version(session, task, data.version)
+    task, reminders = get_task_and_reminders(session, user, task_id, include_deleted=False)
+    _check_version(session, task, reminders, data.version)
     given = data.model_fields_set - {"version"}
     tz = user.timezone
     changed: list[str] = []
@@ -244,10 +274,12 @@ def update_task(session: Session, user: User, task_id: uuid.UUID, data: TaskUpda
         task.search_text = search_text(task.title, task.description)
     if "reminders" in given or "remind_before_minutes" in given:
         planned = clean_reminders(
-            data.reminders if "reminders" in given else _absolute_reminders(session, task),
+            data.reminders
+            if "reminders" in given
+            else [at for at, offset in reminders if offset is None],
             data.remind_before_minutes
             if "remind_before_minutes" in given
-            else _relative_offsets(session, task),
+            else [offset for _, offset in reminders if offset is not None],
             task.due_at,
             tz,
         )
@@ -256,11 +288,13 @@ def update_task(session: Session, user: User, task_id: uuid.UUID, data: TaskUpda
     elif "due_at" in changed:
         _shift_relative_reminders(session, task)
     if not changed:
-        return task_public(session, task)
+        return task_public(session, task, reminders)
     task.updated_at = utcnow()
     session.add(task)
     session.flush()
-    return _event(session, "task.updated", task, changed=sorted(set(changed)))
+    # Reminders replaced, or moved with the due date, are read back; otherwise they stand.
+    kept = None if "reminders" in changed or "due_at" in changed else reminders
+    return _event(session, "task.updated", task, known_reminders=kept, changed=sorted(set(changed)))
 
 
 SNOOZE_MAX_MINUTES = 7 * 24 * 60
@@ -283,16 +317,6 @@ def snooze_task(
     return update_task(session, user, task_id, TaskUpdate(reminders=instants))
 
 
-def _absolute_reminders(session: Session, task: Task) -> list[datetime]:
-    rows = session.exec(select(Reminder).where(Reminder.task_id == task.id)).all()
-    return [row.remind_at for row in rows if row.offset_minutes is None]
-
-
-def _relative_offsets(session: Session, task: Task) -> list[int]:
-    rows = session.exec(select(Reminder).where(Reminder.task_id == task.id)).all()
-    return [row.offset_minutes for row in rows if row.offset_minutes is not None]
-
-
 def _touch(session: Session, task: Task) -> None:
     task.updated_at = utcnow()
     session.add(task)
@@ -301,13 +325,13 @@ def _touch(session: Session, task: Task) -> None:
 
 def complete_task(session: Session, user: User, task_id: uuid.UUID) -> TaskPublic:
     """Complete a task; a recurring one gets its next occurrence in the same transaction."""
-    task = get_task(session, user, task_id, include_deleted=False)
+    task, reminders = get_task_and_reminders(session, user, task_id, include_deleted=False)
     if task.completed:
-        return task_public(session, task)
+        return task_public(session, task, reminders)
     task.completed = True
     task.completed_at = utcnow()
     _touch(session, task)
-    public = _event(session, "task.completed", task)
+    public = _event(session, "task.completed", task, known_reminders=reminders)
     ensure_successor(session, task, user.timezone)
     TASKS_COMPLETED.inc()
     return public
