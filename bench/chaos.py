@@ -1038,6 +1038,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    # A stop (SIGTERM) unwinds like Ctrl-C: backends stopped, scratch database dropped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     workdir = Path(tempfile.mkdtemp(prefix="chaos-", dir="/tmp"))
     admin: Engine | None = None
     name = None

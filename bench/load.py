@@ -24,6 +24,7 @@ import os
 import random
 import resource
 import secrets
+import signal
 import statistics
 import sys
 import tempfile
@@ -443,6 +444,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    # A stop (SIGTERM) unwinds like Ctrl-C: backends stopped, scratch database dropped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     results: dict[str, Any] = {
         "load_average_start": os.getloadavg()[0],
         "phases": [],

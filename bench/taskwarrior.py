@@ -901,6 +901,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    # A stop (SIGTERM) unwinds like Ctrl-C: backends stopped, scratch database dropped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if shutil.which("task") is None:
         log("taskwarrior is not installed: apt-get install -y taskwarrior")
         return 1
