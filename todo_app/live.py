@@ -37,6 +37,7 @@ import redis
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session as OrmSession
 
+from todo_app import reflex_internals
 from todo_app.bus import BusConfig, BusNotConfigured, InvalidEvent, decode_event, make_consumer
 from todo_app.config import get_settings
 from todo_app.core.events import NOTIFICATIONS, TASK_EVENTS
@@ -279,11 +280,9 @@ class LiveHub:
                     log.exception("live update %s to a tab failed", event_type)
 
     async def _reachable(self, token: str, local_only: bool) -> bool:
-        manager = self._app.event_namespace._token_manager
-        if not local_only:
-            return bool(await manager.is_token_connected(token))
-        record = manager.token_to_socket.get(token)
-        return record is not None and record.instance_id == manager.instance_id
+        if local_only:
+            return reflex_internals.token_connected_here(self._app, token)
+        return await reflex_internals.token_connected(self._app, token)
 
     async def _apply(self, token: str, route: Route, data: Mapping[str, Any]) -> None:
         import reflex as rx

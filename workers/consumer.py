@@ -37,6 +37,7 @@ from sqlalchemy import insert
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
+from todo_app import kafka_internals
 from todo_app.bus import (
     BusConfig,
     Event,
@@ -470,9 +471,8 @@ class EventConsumer:
         lost: set[TopicPartition] = set()
         try:
             assignment = consumer.assignment()
-            cluster = consumer._client.cluster
             for topic in {partition.topic for partition in assignment}:
-                topic_id = cluster.topic_id(topic)
+                topic_id = kafka_internals.topic_id(consumer, topic)
                 if topic_id is None:
                     continue
                 known = topic_ids.setdefault(topic, topic_id)

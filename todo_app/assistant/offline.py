@@ -23,6 +23,7 @@ from sqlmodel import Session
 from todo_app.assistant.tools import ToolOutcome, call_tool
 from todo_app.core.quickadd import parse as parse_quick_add
 from todo_app.models import User
+from todo_app.services.quickadd import task_from_text
 
 HELP = (
     "I can add tasks (“add call mom tomorrow 6pm #family every sunday”), list them (“what's "
@@ -289,19 +290,19 @@ class OfflineAssistant:
         )
         if not match:
             return None
-        parsed = parse_quick_add(match.group(1), self.now, self.user.timezone)
-        if not parsed.title.strip():
+        # The task as quick add reads the text, created through the tool (audited as a call).
+        task = task_from_text(match.group(1), self.user.timezone, now=self.now)
+        if not task.title.strip():
             return Reply("What should the task be called?")
-        remind = text.lower().startswith("remind me") and parsed.due_at is not None
-        arguments: dict[str, Any] = {"title": parsed.title, "tags": parsed.tags}
-        if parsed.priority:
-            arguments["priority"] = parsed.priority
-        if parsed.due_at is not None:
-            arguments["due"] = self._due_text(parsed)
-        if parsed.rrule:
-            arguments["rrule"] = parsed.rrule
-            arguments["repeat_from"] = parsed.repeat_from
-        if remind and not parsed.all_day:
+        arguments: dict[str, Any] = {"title": task.title, "tags": task.tags}
+        if "priority" in task.model_fields_set:
+            arguments["priority"] = task.priority
+        if task.due_at is not None:
+            arguments["due"] = task.due_at
+        if task.rrule:
+            arguments["rrule"] = task.rrule
+            arguments["repeat_from"] = task.repeat_from
+        if text.lower().startswith("remind me") and task.due_at is not None and not task.all_day:
             arguments["remind_before_minutes"] = [0]
         return self._call("add_task", **arguments)
 

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import reflex as rx
-from reflex_base.utils.imports import ImportVar
-from reflex_base.vars.base import Var, VarData
-from reflex_components_core.core.banner import has_connection_errors
 
 from todo_app import routes
 from todo_app.components.chat import chat_panel, chat_toggle
+from todo_app.reflex_internals import connection_errors, js_var
 from todo_app.state.auth import AuthState
 from todo_app.state.pages import SNOOZE_CHOICES, NotificationsState
 
@@ -43,13 +41,12 @@ useEffect(() => {
   };
 }, []);
 """
-browser_online = Var(
-    _js_expr="browserOnline",
-    _var_data=VarData(
-        imports={"react": [ImportVar(tag="useState"), ImportVar(tag="useEffect")]},
-        hooks={_BROWSER_ONLINE_HOOK: None},
-    ),
-).to(bool)
+browser_online = js_var(
+    "browserOnline",
+    bool,
+    hooks=[_BROWSER_ONLINE_HOOK],
+    imports={"react": ["useState", "useEffect"]},
+)
 
 
 def connection_indicator() -> rx.Component:
@@ -73,7 +70,7 @@ def connection_indicator() -> rx.Component:
         ~browser_online,
         badge("Offline", "red", "wifi-off", "No network: changes show when you are back online"),
         rx.cond(
-            has_connection_errors | ~rx.State.is_hydrated,
+            connection_errors() | ~rx.State.is_hydrated,
             badge("Reconnecting", "amber", "refresh-cw", "Reconnecting; the list catches up after"),
             badge("Live", "green", "radio", "Changes from your other devices appear here"),
         ),

@@ -18,13 +18,11 @@ from todo_app import routes
 from todo_app.core.dates import due_label, is_overdue
 from todo_app.core.errors import DomainError, FieldError
 from todo_app.core.filters import QUERY_KEYS, TaskQuery, parse_query
-from todo_app.core.quickadd import QuickAdd
-from todo_app.core.quickadd import parse as parse_quick
 from todo_app.core.recurrence import describe
 from todo_app.db import session_scope
 from todo_app.models import User
-from todo_app.schemas import SavedFilterCreate, TaskCreate, TaskPublic
-from todo_app.services import filters, listing, tasks
+from todo_app.schemas import SavedFilterCreate, TaskPublic
+from todo_app.services import filters, listing, quickadd, tasks
 from todo_app.state.auth import AuthState
 
 VIEWS = ("today", "upcoming", "overdue", "all", "completed")
@@ -360,14 +358,6 @@ class TasksState(AuthState):
         kept = {k: v for k, v in self.params.items() if k in ("sort_by", "sort_order")}
         return rx.redirect(self._url(kept))
 
-    @staticmethod
-    def _parse_quick(text: str, tz: str) -> QuickAdd:
-        """The quick-add language (todo_app.core.quickadd) read in zone `tz`, now."""
-        try:
-            return parse_quick(text, datetime.now(UTC), tz or "UTC")
-        except ValueError:  # a zone this Python does not know: read the text in UTC
-            return parse_quick(text, datetime.now(UTC), "UTC")
-
     @rx.event
     def set_quick(self, field: str, value: str):  # type: ignore[no-untyped-def]
         """One handler for the quick-add bar's inputs (and only those). Typing in the bar
@@ -375,56 +365,28 @@ class TasksState(AuthState):
         if field in _QUICK_FIELDS:
             setattr(self, field, value)
         if field == "quick_title":
-            parsed = self._parse_quick(value, self.user_timezone) if value.strip() else None
+            parsed = quickadd.parse_in_zone(value, self.user_timezone) if value.strip() else None
             chips = parsed.recognized if parsed is not None else []
             self.quick_chips = [QuickChip(c.kind, c.text, c.label) for c in chips]
 
-    def _quick_data(self, text: str, tz: str) -> TaskCreate:
-        """The task the quick-add bar describes. The text is parsed with the quick-add
-        language; its tokens leave the title. Where the text and the pickers beside the bar
-        both say something, the text wins: its priority over the priority picker; a date or
-        a time in the text over both the date and the time pickers. Tags add up (the picker's,
-        then the text's). A recurrence in the text without a date or time starts on the
-        pickers' date (and time) when one is set, else at its first occurrence from now."""
-        parsed = self._parse_quick(text, tz)
-        tags = [t.strip() for t in self.quick_tags.split(",") if t.strip()]
-        known = {t.lower() for t in tags}
-        tags += [t for t in parsed.tags if t.lower() not in known]
-        due: str | None = None
-        all_day: bool | None = None
-        said_date = any(c.kind == "due" and c.text for c in parsed.recognized)
-        if parsed.due_at is not None and (said_date or not self.quick_due_date):
-            if parsed.all_day:
-                try:
-                    day = parsed.due_at.astimezone(ZoneInfo(tz)).date()
-                except (ValueError, KeyError):  # parsed in UTC, see _parse_quick
-                    day = parsed.due_at.date()
-                due = day.isoformat()
-            else:
-                due = parsed.due_at.isoformat()
-            all_day = parsed.all_day
-        elif self.quick_due_date:
-            due = self.quick_due_date + (f"T{self.quick_due_time}" if self.quick_due_time else "")
-        return TaskCreate(
-            title=parsed.title,
-            priority=parsed.priority or self.quick_priority,
-            tags=tags,
-            due_at=due,
-            all_day=all_day,
-            rrule=parsed.rrule,
-            repeat_from=parsed.repeat_from,
-        )
-
     @rx.event
     def quick_add(self, form: dict[str, Any]):  # type: ignore[no-untyped-def]
-        """Enter in the quick-add bar: create the task it describes (see _quick_data) and
-        clear the bar."""
+        """Enter in the quick-add bar: create the task it describes, the pickers beside the bar
+        as defaults (see services.quickadd.task_from_text), and clear the bar."""
         title = str(form.get("title", "")).strip()
         if not title:
             return None
         try:
             created = self._with_user(
-                lambda s, u: tasks.create_task(s, u, self._quick_data(title, u.timezone))
+                lambda s, u: quickadd.quick_add(
+                    s,
+                    u,
+                    title,
+                    priority=self.quick_priority,
+                    tags=self.quick_tags.split(","),
+                    due_date=self.quick_due_date,
+                    due_time=self.quick_due_time,
+                )
             )
         except DomainError as error:
             self.quick_error = error.message

@@ -2,16 +2,13 @@ from __future__ import annotations
 
 import uuid
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Query, Response, status
 
 from todo_app.api import API_PREFIX
 from todo_app.api.deps import ApiRouter, CurrentUser, QueryModel, SessionDep, only_query
-from todo_app.core import quickadd
 from todo_app.core.errors import FieldError
 from todo_app.core.filters import parse_query
-from todo_app.models import utcnow
 from todo_app.schemas import (
     Occurrences,
     QuickAddRequest,
@@ -23,7 +20,7 @@ from todo_app.schemas import (
     TaskPublic,
     TaskUpdate,
 )
-from todo_app.services import listing, tasks
+from todo_app.services import listing, quickadd, tasks
 
 router = ApiRouter(prefix=f"{API_PREFIX}/tasks", tags=["tasks"])
 
@@ -48,22 +45,8 @@ def create_task(body: TaskCreate, user: CurrentUser, session: SessionDep) -> Tas
 def quick_add(body: QuickAddRequest, user: CurrentUser, session: SessionDep) -> TaskPublic:
     """Create a task from one line, read as the web app's quick-add bar reads it:
     "call mom tomorrow 6pm #family every sunday" (dates in the user's time zone)."""
-    parsed = quickadd.parse(body.text, utcnow(), user.timezone)
-    due: str | None = None
-    if parsed.due_at is not None:
-        local = parsed.due_at.astimezone(ZoneInfo(user.timezone))
-        due = local.date().isoformat() if parsed.all_day else parsed.due_at.isoformat()
-    data = TaskCreate(
-        title=parsed.title,
-        priority=parsed.priority or "medium",
-        tags=parsed.tags,
-        due_at=due,
-        all_day=parsed.all_day if due else None,
-        rrule=parsed.rrule,
-        repeat_from=parsed.repeat_from,
-    )
     try:
-        return tasks.create_task(session, user, data)
+        return quickadd.quick_add(session, user, body.text)
     except FieldError as exc:
         # The one input here is the text: name it, keep the rule that was broken.
         raise FieldError("text", f"text: {exc.message}") from None

@@ -1,0 +1,108 @@
+"""Quick add has three doors: POST /api/v1/tasks/quick, the web app's quick-add bar and the
+chat's "add ...". The same line makes the same task through each (on both databases)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session, col, select
+
+from todo_app.assistant.chat import respond
+from todo_app.config import get_settings
+from todo_app.db import session_scope
+from todo_app.models import OutboxEvent, User
+from todo_app.services import quickadd
+
+API = "/api/v1"
+ZONE = "Europe/Paris"
+TEXTS = (
+    "call mom tomorrow 6pm #family every sunday",
+    "Pay rent every month on the 1st #home p1",
+    "dentist dec 3 at 10:30 !high",
+    "water the plants every! 3 days #garden",
+    "file taxes next monday #admin #Admin p2",
+    "buy milk",
+)
+# What differs between any two tasks: who and when, not what.
+IDENTITY = ("id", "series_id", "created_at", "updated_at")
+
+
+def _user(session: Session, email: str) -> User:
+    return session.exec(select(User).where(User.email == email)).one()
+
+
+def _events(email: str) -> list[dict[str, Any]]:
+    with session_scope() as session:
+        user = _user(session, email)
+        rows = session.exec(select(OutboxEvent).order_by(col(OutboxEvent.created_at))).all()
+        return [row.payload for row in rows if row.payload["data"].get("user_id") == str(user.id)]
+
+
+def _changes(email: str) -> list[str]:
+    """The events after the user's registration."""
+    return [e["type"] for e in _events(email) if not e["type"].startswith("auth.")]
+
+
+def _created(email: str) -> dict[str, Any]:
+    [event] = [e for e in _events(email) if e["type"] == "task.created"]
+    task: dict[str, Any] = event["data"]["task"]
+    return {key: value for key, value in task.items() if key not in IDENTITY}
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_the_same_line_makes_the_same_task_through_every_door(
+    text: str, client: TestClient, make_user: Callable[..., dict[str, str]]
+) -> None:
+    emails = {door: f"{door}-{abs(hash(text))}@example.com" for door in ("rest", "ui", "chat")}
+    headers = {door: make_user(email=email, timezone=ZONE) for door, email in emails.items()}
+
+    response = client.post(f"{API}/tasks/quick", json={"text": text}, headers=headers["rest"])
+    assert response.status_code == 201, response.text
+    with session_scope() as session:
+        # What the bar sends with its pickers untouched (TasksState.quick_add).
+        quickadd.quick_add(
+            session,
+            _user(session, emails["ui"]),
+            text,
+            priority="medium",
+            tags=[""],  # the empty tags field, split at commas
+            due_date="",
+            due_time="",
+        )
+    with session_scope() as session:
+        settings = dataclasses.replace(get_settings(), openai_api_key=None)
+        reply = respond(session, _user(session, emails["chat"]), f"add {text}", settings=settings)
+        assert reply.reply.startswith("Added"), reply.reply
+
+    rest = _created(emails["rest"])
+    assert rest["title"] and rest == _created(emails["ui"]) == _created(emails["chat"])
+    assert _changes(emails["rest"]) == _changes(emails["ui"]) == ["task.created"]
+    assert _changes(emails["chat"]) == ["task.created", "chat.tool_call"]
+
+
+def test_the_chat_passes_on_only_what_the_line_says(
+    client: TestClient, make_user: Callable[..., dict[str, str]]
+) -> None:
+    make_user(email="said@example.com", timezone=ZONE)
+    settings = dataclasses.replace(get_settings(), openai_api_key=None)
+    with session_scope() as session:
+        user = _user(session, "said@example.com")
+        respond(session, user, "add buy milk #errands", settings=settings)
+        respond(session, user, "add call mom dec 24 6pm p2 every year", settings=settings)
+        respond(session, user, "remind me to stretch dec 24 at 10:30", settings=settings)
+    calls = [
+        e["data"]["arguments"] for e in _events("said@example.com") if "arguments" in e["data"]
+    ]
+    assert calls[0] == {"title": "buy milk", "tags": ["errands"]}
+    assert set(calls[1]) == {"title", "tags", "priority", "due", "rrule", "repeat_from"}
+    assert calls[1]["priority"] == "medium" and calls[1]["repeat_from"] == "due"
+    # Times in the user's zone, as the user said them.
+    due = datetime.fromisoformat(calls[1]["due"])
+    assert (due.month, due.day, due.hour, due.utcoffset()) == (12, 24, 18, timedelta(hours=1))
+    assert calls[2]["remind_before_minutes"] == [0]
+    assert datetime.fromisoformat(calls[2]["due"]).strftime("%H:%M%z") == "10:30+0100"

@@ -1,0 +1,102 @@
+"""Quick add: one line of text to a task, the same from the web app's bar, POST
+/api/v1/tasks/quick and the chat ("call mom tomorrow 6pm #family every sunday").
+
+The text is read with the quick-add language (todo_app.core.quickadd) in the user's time zone;
+its tokens leave the title. The web app's pickers beside the bar (priority, tags, due date and
+time) come in as defaults, and where the text and a picker both say something, the text wins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from todo_app.core.quickadd import QuickAdd, parse
+from todo_app.models import User
+from todo_app.schemas import TaskCreate, TaskPublic
+from todo_app.services import tasks
+
+
+def parse_in_zone(text: str, timezone: str, now: datetime | None = None) -> QuickAdd:
+    """The quick-add language read in `timezone` at `now` (default: now); a zone this Python
+    does not know reads the text in UTC."""
+    moment = now or datetime.now(UTC)
+    try:
+        return parse(text, moment, timezone or "UTC")
+    except ValueError:
+        return parse(text, moment, "UTC")
+
+
+def task_from_text(
+    text: str,
+    timezone: str,
+    *,
+    now: datetime | None = None,
+    priority: str | None = None,
+    tags: Iterable[str] = (),
+    due_date: str = "",
+    due_time: str = "",
+) -> TaskCreate:
+    """The task `text` describes for a user in `timezone`, with the pickers' values as defaults.
+
+    The text's priority wins over `priority`. Tags add up: `tags` first (blank ones dropped),
+    then the text's that are not among them (case-insensitive). A date or a time in the text
+    wins over both `due_date` and `due_time`; a recurrence in the text without a date or time
+    starts on `due_date` (at `due_time`) when one is given, else at its first occurrence from
+    now. A due time is written in the user's zone (2026-12-25T18:00:00+01:00), a due date as
+    the local date (2026-12-25).
+
+    Fields neither the text nor a default gives are left unset (out of `model_fields_set`):
+    the chat passes on only what the user said.
+    """
+    try:
+        zone = ZoneInfo(timezone or "UTC")
+    except (ValueError, KeyError):  # parse_in_zone reads the text in UTC then
+        zone = ZoneInfo("UTC")
+    parsed = parse_in_zone(text, timezone, now)
+    fields: dict[str, Any] = {"title": parsed.title}
+    chosen = parsed.priority or priority
+    if chosen is not None:
+        fields["priority"] = chosen
+    picked = [tag.strip() for tag in tags if tag.strip()]
+    known = {tag.lower() for tag in picked}
+    fields["tags"] = picked + [tag for tag in parsed.tags if tag.lower() not in known]
+    said_date = any(chip.kind == "due" and chip.text for chip in parsed.recognized)
+    if parsed.due_at is not None and (said_date or not due_date):
+        local = parsed.due_at.astimezone(zone)
+        fields["due_at"] = local.date().isoformat() if parsed.all_day else local.isoformat()
+        fields["all_day"] = parsed.all_day
+    elif due_date:
+        fields["due_at"] = due_date + (f"T{due_time}" if due_time else "")
+    if parsed.rrule:
+        fields["rrule"] = parsed.rrule
+        fields["repeat_from"] = parsed.repeat_from
+    return TaskCreate(**fields)
+
+
+def quick_add(
+    session: Session,
+    user: User,
+    text: str,
+    *,
+    now: datetime | None = None,
+    priority: str | None = None,
+    tags: Iterable[str] = (),
+    due_date: str = "",
+    due_time: str = "",
+) -> TaskPublic:
+    """Create the task `text` describes (see `task_from_text`) as POST /tasks creates one."""
+    data = task_from_text(
+        text,
+        user.timezone,
+        now=now,
+        priority=priority,
+        tags=tags,
+        due_date=due_date,
+        due_time=due_time,
+    )
+    return tasks.create_task(session, user, data)
