@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import socket
 from collections.abc import Iterator
 
@@ -72,12 +73,10 @@ class OutboxBacklogCollector(Collector):
         yield gauge
 
 
-_collector = OutboxBacklogCollector()
-
-
+@functools.cache
 def register_collectors() -> None:
-    if _collector not in REGISTRY._collector_to_names:
-        REGISTRY.register(_collector)
+    """Once per process, however many API apps it builds (the registry refuses a second)."""
+    REGISTRY.register(OutboxBacklogCollector())
 
 
 @router.get("/metrics")
