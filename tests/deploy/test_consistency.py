@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import json
 import re
 from pathlib import Path
@@ -12,7 +11,7 @@ from reflex.constants import Endpoint
 
 from tests.deploy.conftest import KUBERAY, ROOT
 from todo_app.bus import BusConfig
-from todo_app.config import load_settings
+from todo_app.config import Settings, load_settings
 from todo_app.core.events import TOPICS
 
 # Settings the manifests leave unset on purpose, and why.
@@ -37,14 +36,7 @@ def _one(resources, kind, name):
 
 
 def _env_names_read_by_settings() -> set[str]:
-    tree = ast.parse((ROOT / "todo_app" / "config.py").read_text())
-    return {
-        node.args[0].value
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Call)
-        and getattr(node.func, "id", None) in ("_env", "_env_int", "_env_counts")
-        and isinstance(node.args[0], ast.Constant)
-    }
+    return {str(field.alias) for field in Settings.model_fields.values()}
 
 
 def _secret_keys(secret_templates) -> set[str]:
