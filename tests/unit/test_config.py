@@ -85,6 +85,20 @@ def test_secrets_do_not_show_in_repr(monkeypatch: pytest.MonkeyPatch):
             assert value not in text, name
 
 
+def test_the_clients_get_the_secret_values(monkeypatch: pytest.MonkeyPatch):
+    from todo_app.assistant.agent import OpenAIAgent
+    from workers.notifications import SmtpConfig
+
+    monkeypatch.setenv("SMTP_HOST", "mail.example.com")
+    monkeypatch.setenv("SMTP_PASSWORD", "smtp-password-value")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-openai-key-value")
+    settings = load_settings()
+    smtp = SmtpConfig.from_settings(settings)
+    assert smtp is not None and smtp.password == "smtp-password-value"
+    agent = OpenAIAgent(None, None, settings)  # session and user are not used here
+    assert agent.client.api_key == "sk-openai-key-value"
+
+
 def test_values_are_normalised_and_an_empty_variable_counts_as_unset(
     monkeypatch: pytest.MonkeyPatch,
 ):
