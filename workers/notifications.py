@@ -29,7 +29,7 @@ from sqlalchemy import event as sa_event
 from sqlmodel import Session
 
 from todo_app.bus import BusConfig, Event
-from todo_app.config import Settings, get_settings
+from todo_app.config import Settings, get_settings, reveal
 from todo_app.core.events import REMINDERS
 from todo_app.db import session_scope
 from todo_app.models import Notification, User
@@ -63,7 +63,7 @@ class SmtpConfig:
             host=settings.smtp_host,
             port=settings.smtp_port,
             user=settings.smtp_user,
-            password=settings.smtp_password,
+            password=reveal(settings.smtp_password),
             sender=settings.smtp_from,
         )
 

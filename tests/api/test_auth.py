@@ -77,18 +77,16 @@ def test_default_bcrypt_cost_is_12(monkeypatch):
 
 def test_access_token_claims_are_checked(client):
     tokens = register(client).json()
-    settings = get_settings()
-    claims = jwt.decode(
-        tokens["access_token"], settings.jwt_secret, algorithms=["HS256"], audience="todo-app"
-    )
+    secret = get_settings().jwt_secret.get_secret_value()
+    claims = jwt.decode(tokens["access_token"], secret, algorithms=["HS256"], audience="todo-app")
     assert claims["iss"] == "todo-app" and claims["sub"] == tokens["user"]["id"]
     assert claims["exp"] - claims["iat"] == 15 * 60
     now = int(time.time())
     base = {"sub": claims["sub"], "iss": "todo-app", "aud": "todo-app", "iat": now, "exp": now + 60}
     forged = [
-        jwt.encode({**base, "exp": now - 1}, settings.jwt_secret, algorithm="HS256"),
-        jwt.encode({**base, "aud": "other"}, settings.jwt_secret, algorithm="HS256"),
-        jwt.encode({**base, "iss": "other"}, settings.jwt_secret, algorithm="HS256"),
+        jwt.encode({**base, "exp": now - 1}, secret, algorithm="HS256"),
+        jwt.encode({**base, "aud": "other"}, secret, algorithm="HS256"),
+        jwt.encode({**base, "iss": "other"}, secret, algorithm="HS256"),
         jwt.encode(base, "not-the-secret", algorithm="HS256"),
         jwt.encode(base, None, algorithm="none"),
         tokens["access_token"][:-2] + "xx",
@@ -102,10 +100,10 @@ def test_access_token_claims_are_checked(client):
 
 def test_an_access_token_stops_working_when_it_expires_though_it_was_just_accepted(client):
     user_id = register(client).json()["user"]["id"]
-    settings = get_settings()
+    secret = get_settings().jwt_secret.get_secret_value()
     now = int(time.time())
     claims = {"sub": user_id, "iss": "todo-app", "aud": "todo-app", "iat": now, "exp": now + 2}
-    headers = {"Authorization": f"Bearer {jwt.encode(claims, settings.jwt_secret, 'HS256')}"}
+    headers = {"Authorization": f"Bearer {jwt.encode(claims, secret, 'HS256')}"}
     assert client.get(f"{API}/auth/me", headers=headers).status_code == 200
     time.sleep(max(0.0, now + 2.1 - time.time()))
     assert client.get(f"{API}/auth/me", headers=headers).status_code == 401

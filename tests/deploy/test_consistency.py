@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import json
 import re
 from pathlib import Path
@@ -11,9 +10,8 @@ from urllib.parse import urlparse
 from reflex.constants import Endpoint
 
 from tests.deploy.conftest import KUBERAY, ROOT
-from tests.deploy.kustomize import build
 from todo_app.bus import BusConfig
-from todo_app.config import load_settings
+from todo_app.config import Settings, load_settings
 from todo_app.core.events import TOPICS
 
 # Settings the manifests leave unset on purpose, and why.
@@ -38,42 +36,36 @@ def _one(resources, kind, name):
 
 
 def _env_names_read_by_settings() -> set[str]:
-    tree = ast.parse((ROOT / "todo_app" / "config.py").read_text())
-    return {
-        node.args[0].value
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Call)
-        and getattr(node.func, "id", None) in ("_env", "_env_int", "_env_counts")
-        and isinstance(node.args[0], ast.Constant)
-    }
+    return {str(field.alias) for field in Settings.model_fields.values()}
 
 
-def _secret_keys() -> set[str]:
+def _secret_keys(secret_templates) -> set[str]:
     keys: set[str] = set()
-    for secret in build(KUBERAY / "secrets"):
+    for secret in secret_templates:
         keys |= set(secret["stringData"])
     return keys
 
 
-def test_every_setting_the_app_reads_is_configured(rendered, overlay):
+def test_every_setting_the_app_reads_is_configured(rendered, overlay, secret_templates):
     names = _env_names_read_by_settings()
     assert {"DATABASE_URL", "JWT_SECRET", "KAFKA_BOOTSTRAP_SERVERS", "SMTP_HOST"} <= names
     config = _one(rendered[overlay], "ConfigMap", "todo-config")["data"]
-    missing = names - set(config) - _secret_keys() - set(SET_ELSEWHERE)
+    secret_keys = _secret_keys(secret_templates)
+    missing = names - set(config) - secret_keys - set(SET_ELSEWHERE)
     assert not missing, f"not in the ConfigMap nor a Secret template: {sorted(missing)}"
-    assert not set(config) & _secret_keys(), "a setting is both in the ConfigMap and a Secret"
+    assert not set(config) & secret_keys, "a setting is both in the ConfigMap and a Secret"
 
 
-def test_secret_templates_hold_no_real_secret():
-    for secret in build(KUBERAY / "secrets"):
+def test_secret_templates_hold_no_real_secret(secret_templates):
+    for secret in secret_templates:
         for key, value in secret["stringData"].items():
             assert value == "" or "CHANGE-ME" in value or key.endswith("USERNAME"), key
 
 
-def test_pods_get_the_config_and_secrets_they_reference(rendered, overlay):
+def test_pods_get_the_config_and_secrets_they_reference(rendered, overlay, secret_templates):
     resources = rendered[overlay]
     config_maps = {r["metadata"]["name"] for r in resources if r["kind"] == "ConfigMap"}
-    secrets = {s["metadata"]["name"] for s in build(KUBERAY / "secrets")}
+    secrets = {s["metadata"]["name"] for s in secret_templates}
     # Made by operators: Strimzi's cluster CA; cert-manager's TLS certificate.
     secrets |= {"todo-kafka-cluster-ca-cert"}
     text = json.dumps(resources)
@@ -117,11 +109,9 @@ def load_settings_from(config: dict[str, str]):
         os.environ.update(saved)
 
 
-def test_kafka_user_is_the_one_the_pods_log_in_as(rendered, overlay):
+def test_kafka_user_is_the_one_the_pods_log_in_as(rendered, overlay, secret_templates):
     user = _one(rendered[overlay], "KafkaUser", "todo-app")
-    (template,) = [
-        s for s in build(KUBERAY / "secrets") if s["metadata"]["name"] == "todo-kafka-user"
-    ]
+    (template,) = [s for s in secret_templates if s["metadata"]["name"] == "todo-kafka-user"]
     assert template["stringData"]["KAFKA_SASL_USERNAME"] == user["metadata"]["name"]
     listener = _one(rendered[overlay], "Kafka", "todo-kafka")["spec"]["kafka"]["listeners"][0]
     config = _one(rendered[overlay], "ConfigMap", "todo-config")["data"]
@@ -166,6 +156,14 @@ def test_ingress_sends_backend_paths_to_routes_that_exist(rendered, overlay, app
             continue
         assert app_client.get(INGRESS_PROBES[prefix]).status_code != 404, prefix
     assert not any(p["path"] in ("/metrics", "/health") for p in rule["http"]["paths"])
+
+
+def test_the_ingress_certificate_issuer_is_the_overlays_cluster_issuer(rendered, overlay):
+    ingress = _one(rendered[overlay], "Ingress", "todo")
+    name = ingress["metadata"]["annotations"]["cert-manager.io/cluster-issuer"]
+    issuer = _one(rendered[overlay], "ClusterIssuer", name)
+    assert "namespace" not in issuer["metadata"]  # cluster-scoped: kustomize must not set one
+    assert set(issuer["spec"]) == {"local": {"selfSigned"}, "production": {"acme"}}[overlay]
 
 
 def _metric_names(expr: str) -> set[str]:
@@ -240,6 +238,17 @@ def test_every_pod_is_non_root_read_only_without_escalation(rendered, overlay):
             assert ":" in image.rsplit("/", 1)[-1] and not image.endswith(":latest"), image
         count += 1
     assert count >= 7
+
+
+def test_local_overlay_runs_the_locally_built_images_in_every_pod(rendered):
+    images = {
+        container["image"]
+        for _, pod in _pod_specs(rendered["local"])
+        for container in pod["containers"]
+    }
+    ours = {image for image in images if "/todo/" in image}
+    # Custom resources (RayCluster, RayJob) included: kustomize retags containers anywhere.
+    assert ours == {f"localhost:5001/todo/{name}:dev" for name in ("backend", "frontend", "worker")}
 
 
 def test_backend_scales_2_to_20_on_cpu_and_keeps_one_through_disruptions(rendered, overlay):

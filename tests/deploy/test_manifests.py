@@ -8,28 +8,32 @@ import jsonschema
 import kubernetes_validate
 import pytest
 
-from tests.deploy.conftest import KUBERAY
-from tests.deploy.kustomize import build, is_builtin
 from tests.deploy.schemas import CRD_FILES, CUSTOM_RESOURCE_SCHEMAS, crd_schema
 
 KUBERNETES_VERSION = "1.33.0"
 NAMESPACE = "todo"
+CLUSTER_SCOPED = {"Namespace", "ClusterIssuer"}
 
 
 def _name(resource):
     return f"{resource['kind']}/{resource['metadata']['name']}"
 
 
+def is_builtin(resource):
+    """A Kubernetes kind (core or *.k8s.io group), as opposed to a custom resource."""
+    group = resource["apiVersion"].rpartition("/")[0]
+    return "." not in group or group.endswith(".k8s.io")
+
+
 def test_every_resource_is_named_and_lives_in_the_namespace(rendered, overlay):
     for resource in rendered[overlay]:
         assert resource["metadata"]["name"], resource
-        if resource["kind"] in ("Namespace", "ClusterIssuer"):
-            continue
-        assert resource["metadata"].get("namespace") == NAMESPACE, _name(resource)
+        expected = None if resource["kind"] in CLUSTER_SCOPED else NAMESPACE
+        assert resource["metadata"].get("namespace") == expected, _name(resource)
 
 
-def test_builtin_kinds_pass_strict_kubernetes_validation(rendered, overlay):
-    builtin = [r for r in rendered[overlay] + build(KUBERAY / "secrets") if is_builtin(r)]
+def test_builtin_kinds_pass_strict_kubernetes_validation(rendered, overlay, secret_templates):
+    builtin = [r for r in rendered[overlay] + secret_templates if is_builtin(r)]
     assert len(builtin) > 30
     for resource in builtin:
         try:

@@ -129,7 +129,7 @@ def _claims(sub: str, **changes: Any) -> dict[str, Any]:
 
 
 def _sign(claims: dict[str, Any], secret: str | None = None, algorithm: str = "HS256") -> str:
-    key = get_settings().jwt_secret if secret is None else secret
+    key = get_settings().jwt_secret.get_secret_value() if secret is None else secret
     return jwt.encode(claims, key, algorithm=algorithm)
 
 

@@ -6,7 +6,6 @@ checks the reply and the database afterwards: what a user of the chat panel woul
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -28,7 +27,7 @@ NOW = datetime(2026, 11, 18, 9, 0, tzinfo=UTC)  # Wednesday 10:00 in Paris
 
 def offline() -> Settings:
     """This run's settings without a model key: the offline assistant answers."""
-    return dataclasses.replace(get_settings(), openai_api_key=None)
+    return get_settings().model_copy(update={"openai_api_key": None})
 
 
 def local(day: int, hour: int = 0, minute: int = 0, month: int = 11) -> datetime:

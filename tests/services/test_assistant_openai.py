@@ -5,7 +5,6 @@ that never answers. What is asserted is what changed in the database and what th
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import threading
 import time
@@ -16,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from pydantic import SecretStr
 from sqlmodel import col, select
 
 from todo_app.assistant import agent
@@ -108,8 +108,12 @@ def model() -> Iterator[tuple[FakeModel, str]]:
 
 
 def settings_for(base_url: str) -> Settings:
-    return dataclasses.replace(
-        get_settings(), openai_api_key="test-key", openai_base_url=base_url, openai_model="fake"
+    return get_settings().model_copy(
+        update={
+            "openai_api_key": SecretStr("test-key"),
+            "openai_base_url": base_url,
+            "openai_model": "fake",
+        }
     )
 
 

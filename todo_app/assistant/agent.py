@@ -20,7 +20,7 @@ import openai
 from sqlmodel import Session
 
 from todo_app.assistant.tools import TOOLS, ToolOutcome, call_tool
-from todo_app.config import Settings
+from todo_app.config import Settings, reveal
 from todo_app.models import User
 
 MAX_ROUNDS = 6
@@ -78,7 +78,7 @@ class OpenAIAgent:
         self.user = user
         self.model = settings.openai_model
         self.client = client or openai.OpenAI(
-            api_key=settings.openai_api_key,
+            api_key=reveal(settings.openai_api_key),
             base_url=settings.openai_base_url or None,
             timeout=TIMEOUT_SECONDS,
             max_retries=RETRIES,

@@ -103,7 +103,8 @@ def _access_token(user: User) -> tuple[str, int]:
         "exp": int((now + lifetime).timestamp()),
         "jti": uuid.uuid4().hex,
     }
-    return jwt.encode(claims, settings.jwt_secret, algorithm="HS256"), int(lifetime.total_seconds())
+    token = jwt.encode(claims, settings.jwt_secret.get_secret_value(), algorithm="HS256")
+    return token, int(lifetime.total_seconds())
 
 
 def _issue(session: Session, user: User, family_id: uuid.UUID) -> tuple[TokenPair, RefreshToken]:
@@ -244,10 +245,9 @@ def logout(session: Session, token: str) -> None:
 def access_token_subject(token: str) -> uuid.UUID:
     """The user id an access token was issued to, once its signature and claims check out."""
     settings = get_settings()
+    secret = settings.jwt_secret.get_secret_value()
     try:
-        subject, expires = _checked_token(
-            token, settings.jwt_secret, settings.jwt_audience, settings.jwt_issuer
-        )
+        subject, expires = _checked_token(token, secret, settings.jwt_audience, settings.jwt_issuer)
     except (jwt.PyJWTError, ValueError):
         raise Unauthorized("access token is missing, expired or invalid") from None
     if expires <= time.time():
