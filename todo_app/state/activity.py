@@ -6,11 +6,13 @@ import dataclasses
 from datetime import UTC, datetime
 
 import reflex as rx
+from reflex.event import EventSpec
 
 from todo_app.core.dates import due_label
-from todo_app.db import session_scope
 from todo_app.services import audit
-from todo_app.state.auth import AuthState
+from todo_app.state.auth import AuthState, signed_in_event
+
+PAGE_SIZE = 50
 
 
 @dataclasses.dataclass
@@ -28,19 +30,15 @@ class ActivityState(AuthState):
     pages: int = 1
     total: int = 0
 
-    @rx.event
-    def load(self):  # type: ignore[no-untyped-def]
+    @signed_in_event
+    def load(self) -> None:
         page = self.router.url.query_parameters.get("page", "1")
         self.page = int(page) if page.isdigit() and int(page) > 0 else 1
-        with session_scope() as session:
-            user = self._user(session)
-            if user is None:
-                return self._to_login()
-            self._remember(user)
-            result = audit.audit_page(session, user, self.page, 50)
+        with self._signed_in() as (session, user):
+            result = audit.audit_page(session, user, self.page, PAGE_SIZE)
         now = datetime.now(UTC)
         self.total = result.total
-        self.pages = max(1, -(-result.total // 50))
+        self.pages = max(1, -(-result.total // PAGE_SIZE))
         self.items = [
             ActivityItem(
                 id=str(entry.id),
@@ -51,14 +49,10 @@ class ActivityState(AuthState):
             )
             for entry in result.items
         ]
-        return None
 
-    @rx.event
-    def export(self, kind: str):  # type: ignore[no-untyped-def]
-        with session_scope() as session:
-            user = self._user(session)
-            if user is None:
-                return None
+    @signed_in_event
+    def export(self, kind: str) -> EventSpec:
+        with self._signed_in() as (session, user):
             if kind == "csv":
                 return rx.download(data=audit.export_csv(session, user), filename="activity.csv")
             page = audit.audit_page(session, user, 1, audit.EXPORT_MAX)

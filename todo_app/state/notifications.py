@@ -5,12 +5,13 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import reflex as rx
+from reflex.event import EventSpec
 from sqlmodel import Session
 
 from todo_app import routes
@@ -19,7 +20,7 @@ from todo_app.core.errors import DomainError
 from todo_app.db import session_scope
 from todo_app.models import Task, User
 from todo_app.services import notifications, tasks
-from todo_app.state.auth import AuthState
+from todo_app.state.auth import AuthState, signed_in_event
 from todo_app.state.editor import EditorState
 
 
@@ -46,6 +47,9 @@ class LiveAlert:
 ALERTS_SHOWN = 3
 SNOOZE_CHOICES = (10, 60)
 
+# What acting on an alert does to its task: (session, user, task id) -> a word for the toast.
+AlertAction = Callable[[Session, User, uuid.UUID], Any]
+
 
 class NotificationsState(AuthState):
     items: list[NotificationItem] = []
@@ -67,13 +71,9 @@ class NotificationsState(AuthState):
             for n in page.items
         ]
 
-    @rx.event
-    def refresh(self):  # type: ignore[no-untyped-def]
-        with session_scope() as session:
-            user = self._user(session)
-            if user is None:
-                return
-            self._remember(user)
+    @signed_in_event
+    def refresh(self) -> None:
+        with self._signed_in() as (session, user):
             self._load(session, user)
 
     def _live_notification(self, data: Mapping[str, Any]) -> None:
@@ -105,15 +105,14 @@ class NotificationsState(AuthState):
         self.alerts = [a for a in self.alerts if a.id != notification_id]
         return found
 
-    def _act_on_alert(self, notification_id: str, action: Any, message: str):  # type: ignore[no-untyped-def]
+    def _act_on_alert(
+        self, notification_id: str, action: AlertAction, message: str
+    ) -> EventSpec | None:
         """Dismiss the alert, mark it read and run `action(session, user, task_id)`."""
         alert = self._drop_alert(notification_id)
         if alert is None:
             return None
-        with session_scope() as session:
-            user = self._user(session)
-            if user is None:
-                return self._to_login()
+        with self._signed_in() as (session, user):
             try:
                 notifications.mark_read(session, user, uuid.UUID(alert.id))
                 result = action(session, user, uuid.UUID(alert.task_id))
@@ -123,19 +122,19 @@ class NotificationsState(AuthState):
         return rx.toast(message.format(title=alert.title, result=result), duration=3000)
 
     @rx.event
-    def dismiss_alert(self, notification_id: str):  # type: ignore[no-untyped-def]
+    def dismiss_alert(self, notification_id: str) -> None:
         self._drop_alert(notification_id)
 
-    @rx.event
-    def complete_from_alert(self, notification_id: str):  # type: ignore[no-untyped-def]
+    @signed_in_event
+    def complete_from_alert(self, notification_id: str) -> EventSpec | None:
         return self._act_on_alert(
             notification_id,
             lambda session, user, task_id: tasks.complete_task(session, user, task_id),
             "Completed “{title}”",
         )
 
-    @rx.event
-    def snooze_alert(self, notification_id: str, minutes: int):  # type: ignore[no-untyped-def]
+    @signed_in_event
+    def snooze_alert(self, notification_id: str, minutes: int) -> EventSpec | None:
         def snooze(session: Session, user: User, task_id: uuid.UUID) -> str:
             tasks.snooze_task(session, user, task_id, int(minutes))
             at = datetime.now(UTC) + timedelta(minutes=int(minutes))
@@ -143,34 +142,27 @@ class NotificationsState(AuthState):
 
         return self._act_on_alert(notification_id, snooze, "“{title}”: reminding again at {result}")
 
-    @rx.event
-    def open_from_alert(self, notification_id: str):  # type: ignore[no-untyped-def]
+    @signed_in_event
+    async def open_from_alert(self, notification_id: str) -> EventSpec | None:
         alert = next((a for a in self.alerts if a.id == notification_id), None)
         if alert is None:
             return None
-        self._mark_read_quietly(alert.id)
+        with self._signed_in() as (session, user):
+            with contextlib.suppress(DomainError):
+                notifications.mark_read(session, user, uuid.UUID(alert.id))
+            self._load(session, user)
         self._drop_alert(notification_id)
         if (self.router.url.path or routes.HOME) != routes.HOME:
             return rx.redirect(f"{routes.HOME}?task={alert.task_id}")
-        return EditorState.open_task(alert.task_id)
+        editor = await self.get_state(EditorState)
+        return editor._open(alert.task_id)
 
-    def _mark_read_quietly(self, notification_id: str) -> None:
-        with session_scope() as session:
-            user = self._user(session)
-            if user is None:
-                return
-            with contextlib.suppress(DomainError):
-                notifications.mark_read(session, user, uuid.UUID(notification_id))
-            self._load(session, user)
-
-    @rx.event
-    def mark_read(self, notification_id: str):  # type: ignore[no-untyped-def]
-        with session_scope() as session:
-            user = self._user(session)
-            if user is None:
-                return None
+    @signed_in_event
+    def mark_read(self, notification_id: str) -> EventSpec | None:
+        with self._signed_in() as (session, user):
             try:
                 notifications.mark_read(session, user, uuid.UUID(notification_id))
             except DomainError as error:
                 return rx.toast.error(error.message)
-        return NotificationsState.refresh
+            self._load(session, user)
+        return None

@@ -8,14 +8,14 @@ from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
 import reflex as rx
+from reflex.event import EventSpec
 from sqlmodel import Session
 
 from todo_app.core.errors import DomainError
-from todo_app.db import session_scope
 from todo_app.models import User
 from todo_app.schemas import UserUpdate
 from todo_app.services import api_tokens, auth, calendar
-from todo_app.state.auth import AuthState
+from todo_app.state.auth import AuthState, signed_in_event
 
 TIMEZONES = sorted(available_timezones() | {"UTC"})
 
@@ -60,13 +60,9 @@ class SettingsState(AuthState):
             return TIMEZONES[:0]
         return [zone for zone in TIMEZONES if needle in zone.lower()][:30]
 
-    @rx.event
-    def load(self):  # type: ignore[no-untyped-def]
-        with session_scope() as session:
-            user = self._user(session)
-            if user is None:
-                return self._to_login()
-            self._remember(user)
+    @signed_in_event
+    def load(self) -> None:
+        with self._signed_in() as (session, user):
             self.display_name = user.display_name
             self.timezone = user.timezone
             self.email_notifications = user.email_notifications
@@ -77,33 +73,25 @@ class SettingsState(AuthState):
         self.new_token_name = ""
         self.token_error = ""
         self.feed_url = ""
-        return None
 
-    @rx.event
-    def create_token(self, form: dict[str, Any]):  # type: ignore[no-untyped-def]
+    @signed_in_event
+    def create_token(self, form: dict[str, Any]) -> None:
         try:
-            with session_scope() as session:
-                user = self._user(session)
-                if user is None:
-                    return self._to_login()
+            with self._signed_in() as (session, user):
                 created = api_tokens.create_token(session, user, str(form.get("name", "")))
                 session.flush()
                 self._load_tokens(session, user)
         except DomainError as error:
             self.token_error = error.message
-            return None
+            return
         self.token_error = ""
         self.new_token = created.token
         self.new_token_name = created.name
-        return None
 
-    @rx.event
-    def revoke_token(self, token_id: str):  # type: ignore[no-untyped-def]
+    @signed_in_event
+    def revoke_token(self, token_id: str) -> EventSpec | None:
         try:
-            with session_scope() as session:
-                user = self._user(session)
-                if user is None:
-                    return self._to_login()
+            with self._signed_in() as (session, user):
                 api_tokens.revoke_token(session, user, uuid.UUID(token_id))
                 session.flush()
                 self._load_tokens(session, user)
@@ -114,47 +102,40 @@ class SettingsState(AuthState):
         return rx.toast("Token revoked", duration=2000)
 
     @rx.event
-    def hide_new_token(self):  # type: ignore[no-untyped-def]
+    def hide_new_token(self) -> None:
         self.new_token = ""
         self.new_token_name = ""
 
-    @rx.event
-    def make_feed_url(self):  # type: ignore[no-untyped-def]
-        with session_scope() as session:
-            user = self._user(session)
-            if user is None:
-                return self._to_login()
+    @signed_in_event
+    def make_feed_url(self) -> None:
+        with self._signed_in() as (session, user):
             secret = calendar.new_token(session, user)
         base = rx.config.get_config().api_url.rstrip("/")
         self.feed_url = f"{base}/api/v1/calendar.ics?token={secret}"
         self.has_feed = True
-        return None
 
     @rx.event
-    def search_zones(self, text: str):  # type: ignore[no-untyped-def]
+    def search_zones(self, text: str) -> None:
         self.zone_query = text
 
     @rx.event
-    def set_email_notifications(self, value: bool):  # type: ignore[no-untyped-def]
+    def set_email_notifications(self, value: bool) -> None:
         self.email_notifications = bool(value)
 
     @rx.event
-    def pick_zone(self, zone: str):  # type: ignore[no-untyped-def]
+    def pick_zone(self, zone: str) -> None:
         self.timezone = zone
         self.zone_query = ""
 
-    @rx.event
-    def save(self, form: dict[str, Any]):  # type: ignore[no-untyped-def]
+    @signed_in_event
+    def save(self, form: dict[str, Any]) -> EventSpec | None:
         update = UserUpdate(
             display_name=str(form.get("display_name", "")),
             timezone=self.timezone,
             email_notifications=self.email_notifications,
         )
         try:
-            with session_scope() as session:
-                user = self._user(session)
-                if user is None:
-                    return self._to_login()
+            with self._signed_in() as (session, user):
                 self._remember(auth.update_me(session, user, update))
         except DomainError as error:
             self.error = error.message

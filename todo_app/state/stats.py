@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import reflex as rx
-
-from todo_app.db import session_scope
 from todo_app.services import stats
-from todo_app.state.auth import AuthState
+from todo_app.state.auth import AuthState, signed_in_event
 
 
 class StatsState(AuthState):
@@ -17,13 +14,9 @@ class StatsState(AuthState):
     by_tag: list[dict[str, Any]] = []
     completed_30: int = 0
 
-    @rx.event
-    def load(self):  # type: ignore[no-untyped-def]
-        with session_scope() as session:
-            user = self._user(session)
-            if user is None:
-                return self._to_login()
-            self._remember(user)
+    @signed_in_event
+    def load(self) -> None:
+        with self._signed_in() as (session, user):
             days = stats.completed_per_day(session, user)
             priorities = stats.open_by_priority(session, user)
             tags = stats.open_by_tag(session, user)
@@ -33,4 +26,3 @@ class StatsState(AuthState):
             {"priority": p, "open": priorities[p]} for p in ("high", "medium", "low")
         ]
         self.by_tag = [{"tag": name, "open": count} for name, count in tags]
-        return None
