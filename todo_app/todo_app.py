@@ -18,9 +18,12 @@ from todo_app.pages.auth import login_page, register_page
 from todo_app.pages.settings import settings_page
 from todo_app.pages.stats import stats_page
 from todo_app.pages.tasks import tasks_page
+from todo_app.state.activity import ActivityState
 from todo_app.state.auth import LoginState
 from todo_app.state.editor import EditorState
-from todo_app.state.pages import ActivityState, NotificationsState, SettingsState, StatsState
+from todo_app.state.notifications import NotificationsState
+from todo_app.state.settings import SettingsState
+from todo_app.state.stats import StatsState
 from todo_app.state.tasks import TasksState
 
 # The full-text GIN index is an expression; alembic says at every SQLite check that it cannot

@@ -8,7 +8,7 @@ from todo_app import routes
 from todo_app.components.chat import chat_panel, chat_toggle
 from todo_app.reflex_internals import connection_errors, js_var
 from todo_app.state.auth import AuthState
-from todo_app.state.pages import SNOOZE_CHOICES, NotificationsState
+from todo_app.state.notifications import SNOOZE_CHOICES, NotificationsState
 
 # Keyboard shortcuts: n focuses quick add, / focuses search (not while typing in a field).
 SHORTCUTS = """

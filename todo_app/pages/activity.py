@@ -6,7 +6,7 @@ import reflex as rx
 
 from todo_app import routes
 from todo_app.components.layout import shell
-from todo_app.state.pages import ActivityState
+from todo_app.state.activity import ActivityState
 
 
 def activity_page() -> rx.Component:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from todo_app.components.layout import shell
-from todo_app.state.pages import SettingsState
+from todo_app.state.settings import SettingsState
 
 
 def _token_row(token: rx.Var) -> rx.Component:

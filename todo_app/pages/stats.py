@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from todo_app.components.layout import shell
-from todo_app.state.pages import StatsState
+from todo_app.state.stats import StatsState
 
 
 def _chart(title: str, chart: rx.Component, chart_id: str) -> rx.Component:

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import inspect
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar, cast, overload
 from urllib.parse import quote
 
 import reflex as rx
+from reflex.event import EventSpec
 from sqlmodel import Session
 
 from todo_app import live, routes
@@ -13,6 +19,68 @@ from todo_app.db import session_scope
 from todo_app.models import User
 from todo_app.schemas import RegisterRequest
 from todo_app.services import auth
+
+Handler = TypeVar("Handler", bound=Callable[..., Any])
+
+
+class SignedOut(Exception):
+    """The tab's tokens sign no one in any more; `to_login` is the handler's answer."""
+
+    def __init__(self, to_login: EventSpec) -> None:
+        super().__init__("signed out")
+        self.to_login = to_login
+
+
+@overload
+def signed_in_event(fn: Handler, /) -> Handler: ...
+
+
+@overload
+def signed_in_event(*, background: bool) -> Callable[[Handler], Handler]: ...
+
+
+def signed_in_event(
+    fn: Handler | None = None, /, *, background: bool = False
+) -> Handler | Callable[[Handler], Handler]:
+    """`rx.event` for a handler that acts as the tab's signed-in user through `_signed_in`
+    (itself or in a helper it calls). Signed out, the handler stops where `_signed_in` is
+    entered and answers with the way to the login page, which comes back here once signed in."""
+
+    def decorate(fn: Handler) -> Handler:
+        if inspect.isasyncgenfunction(fn):
+            raise TypeError(f"{fn.__qualname__}: async generator handlers are not supported")
+        handler: Callable[..., Any]
+        if inspect.isgeneratorfunction(fn):
+
+            @functools.wraps(fn)
+            def handler(self: AuthState, *args: Any, **kwargs: Any) -> Iterator[Any]:
+                try:
+                    return (yield from fn(self, *args, **kwargs))
+                except SignedOut as out:
+                    yield out.to_login
+
+        elif inspect.iscoroutinefunction(fn):
+
+            @functools.wraps(fn)
+            async def handler(self: AuthState, *args: Any, **kwargs: Any) -> Any:
+                try:
+                    return await fn(self, *args, **kwargs)
+                except SignedOut as out:
+                    return out.to_login
+
+        else:
+
+            @functools.wraps(fn)
+            def handler(self: AuthState, *args: Any, **kwargs: Any) -> Any:
+                try:
+                    return fn(self, *args, **kwargs)
+                except SignedOut as out:
+                    return out.to_login
+
+        # On a state's method rx.event marks the function and returns it, so it stays a Handler.
+        return cast(Handler, rx.event(handler, background=background))
+
+    return decorate(fn) if fn is not None else decorate
 
 
 class AuthState(rx.State):
@@ -54,17 +122,30 @@ class AuthState(rx.State):
         self._store(pair.access_token, pair.refresh_token)
         return session.get(User, pair.user.id)
 
+    @contextlib.contextmanager
+    def _signed_in(self) -> Iterator[tuple[Session, User]]:
+        """One transaction as the tab's signed-in user, who is remembered for the tab. Signed
+        out, it raises `SignedOut`, which a `signed_in_event` handler answers with the way to
+        the login page."""
+        with session_scope() as session:
+            user = self._user(session)
+            if user is not None:
+                self._remember(user)
+                yield session, user
+                return
+        raise SignedOut(self._to_login())
+
     def _client(self) -> str:
         return self.router.session.client_ip or "unknown"
 
-    def _to_login(self):  # type: ignore[no-untyped-def]
+    def _to_login(self) -> EventSpec:
         """To the login page, which comes back to this page (filters and all) once signed in."""
         url = self.router.url
         target = (url.path or routes.HOME) + (f"?{url.query}" if url.query else "")
         return rx.redirect(f"{routes.LOGIN}?next={quote(target)}")
 
     @rx.event
-    async def logout(self):  # type: ignore[no-untyped-def]
+    async def logout(self) -> EventSpec:
         if self.refresh_token:
             with session_scope() as session:
                 auth.logout(session, self.refresh_token)
@@ -95,7 +176,7 @@ class LoginState(AuthState):
         return target if target.startswith("/") and not target.startswith("//") else routes.HOME
 
     @rx.event
-    def redirect_if_signed_in(self):  # type: ignore[no-untyped-def]
+    def redirect_if_signed_in(self) -> EventSpec | None:
         self.error = ""
         self.error_field = ""
         with session_scope() as session:
@@ -104,18 +185,18 @@ class LoginState(AuthState):
         return None
 
     @rx.event
-    def detect_zone(self):  # type: ignore[no-untyped-def]
+    def detect_zone(self) -> EventSpec:
         """Ask the browser for its time zone: the new account's default."""
         return rx.call_script(
             "Intl.DateTimeFormat().resolvedOptions().timeZone", callback=LoginState.set_zone
         )
 
     @rx.event
-    def set_zone(self, zone: str):  # type: ignore[no-untyped-def]
+    def set_zone(self, zone: str) -> None:
         self.browser_zone = zone if isinstance(zone, str) and zone else "UTC"
 
     @rx.event
-    def login(self, form: dict[str, str]):  # type: ignore[no-untyped-def]
+    def login(self, form: dict[str, str]) -> EventSpec | None:
         self.error = ""
         self.error_field = ""
         try:
@@ -131,7 +212,7 @@ class LoginState(AuthState):
         return rx.redirect(self._next())
 
     @rx.event
-    def register(self, form: dict[str, str]):  # type: ignore[no-untyped-def]
+    def register(self, form: dict[str, str]) -> EventSpec | None:
         self.error = ""
         self.error_field = ""
         try:

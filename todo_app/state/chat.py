@@ -15,7 +15,7 @@ from todo_app.assistant import chat
 from todo_app.core.errors import DomainError
 from todo_app.db import session_scope
 from todo_app.models import ChatMessage, User
-from todo_app.state.auth import AuthState
+from todo_app.state.auth import AuthState, signed_in_event
 
 log = logging.getLogger(__name__)
 
@@ -60,52 +60,40 @@ class ChatState(AuthState):
     busy: bool = False
     conversation_id: str = ""
 
-    @rx.event
-    def toggle(self):  # type: ignore[no-untyped-def]
+    @signed_in_event
+    def toggle(self) -> None:
         self.open = not self.open
         if not self.open:
-            return None
-        with session_scope() as session:
-            user = self._user(session)
-            if user is None:
-                return self._to_login()
+            return
+        with self._signed_in() as (session, user):
             conversation = chat.latest_conversation(session, user)
             if conversation is None:
                 self.lines, self.conversation_id = [], ""
-                return None
+                return
             self.conversation_id = str(conversation.id)
             self.lines = [_line(m) for m in chat.shown_messages(session, conversation)]
-        return None
 
     @rx.event
-    def set_draft(self, value: str):  # type: ignore[no-untyped-def]
+    def set_draft(self, value: str) -> None:
         self.draft = value
 
-    @rx.event
-    def clear(self):  # type: ignore[no-untyped-def]
+    @signed_in_event
+    def clear(self) -> None:
         """Forget the conversation; the next message starts a new one."""
         if self.conversation_id:
-            with session_scope() as session:
-                user = self._user(session)
-                if user is None:
-                    return self._to_login()
-                # Already gone when another tab cleared it first.
-                with contextlib.suppress(DomainError):
-                    chat.clear(session, user, uuid.UUID(self.conversation_id))
+            # Already gone when another tab cleared it first.
+            with self._signed_in() as (session, user), contextlib.suppress(DomainError):
+                chat.clear(session, user, uuid.UUID(self.conversation_id))
         self.lines, self.conversation_id = [], ""
-        return None
 
-    @rx.event(background=True)
-    async def send(self, form: dict[str, Any]):  # type: ignore[no-untyped-def]
+    @signed_in_event(background=True)
+    async def send(self, form: dict[str, Any]) -> None:
         text = str(form.get("message", "")).strip()
         async with self:
             # While a reply is being written the text stays in the box, to send after.
             if not text or self.busy:
-                return None
-            with session_scope() as session:
-                user = self._user(session)
-                if user is None:
-                    return self._to_login()
+                return
+            with self._signed_in() as (_, user):
                 user_id = user.id
             conversation = uuid.UUID(self.conversation_id) if self.conversation_id else None
             self.busy = True
@@ -139,12 +127,11 @@ class ChatState(AuthState):
             async with self:
                 self._set_reply(f"Sorry: {message}. Nothing was changed.", [])
                 self.busy = False
-            return None
+            return
         async with self:
             self.conversation_id = str(reply.conversation_id)
             self._set_reply(reply.reply, done_lines(reply.actions, reply.reply))
             self.busy = False
-        return None
 
     def _set_reply(self, text: str, done: list[str]) -> None:
         last = self.lines[-1]

@@ -10,16 +10,17 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import reflex as rx
+from reflex.event import EventSpec
 
 from todo_app.core import recurrence
 from todo_app.core.dates import due_label
 from todo_app.core.errors import Conflict, DomainError
 from todo_app.core.repeat_choice import RepeatChoice, from_rrule, to_rrule
 from todo_app.core.validation import parse_due
-from todo_app.db import session_scope
 from todo_app.schemas import TaskPublic, TaskUpdate
 from todo_app.services import tasks
-from todo_app.state.tasks import TasksState, signed_out
+from todo_app.state.auth import AuthState, signed_in_event
+from todo_app.state.tasks import TasksState
 
 UNITS = {"minutes": 1, "hours": 60, "days": 1440}
 
@@ -32,7 +33,7 @@ class ReminderItem:
     minutes_before: int
 
 
-class EditorState(TasksState):
+class EditorState(AuthState):
     open: bool = False
     task_id: str = ""
     version: int = 0
@@ -181,13 +182,9 @@ class EditorState(TasksState):
             return
         self.preview = [due_label(moment, all_day, tz, now) for moment in dates]
 
-    @rx.event
-    def open_task(self, task_id: str):  # type: ignore[no-untyped-def]
-        with session_scope() as session:
-            user = self._user(session)
-            if user is None:
-                return None
-            self._remember(user)
+    def _open(self, task_id: str) -> EventSpec | None:
+        """Open the editor on a task of the signed-in user (see `signed_in_event`)."""
+        with self._signed_in() as (session, user):
             try:
                 task = tasks.read_task(session, user, uuid.UUID(task_id))
             except DomainError as error:
@@ -197,27 +194,31 @@ class EditorState(TasksState):
         self.open = True
         return None
 
-    @rx.event
-    def open_from_url(self):  # type: ignore[no-untyped-def]
+    @signed_in_event
+    def open_task(self, task_id: str) -> EventSpec | None:
+        return self._open(task_id)
+
+    @signed_in_event
+    def open_from_url(self) -> EventSpec | None:
         """`?task=<id>` (a reminder's Open from another page) opens that task's editor."""
         task_id = self.router.url.query_parameters.get("task", "")
         try:
             uuid.UUID(task_id)
         except ValueError:
             return None
-        return self.open_task(task_id)
+        return self._open(task_id)
 
     @rx.event
-    def close(self):  # type: ignore[no-untyped-def]
+    def close(self) -> None:
         self.open = False
         self.conflict = ""
 
     @rx.event
-    def set_open(self, value: bool):  # type: ignore[no-untyped-def]
+    def set_open(self, value: bool) -> None:
         self.open = value
 
     @rx.event
-    def edit(self, field: str, value: Any):  # type: ignore[no-untyped-def]
+    def edit(self, field: str, value: Any) -> None:
         """One handler for every field of the form; the preview follows each change."""
         if field not in _EDITABLE:
             return
@@ -228,13 +229,13 @@ class EditorState(TasksState):
         self._update_preview()
 
     @rx.event
-    def toggle_weekday(self, day: str):  # type: ignore[no-untyped-def]
+    def toggle_weekday(self, day: str) -> None:
         days = list(self.repeat_weekdays)
         self.repeat_weekdays = [d for d in days if d != day] if day in days else [*days, day]
         self._update_preview()
 
     @rx.event
-    def add_absolute_reminder(self):  # type: ignore[no-untyped-def]
+    def add_absolute_reminder(self) -> None:
         if not self.new_reminder_at:
             return
         zone = ZoneInfo(self.user_timezone)
@@ -247,7 +248,7 @@ class EditorState(TasksState):
         self.new_reminder_at = ""
 
     @rx.event
-    def add_relative_reminder(self):  # type: ignore[no-untyped-def]
+    def add_relative_reminder(self) -> None:
         amount = _int(self.new_reminder_amount, -1)
         if amount < 0:
             self.errors = {**self.errors, "remind_before_minutes": "amount must be 0 or more"}
@@ -257,14 +258,14 @@ class EditorState(TasksState):
         self.reminders = [*self.reminders, self._reminder(placeholder, minutes, placeholder)]
 
     @rx.event
-    def remove_reminder(self, key: str):  # type: ignore[no-untyped-def]
+    def remove_reminder(self, key: str) -> None:
         self.reminders = [item for item in self.reminders if item.key != key]
 
     def _form_values(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in _FORM_FIELDS}
 
     @rx.event
-    def reapply(self):  # type: ignore[no-untyped-def]
+    def reapply(self) -> None:
         """After a conflict: put the user's own changes back over the newer version."""
         for name, value in self._draft.items():
             setattr(self, name, value)
@@ -288,13 +289,15 @@ class EditorState(TasksState):
             version=self.version,
         )
 
-    @rx.event
-    def save(self):  # type: ignore[no-untyped-def]
-        """Save every field; a newer version elsewhere is shown, not overwritten."""
+    @signed_in_event
+    async def save(self) -> EventSpec | None:
+        """Save every field; a newer version elsewhere is shown, not overwritten. Signed out,
+        nothing is saved and the editor keeps the draft open for after login."""
         update = self._update()
         task_id = uuid.UUID(self.task_id)
+        task_list = await self.get_state(TasksState)
         try:
-            saved = self._with_user(lambda s, u: tasks.update_task(s, u, task_id, update))
+            task_list._with_user(lambda s, u: tasks.update_task(s, u, task_id, update))
         except Conflict as error:
             if error.field == "version" and isinstance(error.current, TaskPublic):
                 self._draft = {
@@ -313,9 +316,6 @@ class EditorState(TasksState):
         except DomainError as error:
             self.errors = {error.field or "title": error.message}
             return None
-        if signed_out(saved):
-            # Nothing was saved: to the login page, with the editor and its draft kept open.
-            return saved
         self.open = False
         self.conflict = ""
         return rx.toast("Saved", duration=2000)

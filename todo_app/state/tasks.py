@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -23,12 +23,14 @@ from todo_app.db import session_scope
 from todo_app.models import User
 from todo_app.schemas import SavedFilterCreate, TaskPublic
 from todo_app.services import filters, listing, quickadd, tasks
-from todo_app.state.auth import AuthState
+from todo_app.state.auth import AuthState, signed_in_event
 
 VIEWS = ("today", "upcoming", "overdue", "all", "completed")
 GROUPINGS = ("none", "due", "priority")
 _PRIORITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 _QUICK_FIELDS = ("quick_title", "quick_priority", "quick_tags", "quick_due_date", "quick_due_time")
+
+Result = TypeVar("Result")
 
 
 @dataclasses.dataclass
@@ -75,11 +77,6 @@ class SavedView:
     id: str
     name: str
     href: str
-
-
-def signed_out(outcome: Any) -> bool:
-    """Whether `_with_user` answered with the way to the login page instead of acting."""
-    return isinstance(outcome, EventSpec)
 
 
 def task_row(task: TaskPublic, tz: str, now: datetime) -> TaskRow:
@@ -289,19 +286,16 @@ class TasksState(AuthState):
                 return
             self._refresh(session, user)
 
-    def _with_user(self, action: Any) -> Any:
-        """Run `action(session, user)` in one transaction, then reload the list."""
-        with session_scope() as session:
-            user = self._user(session)
-            if user is None:
-                return self._to_login()
-            self._remember(user)
+    def _with_user(self, action: Callable[[Session, User], Result]) -> Result:
+        """Run `action(session, user)` in one transaction as the signed-in user, then reload
+        the list; signed out, `SignedOut` (see `signed_in_event`)."""
+        with self._signed_in() as (session, user):
             result = action(session, user)
             self._refresh(session, user)
             return result
 
-    @rx.event
-    def load(self):  # type: ignore[no-untyped-def]
+    @signed_in_event
+    def load(self) -> None:
         """on_load: the URL query is the filter, so a view can be bookmarked."""
         query = dict(self.router.url.query_parameters)
         view = query.pop("view", "all")
@@ -310,14 +304,14 @@ class TasksState(AuthState):
         self.grouping = grouping if grouping in GROUPINGS else "none"
         self.params = {key: value for key, value in query.items() if key in QUERY_KEYS}
         self.search = self.params.get("q", "")
-        return self._with_user(lambda session, user: None)
+        self._with_user(lambda session, user: None)
 
     @rx.event
-    def show_view(self, view: str):  # type: ignore[no-untyped-def]
+    def show_view(self, view: str) -> EventSpec:
         return rx.redirect(self._url({}, view=view))
 
-    @rx.event
-    def set_param(self, key: str, value: str):  # type: ignore[no-untyped-def]
+    def _with_param(self, key: str, value: str) -> EventSpec:
+        """To the list with `key` set to `value` (removed when empty), from its first page."""
         params = {**self.params, key: value}
         params.pop("page", None)
         if not value:
@@ -325,41 +319,45 @@ class TasksState(AuthState):
         return rx.redirect(self._url(params))
 
     @rx.event
-    def set_search(self, value: str):  # type: ignore[no-untyped-def]
-        self.search = value
-        return self.set_param("q", value.strip())
+    def set_param(self, key: str, value: str) -> EventSpec:
+        return self._with_param(key, value)
 
     @rx.event
-    def toggle_priority(self, priority: str):  # type: ignore[no-untyped-def]
+    def set_search(self, value: str) -> EventSpec:
+        self.search = value
+        return self._with_param("q", value.strip())
+
+    @rx.event
+    def toggle_priority(self, priority: str) -> EventSpec:
         chosen = [p for p in self.params.get("priority", "").split(",") if p]
         chosen = [p for p in chosen if p != priority] if priority in chosen else [*chosen, priority]
-        return self.set_param("priority", ",".join(chosen))
+        return self._with_param("priority", ",".join(chosen))
 
     @rx.event
-    def toggle_tag(self, tag: str):  # type: ignore[no-untyped-def]
+    def toggle_tag(self, tag: str) -> EventSpec:
         chosen = [t for t in self.params.get("tags", "").split(",") if t]
         keys = [t.casefold() for t in chosen]
         if tag.casefold() in keys:
             chosen = [t for t in chosen if t.casefold() != tag.casefold()]
         else:
             chosen.append(tag)
-        return self.set_param("tags", ",".join(chosen))
+        return self._with_param("tags", ",".join(chosen))
 
     @rx.event
-    def set_grouping(self, grouping: str):  # type: ignore[no-untyped-def]
+    def set_grouping(self, grouping: str) -> EventSpec:
         return rx.redirect(self._url(self.params, grouping=grouping))
 
     @rx.event
-    def go_to_page(self, page: int):  # type: ignore[no-untyped-def]
-        return self.set_param("page", str(max(1, min(page, self.pages))))
+    def go_to_page(self, page: int) -> EventSpec:
+        return self._with_param("page", str(max(1, min(page, self.pages))))
 
     @rx.event
-    def clear_filters(self):  # type: ignore[no-untyped-def]
+    def clear_filters(self) -> EventSpec:
         kept = {k: v for k, v in self.params.items() if k in ("sort_by", "sort_order")}
         return rx.redirect(self._url(kept))
 
     @rx.event
-    def set_quick(self, field: str, value: str):  # type: ignore[no-untyped-def]
+    def set_quick(self, field: str, value: str) -> None:
         """One handler for the quick-add bar's inputs (and only those). Typing in the bar
         shows what the quick-add language understood as chips."""
         if field in _QUICK_FIELDS:
@@ -369,15 +367,16 @@ class TasksState(AuthState):
             chips = parsed.recognized if parsed is not None else []
             self.quick_chips = [QuickChip(c.kind, c.text, c.label) for c in chips]
 
-    @rx.event
-    def quick_add(self, form: dict[str, Any]):  # type: ignore[no-untyped-def]
+    @signed_in_event
+    def quick_add(self, form: dict[str, Any]) -> None:
         """Enter in the quick-add bar: create the task it describes, the pickers beside the bar
-        as defaults (see services.quickadd.task_from_text), and clear the bar."""
+        as defaults (see services.quickadd.task_from_text), and clear the bar. Signed out,
+        nothing is added: the title stays for after login."""
         title = str(form.get("title", "")).strip()
         if not title:
-            return None
+            return
         try:
-            created = self._with_user(
+            self._with_user(
                 lambda s, u: quickadd.quick_add(
                     s,
                     u,
@@ -391,14 +390,11 @@ class TasksState(AuthState):
         except DomainError as error:
             self.quick_error = error.message
             self.quick_error_field = error.field or ""
-            return None
-        if signed_out(created):
-            return created  # nothing was added; the title stays in the bar for after login
+            return
         self.quick_title = ""
         self.quick_chips = []
         self.quick_error = ""
         self.quick_error_field = ""
-        return None
 
     def _show(self, task_id: str, completed: bool | None = None) -> None:
         """Change a row as the action will: `completed` sets its check, None removes it."""
@@ -419,35 +415,39 @@ class TasksState(AuthState):
             *self.groups[g + 1 :],
         ]
 
-    def _act(self, action: Any, message: str, undo: Any = None, optimistic: Any = None):  # type: ignore[no-untyped-def]
+    def _act(
+        self,
+        action: Callable[[Session, User], TaskPublic],
+        message: str,
+        undo: Callable[..., Any] | None = None,
+        optimistic: Callable[[], None] | None = None,
+    ) -> Iterator[EventSpec | None]:
         """Run a row action. With `optimistic`, the row changes first and the server's answer
-        follows; a refusal puts the list back as it was and says why."""
+        follows; a refusal puts the list back as it was and says why. `undo` is a handler of
+        this state taking the task id: the toast offers it."""
         before = (self.groups, self.total)
         if optimistic is not None:
             optimistic()
-            yield
+            yield None
         try:
             task = self._with_user(action)
         except DomainError as error:
             self.groups, self.total = before
             yield rx.toast.error(f"Not saved: {error.message}", duration=6000)
             return
-        if isinstance(task, TaskPublic):
-            text = message.format(title=task.title)
-            if undo is not None:
-                yield rx.toast(
-                    text,
-                    duration=5000,
-                    id=f"undo-{task.id}",
-                    action={"label": "Undo", "on_click": undo(str(task.id))},
-                )
-                return
-            yield rx.toast(text, duration=3000)
+        text = message.format(title=task.title)
+        if undo is not None:
+            yield rx.toast(
+                text,
+                duration=5000,
+                id=f"undo-{task.id}",
+                action={"label": "Undo", "on_click": undo(str(task.id))},
+            )
             return
-        yield task
+        yield rx.toast(text, duration=3000)
 
-    @rx.event
-    def complete(self, task_id: str):  # type: ignore[no-untyped-def]
+    @signed_in_event
+    def complete(self, task_id: str) -> Iterator[EventSpec | None]:
         tid = uuid.UUID(task_id)
         yield from self._act(
             lambda s, u: tasks.complete_task(s, u, tid),
@@ -456,8 +456,8 @@ class TasksState(AuthState):
             optimistic=lambda: self._show(task_id, completed=True),
         )
 
-    @rx.event
-    def uncomplete(self, task_id: str):  # type: ignore[no-untyped-def]
+    @signed_in_event
+    def uncomplete(self, task_id: str) -> Iterator[EventSpec | None]:
         tid = uuid.UUID(task_id)
         yield from self._act(
             lambda s, u: tasks.uncomplete_task(s, u, tid),
@@ -465,12 +465,12 @@ class TasksState(AuthState):
             optimistic=lambda: self._show(task_id, completed=False),
         )
 
-    @rx.event
-    def toggle_done(self, task_id: str, done: bool):  # type: ignore[no-untyped-def]
+    @signed_in_event
+    def toggle_done(self, task_id: str, done: bool) -> Iterator[EventSpec | None]:
         yield from self.complete(task_id) if done else self.uncomplete(task_id)
 
-    @rx.event
-    def delete(self, task_id: str):  # type: ignore[no-untyped-def]
+    @signed_in_event
+    def delete(self, task_id: str) -> Iterator[EventSpec | None]:
         tid = uuid.UUID(task_id)
         yield from self._act(
             lambda s, u: tasks.delete_task(s, u, tid),
@@ -479,53 +479,47 @@ class TasksState(AuthState):
             optimistic=lambda: self._show(task_id),
         )
 
-    @rx.event
-    def restore(self, task_id: str):  # type: ignore[no-untyped-def]
+    @signed_in_event
+    def restore(self, task_id: str) -> Iterator[EventSpec | None]:
         tid = uuid.UUID(task_id)
         yield from self._act(lambda s, u: tasks.restore_task(s, u, tid), "Restored “{title}”")
 
-    @rx.event
-    def skip(self, task_id: str):  # type: ignore[no-untyped-def]
+    @signed_in_event
+    def skip(self, task_id: str) -> Iterator[EventSpec | None]:
         tid = uuid.UUID(task_id)
         yield from self._act(
             lambda s, u: tasks.skip_task(s, u, tid), "Skipped this “{title}”", TasksState.restore
         )
 
-    @rx.event
-    def move(self, task_id: str, step: int):  # type: ignore[no-untyped-def]
+    @signed_in_event
+    def move(self, task_id: str, step: int) -> None:
         """Swap a task with its neighbour in the list as shown, and keep that order."""
         order = [row.id for group in self.groups for row in group.rows]
         if task_id not in order:
-            return None
+            return
         index = order.index(task_id)
         other = index + step
         if not 0 <= other < len(order):
-            return None
+            return
         order[index], order[other] = order[other], order[index]
         ids = [uuid.UUID(value) for value in order]
+        self._with_user(lambda s, u: tasks.reorder_tasks(s, u, ids))
 
-        def reorder(session: Session, user: User) -> None:
-            tasks.reorder_tasks(session, user, ids)
-
-        return self._with_user(reorder)
-
-    @rx.event
-    def save_filter(self, form: dict[str, Any]):  # type: ignore[no-untyped-def]
+    @signed_in_event
+    def save_filter(self, form: dict[str, Any]) -> EventSpec | None:
         name = str(form.get("name", "")).strip()
         query = {k: v for k, v in self.params.items() if k != "page"}
         data = SavedFilterCreate(name=name, query=query)
         try:
-            saved = self._with_user(lambda s, u: filters.save_filter(s, u, data))
+            self._with_user(lambda s, u: filters.save_filter(s, u, data))
         except DomainError as error:
             self.filter_error = error.message
             return None
-        if signed_out(saved):
-            return saved
         self.filter_error = ""
         self.filter_name = ""
         return rx.toast(f"Saved filter “{name}”", duration=3000)
 
-    @rx.event
-    def delete_filter(self, filter_id: str):  # type: ignore[no-untyped-def]
+    @signed_in_event
+    def delete_filter(self, filter_id: str) -> None:
         fid = uuid.UUID(filter_id)
-        return self._with_user(lambda s, u: filters.delete_filter(s, u, fid))
+        self._with_user(lambda s, u: filters.delete_filter(s, u, fid))
