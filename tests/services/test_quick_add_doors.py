@@ -3,7 +3,6 @@ chat's "add ...". The same line makes the same task through each (on both databa
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -75,7 +74,7 @@ def test_the_same_line_makes_the_same_task_through_every_door(
             due_time="",
         )
     with session_scope() as session:
-        settings = dataclasses.replace(get_settings(), openai_api_key=None)
+        settings = get_settings().model_copy(update={"openai_api_key": None})
         reply = respond(session, _user(session, emails["chat"]), f"add {text}", settings=settings)
         assert reply.reply.startswith("Added"), reply.reply
 
@@ -89,7 +88,7 @@ def test_the_chat_passes_on_only_what_the_line_says(
     client: TestClient, make_user: Callable[..., dict[str, str]]
 ) -> None:
     make_user(email="said@example.com", timezone=ZONE)
-    settings = dataclasses.replace(get_settings(), openai_api_key=None)
+    settings = get_settings().model_copy(update={"openai_api_key": None})
     with session_scope() as session:
         user = _user(session, "said@example.com")
         respond(session, user, "add buy milk #errands", settings=settings)
