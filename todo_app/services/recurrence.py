@@ -14,7 +14,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from todo_app.core.events import TASK_EVENTS
-from todo_app.core.recurrence import next_occurrence, rrule_count, strip_count
+from todo_app.core.recurrence import Rule, next_occurrence
 from todo_app.models import OutboxEvent, Reminder, Task, utcnow
 from todo_app.services import outbox
 from todo_app.services.presenters import task_public
@@ -25,7 +25,7 @@ def _completion_anchor(task: Task, tz: str) -> datetime:
     assert task.completed_at is not None and task.occurrence_at is not None
     zone = ZoneInfo(tz)
     done = task.completed_at.astimezone(zone)
-    if task.rrule and "FREQ=HOURLY" in task.rrule:
+    if task.rrule and Rule.from_text(task.rrule).freq == "HOURLY":
         return task.completed_at
     due_time = time(0, 0) if task.all_day else task.occurrence_at.astimezone(zone).timetz()
     return datetime.combine(done.date(), due_time.replace(tzinfo=None), tzinfo=zone)
@@ -35,16 +35,15 @@ def next_slot(session: Session, task: Task, tz: str) -> datetime | None:
     """The occurrence that follows `task` in its series, or None when the series has ended."""
     if not task.rrule or task.occurrence_at is None:
         return None
-    rule = task.rrule
-    count = rrule_count(rule)
-    if count is not None:
+    rule = Rule.from_text(task.rrule)
+    if rule.count is not None:
         # Each stored row is one occurrence, so COUNT is checked against the series' rows.
         existing = session.exec(
             select(func.count()).select_from(Task).where(Task.series_id == task.series_id)
         ).one()
-        if existing >= count:
+        if existing >= rule.count:
             return None
-        rule = strip_count(rule)
+        rule = rule.replace(count=None)
     if task.repeat_from == "completion" and task.completed_at is not None:
         anchor = _completion_anchor(task, tz)
         slot = next_occurrence(rule, dtstart=anchor, after=anchor, tz=tz)

@@ -413,9 +413,8 @@ def occurrences(session: Session, user: User, task_id: uuid.UUID, n: int) -> Occ
     task = get_task(session, user, task_id)
     upcoming: list[datetime] = []
     if task.rrule and task.occurrence_at is not None:
-        rule = task.rrule
-        count = recurrence.rrule_count(rule)
-        if count is not None:
+        rule = recurrence.Rule.from_text(task.rrule)
+        if rule.count is not None:
             done = session.exec(
                 select(func.count()).select_from(Task).where(Task.series_id == task.series_id)
             ).one()
@@ -427,8 +426,8 @@ def occurrences(session: Session, user: User, task_id: uuid.UUID, n: int) -> Occ
                     col(Task.occurrence_at) > task.occurrence_at,
                 )
             ).one()
-            remaining = max(count - done + later, 0)
-            rule = recurrence.strip_count(rule)
+            remaining = max(rule.count - done + later, 0)
+            rule = rule.replace(count=None)
             n = min(n, remaining)
         if n > 0:
             upcoming = recurrence.upcoming(
