@@ -10,12 +10,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
-from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
-from todo_app.core.events import TASK_EVENTS
 from todo_app.core.recurrence import Rule, next_occurrence
-from todo_app.models import OutboxEvent, Reminder, Task, utcnow
+from todo_app.models import Reminder, Task, utcnow
 from todo_app.services import outbox
 from todo_app.services.presenters import task_public
 
@@ -135,20 +133,6 @@ def ensure_successor(session: Session, task: Task, tz: str) -> Task | None:
 _Done = aliased(Task)
 
 
-def _skipped_since(session: Session, since: datetime) -> list[uuid.UUID]:
-    """Tasks skipped since `since`: skip and delete leave the same row, only the event differs."""
-    event_type = OutboxEvent.payload["type"].as_string()  # type: ignore[index]
-    task_id = OutboxEvent.payload["data"]["task_id"].as_string()  # type: ignore[index]
-    rows = session.exec(
-        select(task_id).where(
-            OutboxEvent.topic == TASK_EVENTS,
-            col(OutboxEvent.created_at) >= since,
-            event_type == "task.skipped",
-        )
-    ).all()
-    return [uuid.UUID(str(row)) for row in rows]
-
-
 def lacking_successor(
     session: Session, since: datetime, limit: int, exclude: Collection[uuid.UUID] = ()
 ) -> list[Task]:
@@ -156,7 +140,7 @@ def lacking_successor(
 
     Oldest change first, at most `limit`, leaving out the ids in `exclude` (series known to
     have ended). What `ensure_successor` is for when the event that should have caused it was
-    lost.
+    lost. A deleted occurrence is not among them: only a skip moves the series on.
     """
     later = (
         select(Task.id)
@@ -166,21 +150,13 @@ def lacking_successor(
         )
         .exists()
     )
-    done: ColumnElement[bool] = col(_Done.completed).is_(True)
-    skipped = _skipped_since(session, since)
-    if skipped:
-        done = done | (
-            col(_Done.deleted_at).is_not(None)
-            & col(_Done.completed).is_(False)
-            & col(_Done.id).in_(skipped)
-        )
     statement = (
         select(_Done)
         .where(
             col(_Done.rrule).is_not(None),
             col(_Done.occurrence_at).is_not(None),
             col(_Done.updated_at) >= since,
-            done,
+            col(_Done.completed).is_(True) | col(_Done.skipped_at).is_not(None),
             ~later,
         )
         .order_by(col(_Done.updated_at), col(_Done.id))

@@ -372,6 +372,7 @@ def restore_task(session: Session, user: User, task_id: uuid.UUID) -> TaskPublic
     task = get_task(session, user, task_id)
     if task.deleted_at is not None:
         task.deleted_at = None
+        task.skipped_at = None
         _touch(session, task)
         _event(session, "task.updated", task, changed=["deleted_at"])
     return task_public(session, task)
@@ -384,7 +385,7 @@ def skip_task(session: Session, user: User, task_id: uuid.UUID) -> TaskPublic:
         raise Conflict("only a recurring task can be skipped", field="rrule")
     if task.completed:
         raise Conflict("a completed occurrence cannot be skipped", field="completed")
-    task.deleted_at = utcnow()
+    task.deleted_at = task.skipped_at = utcnow()
     _touch(session, task)
     public = _event(session, "task.skipped", task)
     ensure_successor(session, task, user.timezone)
