@@ -70,7 +70,7 @@ def check(result: dict[str, Any]) -> None:
         audited = session.exec(
             select(OutboxEvent)
             .where(col(OutboxEvent.topic) == "chat-events")
-            .order_by(col(OutboxEvent.created_at))
+            .order_by(col(OutboxEvent.seq))
         ).all()
         calls = [(r.payload["data"]["tool"], r.payload["data"]["via"]) for r in audited]
         assert calls == [

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Column, Index, Integer, Text, UniqueConstraint, text
+from sqlalchemy import BigInteger, Column, Identity, Index, Integer, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from todo_app.db import JSONList, UTCDateTime
@@ -52,6 +52,13 @@ class User(SQLModel, table=True):
 PRIORITY_RANK_SQL = (
     "(CASE priority WHEN 'low' THEN 1 WHEN 'medium' THEN 2 WHEN 'high' THEN 3 ELSE 2 END)"
 )
+
+
+def _sequence_column() -> Column[int]:
+    """A column the database numbers in insert order: an identity on PostgreSQL; on SQLite,
+    which has no sequences, a trigger copies the rowid in (see the migration that adds it)."""
+    return Column("seq", BigInteger().with_variant(Integer, "sqlite"), Identity(), nullable=False)
+
 
 # Declared apart so the mapper can use it as the optimistic-concurrency counter.
 _task_version = Column("version", Integer, nullable=False)
@@ -117,6 +124,8 @@ class Task(SQLModel, table=True):
     completed: bool = Field(default=False)
     completed_at: datetime | None = _ts(default=None)
     deleted_at: datetime | None = _ts(default=None)
+    # Set with deleted_at when the occurrence was skipped (the series moves on), not deleted.
+    skipped_at: datetime | None = _ts(default=None)
     position: int = Field(default=0)
     created_at: datetime = _ts(default_factory=utcnow)
     updated_at: datetime = _ts(default_factory=utcnow)
@@ -183,13 +192,17 @@ class OutboxEvent(SQLModel, table=True):
     __table_args__ = (
         Index(
             "ix_outbox_unpublished",
-            "created_at",
+            "seq",
             postgresql_where=text("published_at IS NULL"),
             sqlite_where=text("published_at IS NULL"),
         ),
     )
+    # The database fills seq in; nothing reads it back after an insert.
+    __mapper_args__ = {"eager_defaults": False}
 
     id: uuid.UUID = Field(primary_key=True)
+    # Publish order: correct across processes and replicas, unlike any clock.
+    seq: int | None = Field(default=None, sa_column=_sequence_column())
     topic: str = Field(max_length=100)
     key: str = Field(max_length=100)
     payload: dict[str, Any] = Field(sa_type=JSONList)
@@ -272,9 +285,12 @@ class Conversation(SQLModel, table=True):
 
 class ChatMessage(SQLModel, table=True):
     __tablename__ = "chat_messages"
-    __table_args__ = (Index("ix_chat_messages_conversation_at", "conversation_id", "created_at"),)
+    __table_args__ = (Index("ix_chat_messages_conversation_seq", "conversation_id", "seq"),)
+    __mapper_args__ = {"eager_defaults": False}
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    # The order of the conversation, as the messages were written.
+    seq: int | None = Field(default=None, sa_column=_sequence_column())
     conversation_id: uuid.UUID = Field(foreign_key="conversations.id", ondelete="CASCADE")
     user_id: uuid.UUID = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
     # user, assistant or tool (a tool's result, fed back to the model)

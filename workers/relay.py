@@ -249,7 +249,7 @@ class OutboxRelay:
         statement = (
             select(OutboxEvent.id, OutboxEvent.topic, OutboxEvent.key, OutboxEvent.payload)
             .where(OutboxEvent.published_at.is_(None))  # type: ignore[union-attr]
-            .order_by(OutboxEvent.created_at, OutboxEvent.id)  # type: ignore[arg-type]
+            .order_by(OutboxEvent.seq)  # type: ignore[arg-type]
             .limit(self._batch_size)
         )
         return list(session.exec(statement))

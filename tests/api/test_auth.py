@@ -25,7 +25,7 @@ def login(client, email="ann@example.com", password="correct horse"):
 
 def event_types(db: str) -> list[str]:
     with Session(get_engine(db)) as session:
-        rows = session.exec(select(OutboxEvent).order_by(OutboxEvent.created_at)).all()
+        rows = session.exec(select(OutboxEvent).order_by(OutboxEvent.seq)).all()
         return [row.payload["type"] for row in rows]
 
 

@@ -28,7 +28,7 @@ def all_tasks(client: TestClient, headers: dict[str, str], **params: str) -> lis
 
 def outbox_types(db: str) -> list[str]:
     with Session(get_engine(db)) as session:
-        rows = session.exec(select(OutboxEvent).order_by(OutboxEvent.created_at)).all()
+        rows = session.exec(select(OutboxEvent).order_by(OutboxEvent.seq)).all()
         return [row.payload["type"] for row in rows]
 
 
@@ -166,7 +166,7 @@ def test_relative_reminders_follow_the_due_date(client, auth):
 
 def last_snapshot(db: str) -> dict:
     with Session(get_engine(db)) as session:
-        rows = session.exec(select(OutboxEvent).order_by(OutboxEvent.created_at)).all()
+        rows = session.exec(select(OutboxEvent).order_by(OutboxEvent.seq)).all()
         return rows[-1].payload["data"]["task"]
 
 

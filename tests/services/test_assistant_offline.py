@@ -274,7 +274,7 @@ def test_delete_asks_first_and_a_choice_carries_over(db: str) -> None:
         audited = session.exec(
             select(OutboxEvent)
             .where(col(OutboxEvent.topic) == "chat-events")
-            .order_by(col(OutboxEvent.created_at))
+            .order_by(col(OutboxEvent.seq))
         ).all()
         tools = [row.payload["data"]["tool"] for row in audited]
         assert tools == ["delete_task"] * 4 and [r.payload["data"]["ok"] for r in audited] == [
@@ -304,7 +304,7 @@ def test_a_tool_call_changes_the_list_at_once(db: str) -> None:
     with session_scope() as session:
         types = [
             row.payload["type"]
-            for row in session.exec(select(OutboxEvent).order_by(col(OutboxEvent.created_at)))
+            for row in session.exec(select(OutboxEvent).order_by(col(OutboxEvent.seq)))
         ]
         assert types[-2:] == ["task.created", "chat.tool_call"]
         assert one(session, "phone the bank").due_at == local(19)

@@ -199,7 +199,7 @@ def test_a_malformed_tool_call_is_fed_back_and_changes_nothing(
         audited = session.exec(
             select(OutboxEvent)
             .where(OutboxEvent.topic == "chat-events")
-            .order_by(col(OutboxEvent.created_at))
+            .order_by(col(OutboxEvent.seq))
         ).all()
         assert [(r.payload["data"]["tool"], r.payload["data"]["ok"]) for r in audited] == [
             ("complete_task", False),

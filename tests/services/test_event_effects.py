@@ -20,7 +20,7 @@ def _user(session: Session) -> User:
 
 def _events(db: str, event_type: str) -> list[dict]:
     with Session(get_engine(db)) as session:
-        rows = session.exec(select(OutboxEvent).order_by(OutboxEvent.created_at)).all()
+        rows = session.exec(select(OutboxEvent).order_by(OutboxEvent.seq)).all()
         return [row.payload for row in rows if row.payload["type"] == event_type]
 
 

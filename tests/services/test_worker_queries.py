@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, delete, select
 
 from todo_app.db import session_scope
-from todo_app.models import Notification, Reminder, Task, User
+from todo_app.models import Notification, OutboxEvent, Reminder, Task, User
 from todo_app.schemas import RegisterRequest, TaskCreate
 from todo_app.services import auth, notifications, reminders, tasks
 from todo_app.services.recurrence import lacking_successor, successor_of
@@ -97,3 +97,38 @@ def test_queued_emails_are_listed_until_settled(db):
         assert notifications.pending_emails(session, since) == []
         stored = session.get(Notification, row.id)
         assert stored is not None and stored.channels == ["in_app", notifications.EMAIL_SENT]
+
+
+def test_the_sweep_tells_a_skip_from_a_delete_by_the_task_alone(db):
+    now = datetime.now(UTC)
+    due = (now + timedelta(hours=1)).replace(microsecond=0).isoformat()
+    with session_scope() as session:
+        user = _user(session)
+        made = {
+            name: tasks.create_task(
+                session, user, TaskCreate(title=name, due_at=due, rrule="daily")
+            )
+            for name in ("skipped", "deleted", "skipped then restored and deleted")
+        }
+        tasks.skip_task(session, user, made["skipped"].id)
+        tasks.delete_task(session, user, made["deleted"].id)
+        again = made["skipped then restored and deleted"].id
+        tasks.skip_task(session, user, again)
+        tasks.restore_task(session, user, again)
+        tasks.delete_task(session, user, again)
+    with session_scope() as session:
+        # The events are gone (published and purged): the task rows must say it all.
+        session.exec(delete(OutboxEvent))
+        for task_id in (made["skipped"].id, again):
+            task = session.get(Task, task_id)
+            assert task is not None
+            successor = successor_of(session, task)
+            assert successor is not None
+            session.delete(successor)
+    with session_scope() as session:
+        found = lacking_successor(session, now - timedelta(hours=1), 10)
+        assert [task.id for task in found] == [made["skipped"].id]
+        skipped = session.get(Task, made["skipped"].id)
+        restored = session.get(Task, again)
+        assert skipped is not None and skipped.skipped_at == skipped.deleted_at
+        assert restored is not None and restored.skipped_at is None

@@ -13,16 +13,14 @@ from hypothesis import strategies as st
 
 from todo_app.core.recurrence import (
     PRESETS,
-    _BoundedRule,
-    _ScanLimit,
+    Rule,
     describe,
     next_occurrence,
     normalize_rrule,
-    rrule_count,
     search_horizon,
-    strip_count,
     upcoming,
 )
+from todo_app.core.recurrence.bounded import BoundedRule, ScanLimit
 
 NY = "America/New_York"
 BERLIN = "Europe/Berlin"
@@ -301,10 +299,11 @@ def test_upcoming_accepts_the_largest_n() -> None:
 
 
 def test_count_helpers() -> None:
-    assert rrule_count("rrule:freq=daily;count=5;interval=2") == 5
-    assert rrule_count("weekly") is None
-    assert strip_count("FREQ=DAILY;COUNT=5;INTERVAL=2") == "FREQ=DAILY;INTERVAL=2"
-    assert strip_count("daily") == "FREQ=DAILY"
+    assert Rule.from_text("rrule:freq=daily;count=5;interval=2").count == 5
+    assert Rule.from_text("weekly").count is None
+    counted = Rule.from_text("FREQ=DAILY;COUNT=5;INTERVAL=2")
+    assert counted.replace(count=None).text == "FREQ=DAILY;INTERVAL=2"
+    assert Rule.from_text("daily").replace(count=None).text == "FREQ=DAILY"
 
 
 @pytest.mark.parametrize(
@@ -494,10 +493,10 @@ def test_count_is_counted_from_a_dtstart_far_back_or_refused() -> None:
 def test_dateutil_scan_stops_at_its_budget(freq: int) -> None:
     """Guards the hook that bounds dateutil's scan (it relies on dateutil internals): a rule that
     matches nothing must stop after its budget instead of stepping on to the year 9999."""
-    rule = _BoundedRule(20, freq=freq, dtstart=datetime(2000, 1, 1), bymonth=2, bymonthday=30)
-    with pytest.raises(_ScanLimit):
+    rule = BoundedRule(20, freq=freq, dtstart=datetime(2000, 1, 1), bymonth=2, bymonthday=30)
+    with pytest.raises(ScanLimit):
         next(iter(rule))
-    plain = _BoundedRule(40, freq=freq, dtstart=datetime(2000, 1, 1), bymonth=3, bymonthday=1)
+    plain = BoundedRule(40, freq=freq, dtstart=datetime(2000, 1, 1), bymonth=3, bymonthday=1)
     assert list(itertools.islice(plain, 3)) == [datetime(y, 3, 1) for y in (2000, 2001, 2002)]
 
 

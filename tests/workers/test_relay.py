@@ -7,6 +7,7 @@ import threading
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from cloudevents.core.bindings import kafka as ce_kafka
@@ -14,8 +15,8 @@ from cloudevents.v1.http import from_json
 from sqlmodel import Session, select
 
 from todo_app.bus import BusConfig
-from todo_app.core.events import TASK_EVENTS
-from todo_app.db import get_engine
+from todo_app.core.events import TASK_EVENTS, cloud_event
+from todo_app.db import get_engine, session_scope
 from todo_app.models import OutboxEvent
 from workers.broker import EmbeddedBroker
 from workers.relay import OutboxRelay
@@ -126,3 +127,34 @@ def test_two_relays_lose_nothing_and_on_postgresql_publish_once_in_order(
         assert len(delivered) == len(payloads)
         assert _in_write_order_per_user(records, payloads)
         assert sum(relay.status().published for relay in relays) == 200
+
+
+def test_events_of_two_sessions_in_the_same_microsecond_keep_their_commit_order(
+    db: str, bus: BusConfig, read_topic: ReadTopic
+):
+    user = str(uuid.uuid4())
+    at = datetime.now(UTC)
+    # Two processes' clocks agree to the microsecond, and the later event's id sorts first.
+    written = [uuid.UUID(int=2**128 - 1), uuid.UUID(int=1)]
+    for n, event_id in enumerate(written):
+        data = {"user_id": user, "task_id": str(uuid.uuid4()), "n": n}
+        with session_scope(db) as session:
+            session.add(
+                OutboxEvent(
+                    id=event_id,
+                    topic=TASK_EVENTS,
+                    key=user,
+                    payload=cloud_event("task.updated", data, "tests", event_id, at),
+                    created_at=at,
+                )
+            )
+    with Session(get_engine(db)) as session:
+        seqs = session.exec(select(OutboxEvent.seq).order_by(OutboxEvent.seq)).all()
+    assert len(set(seqs)) == 2
+
+    assert OutboxRelay(bus=bus, database_url=db).drain() == 2
+    records = sorted(
+        (r for r in read_topic(bus, TASK_EVENTS) if r.key.decode() == user),
+        key=lambda r: (r.partition, r.offset),
+    )
+    assert [json.loads(record.value)["id"] for record in records] == [str(i) for i in written]

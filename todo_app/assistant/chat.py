@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import delete
@@ -68,7 +68,7 @@ def messages(
     statement = (
         select(ChatMessage)
         .where(ChatMessage.conversation_id == conversation.id)
-        .order_by(col(ChatMessage.created_at).desc(), col(ChatMessage.id))
+        .order_by(col(ChatMessage.seq).desc())
     )
     if limit is not None:
         statement = statement.limit(limit)
@@ -134,14 +134,12 @@ def respond(
         conversation = get_conversation(session, user, conversation_id)
     history = messages(session, conversation, HISTORY_LOADED)
     clock = now or datetime.now(UTC)
-    stamps = (datetime.now(UTC) + timedelta(microseconds=n) for n in range(10_000))
     session.add(
         ChatMessage(
             conversation_id=conversation.id,
             user_id=user.id,
             role="user",
             content=text,
-            created_at=next(stamps),
         )
     )
     stored: list[ChatMessage] = []
@@ -172,7 +170,6 @@ def respond(
                         content=str(turn.get("content") or ""),
                         tool_calls=list(turn.get("tool_calls") or []),
                         tool_call_id=turn.get("tool_call_id"),
-                        created_at=next(stamps),
                     )
                 )
     if reply_text is None:
@@ -191,7 +188,6 @@ def respond(
             role="assistant",
             content=reply_text,
             actions=stored_actions,
-            created_at=next(stamps),
         )
     )
     conversation.updated_at = datetime.now(UTC)

@@ -581,9 +581,9 @@ def _first_occurrence(rule: str, start: datetime, after: datetime, tz: str) -> d
     """The first day on or after `start` that the rule's calendar parts allow. INTERVAL and
     COUNT are left out: the task's due date becomes the series' start, so "every 2 weeks on
     tuesday" typed on a Wednesday starts next Tuesday, not the Tuesday after."""
-    parts = [p for p in recurrence.strip_count(rule).split(";") if not p.startswith("INTERVAL=")]
     try:
-        return recurrence.next_occurrence(";".join(parts), start, after, tz)
+        days = recurrence.Rule.from_text(rule).replace(interval=1, count=None)
+        return recurrence.next_occurrence(days, start, after, tz)
     except ValueError:
         return None
 
@@ -650,9 +650,11 @@ def parse(text: str, now: datetime, tz: str) -> QuickAdd:
         candidates = [(base, rule_spans)]
         if scan.end_clause is not None:
             c_start, c_end, until, count = scan.end_clause
-            extra = f";COUNT={count}" if count else f";UNTIL={until:%Y%m%d}" if until else ""
+            ending = {"count": count} if count else {"until": f"{until:%Y%m%d}"} if until else {}
             try:
-                ended = recurrence.normalize_rrule(base + extra)
+                ended = recurrence.valid_rule(
+                    recurrence.Rule.from_text(base).replace(**ending)
+                ).text
                 candidates.insert(0, (ended, [*rule_spans, (c_start, c_end)]))
             except ValueError:
                 pass

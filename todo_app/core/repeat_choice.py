@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from todo_app.core.recurrence import Rule
+
 KINDS = ("none", "daily", "weekdays", "weekly", "monthly_day", "monthly_nth", "yearly", "custom")
 ENDS = ("never", "count", "until")
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -63,34 +65,35 @@ def from_rrule(rule: str | None) -> RepeatChoice:
     if not rule:
         return RepeatChoice()
     text = rule.removeprefix("RRULE:")
-    parts = dict(part.split("=", 1) for part in text.split(";") if "=" in part)
     choice = RepeatChoice(custom=text)
-    freq = parts.pop("FREQ", "")
-    interval = parts.pop("INTERVAL", "1")
-    choice.interval = int(interval) if interval.isdigit() else 1
-    if "COUNT" in parts:
-        choice.end, choice.count = "count", int(parts.pop("COUNT") or 1)
-    elif "UNTIL" in parts:
-        until = parts.pop("UNTIL")[:8]
-        choice.end, choice.until = "until", f"{until[:4]}-{until[4:6]}-{until[6:8]}"
-    byday = parts.pop("BYDAY", "")
-    monthday = parts.pop("BYMONTHDAY", "")
-    if parts:
+    try:
+        parsed = Rule.from_text(text)
+    except ValueError:
         choice.kind = "custom"
         return choice
-    days = [day for day in byday.split(",") if day]
-    nth = _NTH.match(byday)
-    if freq == "DAILY" and not days and not monthday:
+    choice.interval = parsed.interval
+    if parsed.count is not None:
+        choice.end, choice.count = "count", parsed.count
+    elif parsed.until is not None:
+        until = parsed.until[:8]
+        choice.end, choice.until = "until", f"{until[:4]}-{until[4:6]}-{until[6:8]}"
+    shown = parsed.replace(interval=1, count=None, until=None, byday=(), bymonthday=())
+    if shown != Rule(freq=parsed.freq):
+        choice.kind = "custom"
+        return choice
+    freq, days, monthdays = parsed.freq, list(parsed.byday), parsed.bymonthday
+    nth = _NTH.match(days[0]) if len(days) == 1 else None
+    if freq == "DAILY" and not days and not monthdays:
         choice.kind = "daily"
-    elif freq == "WEEKLY" and days == _WORKWEEK and choice.interval == 1 and not monthday:
+    elif freq == "WEEKLY" and days == _WORKWEEK and choice.interval == 1 and not monthdays:
         choice.kind = "weekdays"
-    elif freq == "WEEKLY" and all(day in WEEKDAYS for day in days) and not monthday:
+    elif freq == "WEEKLY" and all(day in WEEKDAYS for day in days) and not monthdays:
         choice.kind, choice.weekdays = "weekly", days
-    elif freq == "MONTHLY" and monthday.lstrip("-").isdigit() and not days:
-        choice.kind, choice.month_day = "monthly_day", int(monthday)
-    elif freq == "MONTHLY" and nth and not monthday:
+    elif freq == "MONTHLY" and len(monthdays) == 1 and not days:
+        choice.kind, choice.month_day = "monthly_day", monthdays[0]
+    elif freq == "MONTHLY" and nth and not monthdays:
         choice.kind, choice.nth, choice.nth_weekday = "monthly_nth", int(nth[1]), nth[2]
-    elif freq == "YEARLY" and not days and not monthday:
+    elif freq == "YEARLY" and not days and not monthdays:
         choice.kind = "yearly"
     else:
         choice.kind = "custom"

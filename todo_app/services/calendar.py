@@ -7,7 +7,6 @@ stops working at once.
 
 from __future__ import annotations
 
-import re
 import secrets
 import uuid
 from collections import defaultdict
@@ -18,8 +17,8 @@ from icalendar import Alarm, Calendar, Todo, vRecur
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from todo_app.core import recurrence
 from todo_app.core.errors import NotFound
+from todo_app.core.recurrence import Rule
 from todo_app.models import Reminder, Task, User, utcnow
 from todo_app.services.auth import _auth_event, _token_hash
 
@@ -27,7 +26,6 @@ UID_DOMAIN = "todo-app.local"
 PRODID = "-//todo-app//calendar feed//EN"
 PRIORITY = {"high": 1, "medium": 5, "low": 9}
 MAX_TASKS = 5000
-_UNTIL = re.compile(r"UNTIL=(\d{8})T(\d{6})Z")
 
 
 def new_token(session: Session, user: User) -> str:
@@ -58,11 +56,10 @@ def _local_date(at: datetime, zone: ZoneInfo) -> date:
 def _feed_rule(session: Session, task: Task, zone: ZoneInfo) -> str | None:
     """The task's rule as seen from this occurrence: COUNT counts what is left of the series
     (this one included), and an all-day task's UNTIL is a date, as RFC 5545 wants."""
-    rule = task.rrule
-    if not rule:
+    if not task.rrule:
         return None
-    count = recurrence.rrule_count(rule)
-    if count is not None and task.occurrence_at is not None:
+    rule = Rule.from_text(task.rrule)
+    if rule.count is not None and task.occurrence_at is not None:
         earlier = session.exec(
             select(func.count())
             .select_from(Task)
@@ -71,16 +68,11 @@ def _feed_rule(session: Session, task: Task, zone: ZoneInfo) -> str | None:
                 col(Task.occurrence_at) < task.occurrence_at,
             )
         ).one()
-        rule = re.sub(r"COUNT=\d+", f"COUNT={max(count - earlier, 1)}", rule)
-    if task.all_day:
-
-        def to_date(match: re.Match[str]) -> str:
-            instant = datetime.strptime(match.group(1) + match.group(2), "%Y%m%d%H%M%S")
-            local = instant.replace(tzinfo=UTC).astimezone(zone).date()
-            return f"UNTIL={local:%Y%m%d}"
-
-        rule = _UNTIL.sub(to_date, rule)
-    return rule
+        rule = rule.replace(count=max(rule.count - earlier, 1))
+    until = rule.until_at
+    if task.all_day and until is not None and until.tzinfo is not None:
+        rule = rule.replace(until=f"{until.astimezone(zone).date():%Y%m%d}")
+    return rule.text
 
 
 def _todo(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func
@@ -12,18 +12,6 @@ from sqlmodel import Session, select
 from todo_app.core.events import cloud_event, topic_for
 from todo_app.models import OutboxEvent
 
-_last_created: datetime = datetime.min.replace(tzinfo=UTC)
-
-
-def _monotonic_now() -> datetime:
-    # Creation order is publish order; two events in the same microsecond must still sort.
-    global _last_created
-    now = datetime.now(UTC)
-    if now <= _last_created:
-        now = _last_created + timedelta(microseconds=1)
-    _last_created = now
-    return now
-
 
 def emit(
     session: Session,
@@ -31,9 +19,12 @@ def emit(
     data: dict[str, Any],
     source: str = "services",
 ) -> OutboxEvent:
-    """Queue a CloudEvent in the caller's transaction; the relay publishes it after commit."""
+    """Queue a CloudEvent in the caller's transaction; the relay publishes it after commit.
+
+    The row's `seq`, given by the database at insert, is its place in publish order.
+    """
     event_id = uuid.uuid4()
-    created = _monotonic_now()
+    created = datetime.now(UTC)
     payload = cloud_event(event_type, data, source, event_id=event_id, time=created)
     row = OutboxEvent(
         id=event_id,

@@ -10,12 +10,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
-from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
-from todo_app.core.events import TASK_EVENTS
-from todo_app.core.recurrence import next_occurrence, rrule_count, strip_count
-from todo_app.models import OutboxEvent, Reminder, Task, utcnow
+from todo_app.core.recurrence import Rule, next_occurrence
+from todo_app.models import Reminder, Task, utcnow
 from todo_app.services import outbox
 from todo_app.services.presenters import task_public
 
@@ -25,7 +23,7 @@ def _completion_anchor(task: Task, tz: str) -> datetime:
     assert task.completed_at is not None and task.occurrence_at is not None
     zone = ZoneInfo(tz)
     done = task.completed_at.astimezone(zone)
-    if task.rrule and "FREQ=HOURLY" in task.rrule:
+    if task.rrule and Rule.from_text(task.rrule).freq == "HOURLY":
         return task.completed_at
     due_time = time(0, 0) if task.all_day else task.occurrence_at.astimezone(zone).timetz()
     return datetime.combine(done.date(), due_time.replace(tzinfo=None), tzinfo=zone)
@@ -35,16 +33,15 @@ def next_slot(session: Session, task: Task, tz: str) -> datetime | None:
     """The occurrence that follows `task` in its series, or None when the series has ended."""
     if not task.rrule or task.occurrence_at is None:
         return None
-    rule = task.rrule
-    count = rrule_count(rule)
-    if count is not None:
+    rule = Rule.from_text(task.rrule)
+    if rule.count is not None:
         # Each stored row is one occurrence, so COUNT is checked against the series' rows.
         existing = session.exec(
             select(func.count()).select_from(Task).where(Task.series_id == task.series_id)
         ).one()
-        if existing >= count:
+        if existing >= rule.count:
             return None
-        rule = strip_count(rule)
+        rule = rule.replace(count=None)
     if task.repeat_from == "completion" and task.completed_at is not None:
         anchor = _completion_anchor(task, tz)
         slot = next_occurrence(rule, dtstart=anchor, after=anchor, tz=tz)
@@ -136,20 +133,6 @@ def ensure_successor(session: Session, task: Task, tz: str) -> Task | None:
 _Done = aliased(Task)
 
 
-def _skipped_since(session: Session, since: datetime) -> list[uuid.UUID]:
-    """Tasks skipped since `since`: skip and delete leave the same row, only the event differs."""
-    event_type = OutboxEvent.payload["type"].as_string()  # type: ignore[index]
-    task_id = OutboxEvent.payload["data"]["task_id"].as_string()  # type: ignore[index]
-    rows = session.exec(
-        select(task_id).where(
-            OutboxEvent.topic == TASK_EVENTS,
-            col(OutboxEvent.created_at) >= since,
-            event_type == "task.skipped",
-        )
-    ).all()
-    return [uuid.UUID(str(row)) for row in rows]
-
-
 def lacking_successor(
     session: Session, since: datetime, limit: int, exclude: Collection[uuid.UUID] = ()
 ) -> list[Task]:
@@ -157,7 +140,7 @@ def lacking_successor(
 
     Oldest change first, at most `limit`, leaving out the ids in `exclude` (series known to
     have ended). What `ensure_successor` is for when the event that should have caused it was
-    lost.
+    lost. A deleted occurrence is not among them: only a skip moves the series on.
     """
     later = (
         select(Task.id)
@@ -167,21 +150,13 @@ def lacking_successor(
         )
         .exists()
     )
-    done: ColumnElement[bool] = col(_Done.completed).is_(True)
-    skipped = _skipped_since(session, since)
-    if skipped:
-        done = done | (
-            col(_Done.deleted_at).is_not(None)
-            & col(_Done.completed).is_(False)
-            & col(_Done.id).in_(skipped)
-        )
     statement = (
         select(_Done)
         .where(
             col(_Done.rrule).is_not(None),
             col(_Done.occurrence_at).is_not(None),
             col(_Done.updated_at) >= since,
-            done,
+            col(_Done.completed).is_(True) | col(_Done.skipped_at).is_not(None),
             ~later,
         )
         .order_by(col(_Done.updated_at), col(_Done.id))

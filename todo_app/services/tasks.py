@@ -372,6 +372,7 @@ def restore_task(session: Session, user: User, task_id: uuid.UUID) -> TaskPublic
     task = get_task(session, user, task_id)
     if task.deleted_at is not None:
         task.deleted_at = None
+        task.skipped_at = None
         _touch(session, task)
         _event(session, "task.updated", task, changed=["deleted_at"])
     return task_public(session, task)
@@ -384,7 +385,7 @@ def skip_task(session: Session, user: User, task_id: uuid.UUID) -> TaskPublic:
         raise Conflict("only a recurring task can be skipped", field="rrule")
     if task.completed:
         raise Conflict("a completed occurrence cannot be skipped", field="completed")
-    task.deleted_at = utcnow()
+    task.deleted_at = task.skipped_at = utcnow()
     _touch(session, task)
     public = _event(session, "task.skipped", task)
     ensure_successor(session, task, user.timezone)
@@ -413,9 +414,8 @@ def occurrences(session: Session, user: User, task_id: uuid.UUID, n: int) -> Occ
     task = get_task(session, user, task_id)
     upcoming: list[datetime] = []
     if task.rrule and task.occurrence_at is not None:
-        rule = task.rrule
-        count = recurrence.rrule_count(rule)
-        if count is not None:
+        rule = recurrence.Rule.from_text(task.rrule)
+        if rule.count is not None:
             done = session.exec(
                 select(func.count()).select_from(Task).where(Task.series_id == task.series_id)
             ).one()
@@ -427,8 +427,8 @@ def occurrences(session: Session, user: User, task_id: uuid.UUID, n: int) -> Occ
                     col(Task.occurrence_at) > task.occurrence_at,
                 )
             ).one()
-            remaining = max(count - done + later, 0)
-            rule = recurrence.strip_count(rule)
+            remaining = max(rule.count - done + later, 0)
+            rule = rule.replace(count=None)
             n = min(n, remaining)
         if n > 0:
             upcoming = recurrence.upcoming(
