@@ -37,7 +37,7 @@ def list_tasks(
 ) -> Response:
     """Search, filter, sort and page the user's tasks (deleted ones never show)."""
     query = parse_query(params.model_dump(exclude_none=True), user.timezone)
-    return Response(listing.list_tasks_json(session, user, query), media_type="application/json")
+    return Response(listing.list_tasks(session, user, query).json(), media_type="application/json")
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
