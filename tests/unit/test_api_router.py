@@ -1,5 +1,6 @@
 """ApiRouter runs a sync endpoint in its database thread pool, with the request's context
-and a session it supplies (which clients never see as a parameter)."""
+and a session it supplies (which clients never see as a parameter); an async endpoint cannot
+take what it supplies."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from fastapi import Depends, FastAPI
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, ConfigDict, Field
 
-from todo_app.api.deps import ApiRouter, QueryModel, SessionDep
+from todo_app.api.deps import QueryModel
 from todo_app.api.middleware import RequestContextMiddleware
+from todo_app.api.router import ApiRouter, RouterSession, RouterUser
 from todo_app.config import get_settings
 from todo_app.logs import request_id_var
 
@@ -32,7 +34,7 @@ def probe_client(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[T
     router = ApiRouter()
 
     @router.get("/probe")
-    def probe(session: SessionDep, label: str = "none") -> dict[str, object]:
+    def probe(session: RouterSession, label: str = "none") -> dict[str, object]:
         return {
             "request_id": request_id_var.get(),
             "thread": threading.current_thread().name,
@@ -83,3 +85,30 @@ def test_a_query_model_is_read_in_one_validation_and_documented_field_by_field(
         ("word", "query", "a word to find"),
         ("limit", "query", "how many"),
     ]
+
+
+@pytest.mark.parametrize("marker", ["session", "user"])
+def test_an_async_endpoint_taking_what_the_router_supplies_is_refused(marker: str):
+    router = ApiRouter()
+
+    async def with_session(session: RouterSession) -> None: ...
+
+    async def with_user(user: RouterUser) -> None: ...
+
+    endpoint = with_session if marker == "session" else with_user
+    with pytest.raises(TypeError, match=f"async def but takes {marker}.*make it a plain def"):
+        router.add_api_route("/probe", endpoint, methods=["GET"])
+    assert router.routes == []
+
+
+def test_an_async_endpoint_without_them_runs_on_the_event_loop():
+    router = ApiRouter()
+
+    @router.get("/loop")
+    async def loop() -> dict[str, str]:
+        return {"thread": threading.current_thread().name}
+
+    app = FastAPI()
+    app.include_router(router)
+    with TestClient(app) as client:
+        assert not client.get("/loop").json()["thread"].startswith("api-")

@@ -1,43 +1,21 @@
-"""Dependencies named once so routes read as sentences, and the router that runs a request's
-database work in one worker thread.
-
-A sync endpoint with sync dependencies costs FastAPI a thread hop each (session open, user,
-endpoint, session close): four per request, each a wake-up of the event loop and a turn at
-the GIL, on a pool of 40 threads contending for it. Here the dependencies do no I/O;
-`ApiRouter` opens the session, loads the user, runs the endpoint and commits, together in
-one thread of a small pool. A GET reads without a transaction, so it costs its queries'
-round trips and no BEGIN or COMMIT.
-"""
+"""FastAPI dependencies named once so routes read as sentences. None does I/O: the request's
+database work (its session, its user) is supplied by `todo_app.api.router.ApiRouter`."""
 
 from __future__ import annotations
 
-import asyncio
-import contextvars
-import functools
-import inspect
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPBearer
 from pydantic import BaseModel, ValidationError
-from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 from starlette.requests import HTTPConnection
 
 from todo_app.core.errors import FieldError, Unauthorized
-from todo_app.db import new_session
 from todo_app.models import User
 from todo_app.services import api_tokens, auth
-
-_T = TypeVar("_T")
-
-# The request's session: an endpoint parameter of this type is filled in by ApiRouter (it is
-# not a FastAPI dependency), which commits it or rolls it back after the endpoint.
-SessionDep = Session
 
 
 @dataclass(frozen=True)
@@ -65,19 +43,13 @@ class _BearerScheme(HTTPBearer):
         return Bearer(token)
 
 
-# The signed-in user. The dependency checks the token; ApiRouter loads the user in the
-# endpoint's thread with the request's session.
-CurrentUser = Annotated[
-    User,
-    Depends(
-        _BearerScheme(
-            auto_error=False,
-            scheme_name="HTTPBearer",
-            description="the access token from /api/v1/auth/login, or a personal API token "
-            "(todo_pat_...) from /api/v1/auth/tokens",
-        )
-    ),
-]
+# The bearer credential, checked; `router.RouterUser` is the user it stands for.
+bearer_credential = _BearerScheme(
+    auto_error=False,
+    scheme_name="HTTPBearer",
+    description="the access token from /api/v1/auth/login, or a personal API token "
+    "(todo_pat_...) from /api/v1/auth/tokens",
+)
 
 
 async def client_address(request: Request) -> str:
@@ -130,100 +102,3 @@ def only_query(*names: str) -> Any:
                 )
 
     return Depends(check)
-
-
-# Requests doing database work: a few threads keep the CPU busy while others wait on the
-# database; more only queue for the GIL (bench/load.py --quick at 50 users on two cores:
-# 2 threads 410-425 req/s, p95 179-186 ms; 4 threads 461-536 req/s, p95 164-189 ms; earlier
-# 8 and 16 threads were worse than 4). Waiting on the chat model is not CPU work: it gets
-# threads of its own.
-DATABASE_THREADS = 4
-WAITING_THREADS = 32
-_DATABASE_POOL = ThreadPoolExecutor(DATABASE_THREADS, thread_name_prefix="api-db")
-_WAITING_POOL = ThreadPoolExecutor(WAITING_THREADS, thread_name_prefix="api-wait")
-
-
-def _first_statement(
-    first: Callable[[Session], _T], session: Session, reads: bool
-) -> tuple[_T, Session]:
-    """`first(session)`, a request's first statement, and the session to go on with. If the
-    pooled connection died (the database restarted), nothing has been done yet, and the
-    request goes on with a fresh session."""
-    try:
-        return first(session), session
-    except DBAPIError as exc:
-        if not exc.connection_invalidated:
-            raise
-    session.close()
-    fresh = new_session(reads=reads)
-    try:
-        return first(fresh), fresh
-    except BaseException:
-        fresh.close()
-        raise
-
-
-def _check_connection(session: Session) -> None:
-    session.connection().exec_driver_sql("SELECT 1")
-
-
-def _in_one_thread(
-    endpoint: Callable[..., Any], pool: ThreadPoolExecutor, reads: bool
-) -> Callable[..., Any]:
-    """The endpoint with its session opened and its user loaded before, and the session
-    committed after, all in one worker thread; `reads` for a GET (no transaction)."""
-    signature = inspect.signature(endpoint, eval_str=True)
-    supplied = [name for name, p in signature.parameters.items() if p.annotation is Session]
-
-    def run(values: dict[str, Any]) -> Any:
-        session = new_session(reads=reads)
-        try:
-            bearers = [name for name, value in values.items() if isinstance(value, Bearer)]
-            for name in bearers:
-                values[name], session = _first_statement(values[name].user, session, reads)
-            if not bearers and supplied:
-                # No user to load first (sign-in routes): a round trip of its own, so the
-                # endpoint's first statement does not meet a connection the server dropped.
-                _, session = _first_statement(_check_connection, session, reads)
-            values.update(dict.fromkeys(supplied, session))
-            result = endpoint(**values)
-            if not reads:
-                session.commit()
-            return result
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
-
-    @functools.wraps(endpoint)
-    async def in_thread(**values: Any) -> Any:
-        # The request's context (its id, for the logs) goes along into the thread.
-        call = functools.partial(contextvars.copy_context().run, run, values)
-        return await asyncio.get_running_loop().run_in_executor(pool, call)
-
-    # What FastAPI reads to resolve parameters: the endpoint's, less the session it is given.
-    in_thread.__signature__ = signature.replace(  # type: ignore[attr-defined]
-        parameters=[p for p in signature.parameters.values() if p.name not in supplied]
-    )
-    return in_thread
-
-
-class ApiRouter(APIRouter):
-    """An APIRouter whose sync endpoints take one thread hop a request (see the module);
-    `waits=True` for endpoints that wait on something slow outside (the chat model)."""
-
-    def __init__(self, *, waits: bool = False, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.pool = _WAITING_POOL if waits else _DATABASE_POOL
-
-    def add_api_route(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
-        for parameter in inspect.signature(endpoint, eval_str=True).parameters.values():
-            for extra in getattr(parameter.annotation, "__metadata__", ()):
-                if isinstance(getattr(extra, "dependency", None), QueryModel):
-                    documented = {"parameters": extra.dependency.openapi_parameters()}
-                    kwargs["openapi_extra"] = {**(kwargs.get("openapi_extra") or {}), **documented}
-        if not inspect.iscoroutinefunction(endpoint):
-            reads = set(kwargs.get("methods") or ()) <= {"GET", "HEAD"}
-            endpoint = _in_one_thread(endpoint, self.pool, reads)
-        super().add_api_route(path, endpoint, **kwargs)

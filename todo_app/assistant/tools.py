@@ -151,7 +151,7 @@ def resolve_task(session: Session, user: User, ref: str) -> Task:
             return session.get_one(Task, found[0])
     for status in ("active", "all"):
         query = parse_query({"q": text, "status": status, "limit": "20"}, user.timezone)
-        page = listing.list_tasks(session, user, query)
+        page = listing.list_tasks(session, user, query).task_page()
         if not page.items:
             continue
         exact = [t for t in page.items if t.title.casefold() == text.casefold()]
@@ -234,7 +234,7 @@ def list_tasks(session: Session, user: User, args: ListTasksArgs) -> ToolResult:
         "limit": str(args.limit),
     }
     query = parse_query({k: v for k, v in params.items() if v}, user.timezone)
-    page = listing.list_tasks(session, user, query)
+    page = listing.list_tasks(session, user, query).task_page()
     tz = user.timezone
     if not page.items:
         summary = "No tasks match."

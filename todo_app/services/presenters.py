@@ -1,73 +1,66 @@
-"""Turning task rows into their public shape, reminders included, with one query per batch."""
+"""A task in its public shape: TaskPublic's fields, from a task row or an ORM task, with its
+reminders; a page of them as models or as the REST API's JSON."""
 
 from __future__ import annotations
 
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from operator import attrgetter, itemgetter
 from typing import Any
 
 import orjson
 from pydantic import TypeAdapter
-from sqlalchemy import JSON, Row, ScalarSelect, bindparam, func, type_coerce
+from sqlalchemy import JSON, Label, Row, bindparam, func, type_coerce
 from sqlmodel import Session, col, select
 
 from todo_app.db import as_utc
 from todo_app.models import Reminder, Task
-from todo_app.schemas import TaskPublic
+from todo_app.schemas import TaskPage, TaskPublic
+
+# A task's reminders: (remind_at, offset_minutes) pairs in time order.
+Reminders = list[tuple[datetime, int | None]]
+# TaskPublic's fields, in its order.
+PublicFields = dict[str, Any]
 
 _FROM_REMINDERS = ("reminders", "remind_before_minutes")
-# The task columns TaskPublic shows; a list can select just these (no tag_keys, no search_text).
-PUBLIC_COLUMNS = tuple(
+# The task columns TaskPublic shows; a list selects just these (no tag_keys, no search_text).
+_PUBLIC_COLUMNS = tuple(
     getattr(Task, name) for name in TaskPublic.model_fields if name not in _FROM_REMINDERS
 )
-_PUBLIC_NAMES = tuple(column.key for column in PUBLIC_COLUMNS)
+_PUBLIC_NAMES = tuple(column.key for column in _PUBLIC_COLUMNS)
+# A Task's public values, read by name.
+_task_values = attrgetter(*_PUBLIC_NAMES)
 # One validation call for the whole batch instead of one model constructor call per task.
 _PUBLIC_LIST = TypeAdapter(list[TaskPublic])
 
 
-def _values(task: Task) -> list[Any]:
-    """A task's public values, in _PUBLIC_NAMES order."""
-    return [getattr(task, name) for name in _PUBLIC_NAMES]
-
-
-def _public_fields(
-    values: Sequence[Any], reminders: list[tuple[datetime, int | None]]
-) -> dict[str, Any]:
-    """`values` in _PUBLIC_NAMES order (as a row of PUBLIC_COLUMNS holds them; values after
-    those are not the task's), with `reminders` in time order."""
-    fields = dict(zip(_PUBLIC_NAMES, values, strict=False))
-    fields["reminders"] = [remind_at for remind_at, _ in reminders]
-    fields["remind_before_minutes"] = sorted(
-        {offset for _, offset in reminders if offset is not None}
-    )
-    return fields
-
-
-def reminders_column(dialect: str) -> ScalarSelect[Any]:
-    """A correlated subquery giving each task row its reminders as a JSON array of
-    [remind_at, offset_minutes] pairs, so a page of tasks needs no query of its own for them."""
+def reminders_column(dialect: str) -> Label[Any]:
+    """`reminders`: a correlated subquery giving each task row its reminders as a JSON array
+    of [remind_at, offset_minutes] pairs, so a page of tasks needs no query of its own for
+    them (`reminder_pairs` reads it)."""
     if dialect == "postgresql":
         pairs = func.json_agg(func.json_build_array(Reminder.remind_at, Reminder.offset_minutes))
     else:
         pairs = func.json_group_array(func.json_array(Reminder.remind_at, Reminder.offset_minutes))
-    return (
+    subquery = (
         select(type_coerce(pairs, JSON))
         .where(col(Reminder.task_id) == Task.id)
         .correlate(Task)
         .scalar_subquery()
     )
+    return subquery.label("reminders")
 
 
-def _rows_fields(rows: Sequence[Row[Any] | tuple[Any, ...]]) -> list[dict[str, Any]]:
-    """Rows of PUBLIC_COLUMNS followed by `reminders_column` (and columns after it, which are
-    not the task's), as TaskPublic's fields."""
-    width = len(_PUBLIC_NAMES)
-    return [_public_fields(row, reminder_pairs(row[width])) for row in rows]
+def task_row_columns(dialect: str) -> tuple[Any, ...]:
+    """What a task row holds, each under its name: the task's public columns and
+    `reminders`. A statement may add columns of its own."""
+    return (*_PUBLIC_COLUMNS, reminders_column(dialect))
 
 
-def reminder_pairs(value: list[list[Any]] | None) -> list[tuple[datetime, int | None]]:
+def reminder_pairs(value: list[list[Any]] | None) -> Reminders:
     """What `reminders_column` holds, as (remind_at, offset_minutes) pairs in time order."""
     if not value:
         return []
@@ -77,21 +70,64 @@ def reminder_pairs(value: list[list[Any]] | None) -> list[tuple[datetime, int | 
     return pairs
 
 
-def rows_public(rows: Sequence[Row[Any] | tuple[Any, ...]]) -> list[TaskPublic]:
-    """Rows as `_rows_fields` reads them, in their public shape."""
-    return _PUBLIC_LIST.validate_python(_rows_fields(rows))
-
-
-def rows_page_json(
-    rows: Sequence[Row[Any] | tuple[Any, ...]], total: int, page: int, limit: int
-) -> bytes:
-    """A TaskPage of `rows` (as `_rows_fields` reads them), as JSON: the same bytes TaskPage
-    writes (a test holds it so), with no model built per task. orjson, because pydantic's dump
-    of the same values cost a listed task a quarter of its CPU."""
-    return orjson.dumps(
-        {"items": _rows_fields(rows), "total": total, "page": page, "limit": limit},
-        option=orjson.OPT_UTC_Z,
+def public_fields(values: Sequence[Any], reminders: Reminders) -> PublicFields:
+    """TaskPublic's fields: the task's public values (as `task_fields` and `rows_fields`
+    read them by name) and its reminders."""
+    fields = dict(zip(_PUBLIC_NAMES, values, strict=True))
+    if not reminders:  # most tasks have none: no set to build and sort
+        fields["reminders"] = []
+        fields["remind_before_minutes"] = []
+        return fields
+    fields["reminders"] = [remind_at for remind_at, _ in reminders]
+    fields["remind_before_minutes"] = sorted(
+        {offset for _, offset in reminders if offset is not None}
     )
+    return fields
+
+
+def task_fields(task: Task, reminders: Reminders) -> PublicFields:
+    """A Task and its reminders as TaskPublic's fields."""
+    return public_fields(_task_values(task), reminders)
+
+
+def rows_fields(rows: Sequence[Row[Any]]) -> list[PublicFields]:
+    """Rows holding `task_row_columns` (and maybe other columns) as TaskPublic's fields. The
+    columns are found by name once for all the rows: a lookup by name in each row would cost
+    a listed page more than presenting it."""
+    if not rows:
+        return []
+    names = rows[0]._fields
+    task_values = itemgetter(*map(names.index, _PUBLIC_NAMES))
+    reminders = itemgetter(names.index("reminders"))
+    return [public_fields(task_values(row), reminder_pairs(reminders(row))) for row in rows]
+
+
+def as_public(items: list[PublicFields]) -> list[TaskPublic]:
+    """Public fields as models, in one validation."""
+    return _PUBLIC_LIST.validate_python(items)
+
+
+@dataclass(frozen=True, slots=True)
+class PublicPage:
+    """A page of tasks as their public fields, for the caller to render: `task_page()` as
+    models, `json()` as the REST API writes it."""
+
+    items: list[PublicFields]
+    total: int
+    page: int
+    limit: int
+
+    def task_page(self) -> TaskPage:
+        return TaskPage(
+            items=as_public(self.items), total=self.total, page=self.page, limit=self.limit
+        )
+
+    def json(self) -> bytes:
+        """The same bytes `task_page()` writes (a test holds it so), with no model built per
+        task. orjson, because pydantic's dump of the same values cost a listed task a quarter
+        of its CPU."""
+        page = {"items": self.items, "total": self.total, "page": self.page, "limit": self.limit}
+        return orjson.dumps(page, option=orjson.OPT_UTC_Z)
 
 
 # Built once: a statement built per call costs more than running it.
@@ -103,23 +139,19 @@ _REMINDERS_OF = (
 
 
 def tasks_public(session: Session, tasks: Sequence[Task]) -> list[TaskPublic]:
-    """Tasks, as ORM instances, in their public shape."""
+    """Tasks, as ORM instances, in their public shape, their reminders read in one query."""
     ids = [task.id for task in tasks]
-    by_task: dict[uuid.UUID, list[tuple[datetime, int | None]]] = defaultdict(list)
+    by_task: dict[uuid.UUID, Reminders] = defaultdict(list)
     if ids:
         rows = session.exec(_REMINDERS_OF, params={"ids": ids}).all()
         for task_id, remind_at, offset in rows:
             by_task[task_id].append((remind_at, offset))
-    return _PUBLIC_LIST.validate_python(
-        [_public_fields(_values(task), by_task[task.id]) for task in tasks]
-    )
+    return as_public([task_fields(task, by_task[task.id]) for task in tasks])
 
 
-def task_public(
-    session: Session, task: Task, reminders: list[tuple[datetime, int | None]] | None = None
-) -> TaskPublic:
+def task_public(session: Session, task: Task, reminders: Reminders | None = None) -> TaskPublic:
     """`reminders`, in time order, when the caller knows them all (a task it just created):
     then no query for them."""
     if reminders is None:
         return tasks_public(session, [task])[0]
-    return _PUBLIC_LIST.validate_python([_public_fields(_values(task), reminders)])[0]
+    return as_public([task_fields(task, reminders)])[0]

@@ -217,7 +217,7 @@ class TasksState(AuthState):
     def _refresh(self, session: Session, user: User) -> None:
         now = datetime.now(UTC)
         tz = user.timezone
-        result = listing.list_tasks(session, user, self._query(tz, now))
+        result = listing.list_tasks(session, user, self._query(tz, now)).task_page()
         self.groups = group_rows(result.items, self.grouping, tz, now)
         self.total = result.total
         self.page = result.page

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Query, Request, Response
 
 from todo_app.api import API_PREFIX
-from todo_app.api.deps import ApiRouter, CurrentUser, SessionDep
+from todo_app.api.router import ApiRouter, RouterSession, RouterUser
 from todo_app.schemas import CalendarFeed
 from todo_app.services import calendar
 
@@ -26,7 +26,7 @@ router = ApiRouter(prefix=API_PREFIX, tags=["calendar"])
     },
 )
 def calendar_feed(
-    session: SessionDep,
+    session: RouterSession,
     token: Annotated[
         str, Query(max_length=200, description="the feed secret from POST /calendar/token")
     ],
@@ -44,7 +44,7 @@ def calendar_feed(
 
 
 @router.post("/calendar/token")
-def new_calendar_token(request: Request, user: CurrentUser, session: SessionDep) -> CalendarFeed:
+def new_calendar_token(request: Request, user: RouterUser, session: RouterSession) -> CalendarFeed:
     """Make a new feed URL; the previous one stops working at once."""
     secret = calendar.new_token(session, user)
     url = request.url_for("calendar_feed").include_query_params(token=secret)

@@ -7,7 +7,7 @@ import uuid
 from fastapi import Response, status
 
 from todo_app.api import API_PREFIX
-from todo_app.api.deps import ApiRouter, CurrentUser, SessionDep
+from todo_app.api.router import ApiRouter, RouterSession, RouterUser
 from todo_app.assistant import chat
 from todo_app.schemas import (
     ChatAction,
@@ -21,7 +21,7 @@ router = ApiRouter(prefix=f"{API_PREFIX}/chat", tags=["chat"], waits=True)
 
 
 @router.post("")
-def post_message(body: ChatRequest, user: CurrentUser, session: SessionDep) -> ChatResponse:
+def post_message(body: ChatRequest, user: RouterUser, session: RouterSession) -> ChatResponse:
     """Say something to the assistant; it answers and acts (add, list, complete, ...)."""
     answer = chat.respond(session, user, body.message, body.conversation_id)
     return ChatResponse(
@@ -34,7 +34,7 @@ def post_message(body: ChatRequest, user: CurrentUser, session: SessionDep) -> C
 
 @router.get("/{conversation_id}")
 def get_conversation(
-    conversation_id: uuid.UUID, user: CurrentUser, session: SessionDep
+    conversation_id: uuid.UUID, user: RouterUser, session: RouterSession
 ) -> ConversationPublic:
     """The conversation as the user saw it (their messages and the replies)."""
     conversation = chat.get_conversation(session, user, conversation_id)
@@ -52,7 +52,7 @@ def get_conversation(
 
 @router.delete("/{conversation_id}", status_code=status.HTTP_204_NO_CONTENT)
 def clear_conversation(
-    conversation_id: uuid.UUID, user: CurrentUser, session: SessionDep
+    conversation_id: uuid.UUID, user: RouterUser, session: RouterSession
 ) -> Response:
     """Forget the conversation and all its messages."""
     chat.clear(session, user, conversation_id)

@@ -8,7 +8,8 @@ from typing import Annotated
 from fastapi import Query, Response, status
 
 from todo_app.api import API_PREFIX
-from todo_app.api.deps import ApiRouter, CurrentUser, SessionDep, only_query
+from todo_app.api.deps import only_query
+from todo_app.api.router import ApiRouter, RouterSession, RouterUser
 from todo_app.schemas import (
     AuditPage,
     NotificationPage,
@@ -26,26 +27,26 @@ Limit = Annotated[int, Query(ge=1, le=200)]
 
 
 @router.get("/tags", tags=["tags"])
-def list_tags(user: CurrentUser, session: SessionDep) -> list[TagCount]:
+def list_tags(user: RouterUser, session: RouterSession) -> list[TagCount]:
     """Every tag in use, most open tasks first."""
     return listing.tag_counts(session, user)
 
 
 @router.get("/filters", tags=["filters"])
-def list_filters(user: CurrentUser, session: SessionDep) -> list[SavedFilterPublic]:
+def list_filters(user: RouterUser, session: RouterSession) -> list[SavedFilterPublic]:
     return filters.list_filters(session, user)
 
 
 @router.post("/filters", tags=["filters"], status_code=status.HTTP_201_CREATED)
 def save_filter(
-    body: SavedFilterCreate, user: CurrentUser, session: SessionDep
+    body: SavedFilterCreate, user: RouterUser, session: RouterSession
 ) -> SavedFilterPublic:
     """Save a list query under a name (its parameters are those of GET /tasks)."""
     return filters.save_filter(session, user, body)
 
 
 @router.delete("/filters/{filter_id}", tags=["filters"], status_code=status.HTTP_204_NO_CONTENT)
-def delete_filter(filter_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> None:
+def delete_filter(filter_id: uuid.UUID, user: RouterUser, session: RouterSession) -> None:
     filters.delete_filter(session, user, filter_id)
 
 
@@ -55,8 +56,8 @@ def delete_filter(filter_id: uuid.UUID, user: CurrentUser, session: SessionDep) 
     dependencies=[only_query("unread", "page", "limit")],
 )
 def list_notifications(
-    user: CurrentUser,
-    session: SessionDep,
+    user: RouterUser,
+    session: RouterSession,
     unread: bool = False,
     page: Page = 1,
     limit: Limit = 50,
@@ -66,7 +67,7 @@ def list_notifications(
 
 @router.post("/notifications/{notification_id}/read", tags=["notifications"])
 def mark_read(
-    notification_id: uuid.UUID, user: CurrentUser, session: SessionDep
+    notification_id: uuid.UUID, user: RouterUser, session: RouterSession
 ) -> NotificationPublic:
     return notifications.mark_read(session, user, notification_id)
 
@@ -78,8 +79,8 @@ def mark_read(
     responses={200: {"content": {"text/csv": {}, "application/json": {}}}},
 )
 def audit_log(
-    user: CurrentUser,
-    session: SessionDep,
+    user: RouterUser,
+    session: RouterSession,
     response: Response,
     format: Annotated[str | None, Query(pattern="^(csv|json)$")] = None,
     page: Page = 1,
