@@ -50,6 +50,13 @@ from todo_app.bus import (
 )
 from todo_app.db import get_engine, session_scope
 from todo_app.models import ProcessedEvent
+from workers.metrics import (
+    CONSUMER_LAG,
+    EVENTS_DEAD_LETTERED,
+    EVENTS_FAILED,
+    EVENTS_PROCESSED,
+    Readings,
+)
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +96,14 @@ class ConsumerStatus:
     lag: int | None
     last_error: str | None
     last_error_at: datetime | None
+
+    def metrics(self) -> Readings:
+        return {
+            EVENTS_PROCESSED: self.processed,
+            EVENTS_FAILED: self.failed,
+            EVENTS_DEAD_LETTERED: self.dead_lettered,
+            CONSUMER_LAG: self.lag,
+        }
 
 
 class _Outcome(enum.Enum):
