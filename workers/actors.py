@@ -22,6 +22,8 @@ import ray
 from ray.actor import ActorHandle
 from ray.util import metrics
 
+from todo_app.config import get_settings
+from todo_app.logs import configure_logging
 from workers.audit import AuditWorker
 from workers.lifecycle import PeriodicJob, Worker
 from workers.metrics import Metric, WorkerStatus
@@ -32,6 +34,8 @@ from workers.reminders import RemindersWorker
 
 NAMESPACE = "todo"
 METRICS_INTERVAL = 5.0
+# The actors log JSON lines as the backend does, their services' lines included.
+LOGGERS = ("todo_app", "workers")
 
 
 # Actor name -> worker class; the relay first so events flow from the start.
@@ -87,6 +91,7 @@ class WorkerActor:
     """
 
     def __init__(self, kind: str, options: Mapping[str, Any] | None = None) -> None:
+        configure_logging(get_settings().log_level, LOGGERS)
         self.kind = kind
         self._worker = WORKERS[kind](**dict(options or {}))
         self._exporter = MetricsExporter(kind)

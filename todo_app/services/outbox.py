@@ -10,6 +10,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from todo_app.core.events import cloud_event, topic_for
+from todo_app.logs import request_id_var
 from todo_app.models import OutboxEvent
 
 _last_created: datetime = datetime.min.replace(tzinfo=UTC)
@@ -31,10 +32,15 @@ def emit(
     data: dict[str, Any],
     source: str = "services",
 ) -> OutboxEvent:
-    """Queue a CloudEvent in the caller's transaction; the relay publishes it after commit."""
+    """Queue a CloudEvent in the caller's transaction; the relay publishes it after commit.
+
+    The event carries the id of the request (or the event) being handled, if any.
+    """
     event_id = uuid.uuid4()
     created = _monotonic_now()
-    payload = cloud_event(event_type, data, source, event_id=event_id, time=created)
+    payload = cloud_event(
+        event_type, data, source, event_id=event_id, time=created, request_id=request_id_var.get()
+    )
     row = OutboxEvent(
         id=event_id,
         topic=topic_for(event_type),
