@@ -189,7 +189,7 @@ class EventConsumer:
         if self._thread is not None and self._thread.is_alive():
             return
         self._stopping.clear()
-        self._thread = threading.Thread(target=self.run, name=f"consumer-{self.name}", daemon=True)
+        self._thread = threading.Thread(target=self.run, name=f"{self.name}-consume", daemon=True)
         self._thread.start()
 
     def stop(self, timeout: float = 15.0) -> None:
