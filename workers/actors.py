@@ -95,7 +95,7 @@ class WorkerActor:
         self.kind = kind
         self._worker = WORKERS[kind](**dict(options or {}))
         self._exporter = MetricsExporter(kind)
-        self._reporter = PeriodicJob("metrics-report", self._report, METRICS_INTERVAL)
+        self._reporter = PeriodicJob(f"{kind}-metrics", self._report, METRICS_INTERVAL)
         self._worker.start()
         self._reporter.start()
 
