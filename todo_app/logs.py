@@ -26,7 +26,10 @@ class JsonFormatter(logging.Formatter):
         request_id = request_id_var.get()
         if request_id:
             entry["request_id"] = request_id
-        entry.update({k: v for k, v in vars(record).items() if k not in _STANDARD})
+        # Extras given to the call; private ones (Ray's `_ray_timestamp_ns`) are not fields.
+        entry.update(
+            {k: v for k, v in vars(record).items() if k not in _STANDARD and not k.startswith("_")}
+        )
         if record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)
         return json.dumps(entry, default=str)

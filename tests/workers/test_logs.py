@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 from todo_app.bus import BusConfig, Event
 from todo_app.core.events import TASK_EVENTS
 from todo_app.db import get_engine, session_scope
-from todo_app.logs import configure_logging
+from todo_app.logs import JsonFormatter, configure_logging
 from todo_app.models import OutboxEvent, User
 from todo_app.schemas import TaskCreate
 from todo_app.services import outbox, tasks
@@ -147,3 +147,12 @@ def test_the_consumer_logs_the_request_id_as_json_and_passes_it_on(
     assert {p["data"]["cause"]: p["requestid"] for p in follow_ups} == {
         events[title]["id"]: request_id for title, request_id in request_ids.items()
     }
+
+
+def test_a_line_logged_inside_ray_has_the_backends_fields_only():
+    record = logging.LogRecord("workers.relay", logging.WARNING, __file__, 1, "lost", None, None)
+    # Ray's logging filter adds this to every record in an actor.
+    record._ray_timestamp_ns = 1
+    record.consumer = "audit"
+    line = json.loads(JsonFormatter().format(record))
+    assert set(line) == {"ts", "level", "logger", "message", "consumer"}
