@@ -289,12 +289,15 @@ WORKERS = ("relay", "recurrence", "audit")
 
 
 def start_worker(kind: str, bus: BusConfig, url: str) -> Any:
+    worker: OutboxRelay | RecurrenceWorker | AuditWorker
     if kind == "relay":
-        relay = OutboxRelay(bus=bus, database_url=url, poll_interval=RELAY_POLL_INTERVAL)
-        relay.start()
-        return relay
-    worker_class = {"recurrence": RecurrenceWorker, "audit": AuditWorker}[kind]
-    return worker_class(bus=bus, database_url=url, **CONSUMER)
+        worker = OutboxRelay(bus=bus, database_url=url, poll_interval=RELAY_POLL_INTERVAL)
+    else:
+        worker = {"recurrence": RecurrenceWorker, "audit": AuditWorker}[kind](
+            bus=bus, database_url=url, **CONSUMER
+        )
+    worker.start()
+    return worker
 
 
 def report(worker: Any) -> dict[str, Any]:

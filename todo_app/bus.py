@@ -33,7 +33,7 @@ from kafka.errors import (
 )
 
 from todo_app.config import Settings, get_settings, reveal
-from todo_app.core.events import TASK_EVENTS, TOPICS, topic_for
+from todo_app.core.events import REQUEST_ID, TASK_EVENTS, TOPICS, topic_for
 
 log = logging.getLogger(__name__)
 
@@ -232,6 +232,12 @@ class Event:
     @property
     def user_id(self) -> str:
         return str(self.data["user_id"])
+
+    @property
+    def request_id(self) -> str | None:
+        """The id of the request that caused the event (extension `requestid`), if any."""
+        value = self.envelope.get(REQUEST_ID)
+        return value if isinstance(value, str) and value else None
 
     @property
     def key(self) -> bytes:

@@ -40,7 +40,8 @@ from sqlalchemy.orm import Session as OrmSession
 from todo_app import reflex_internals
 from todo_app.bus import BusConfig, BusNotConfigured, InvalidEvent, decode_event, make_consumer
 from todo_app.config import get_settings
-from todo_app.core.events import NOTIFICATIONS, TASK_EVENTS
+from todo_app.core.events import NOTIFICATIONS, REQUEST_ID, TASK_EVENTS
+from todo_app.logs import request_context
 from todo_app.models import OutboxEvent
 
 log = logging.getLogger(__name__)
@@ -212,7 +213,8 @@ class LiveHub:
         try:
             while True:
                 envelope, tokens, local_only = await self._queue.get()
-                await self._deliver(envelope, tokens, local_only)
+                with request_context(envelope.get(REQUEST_ID)):
+                    await self._deliver(envelope, tokens, local_only)
         finally:
             self._stopping.set()
             if consumer is not None:

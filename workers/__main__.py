@@ -25,6 +25,7 @@ import signal
 import sys
 import threading
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from kafka.errors import KafkaError
@@ -74,6 +75,21 @@ def _dlq_replay(args: argparse.Namespace) -> int:
         print(f"skipped (not a valid CloudEvent): {_describe(letter)}", file=sys.stderr)
     print(f"{len(result.replayed)} event(s) replayed", file=sys.stderr)
     return 0
+
+
+def _flatten(status: dict[str, Any], prefix: str = "") -> list[str]:
+    """`key=value` of every field, nested ones as `part.key=value`; None shows as `-`."""
+    fields = []
+    for key, value in status.items():
+        if isinstance(value, dict):
+            fields.extend(_flatten(value, f"{prefix}{key}."))
+        elif isinstance(value, datetime):
+            fields.append(f"{prefix}{key}={value.isoformat(timespec='seconds')}")
+        elif isinstance(value, list | tuple):
+            fields.append(f"{prefix}{key}={','.join(map(str, value))}")
+        else:
+            fields.append(f"{prefix}{key}={'-' if value is None else value}")
+    return fields
 
 
 def _ray_init(address: str | None) -> Any:
@@ -126,7 +142,11 @@ def _status(args: argparse.Namespace) -> int:
             missing += 1
             print(f"{kind}: not answering ({type(exc).__name__})")
             continue
-        print(json.dumps(status, default=str) if args.json else f"{kind}: {status}")
+        if args.json:
+            print(json.dumps(status, default=str))
+        else:
+            fields = _flatten({key: value for key, value in status.items() if key != "kind"})
+            print(f"{kind}: {' '.join(fields)}")
     return 1 if missing else 0
 
 

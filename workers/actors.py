@@ -1,9 +1,10 @@
 """Ray actors: thin shells over the worker classes, and `up` / `status` / `down` for a cluster.
 
 Every job runs as one named, detached actor in namespace "todo" (`num_cpus=0`: they are I/O
-bound; `max_restarts=-1`: Ray restarts a crashed actor, whose `__init__` starts the loop again).
-The worker classes hold the logic and are testable without Ray; `WorkerActor` only builds one,
-reports its status and exports metrics through `ray.util.metrics` every `METRICS_INTERVAL`.
+bound; `max_restarts=-1`: Ray restarts a crashed actor, whose `__init__` starts the worker again).
+The worker classes hold the logic and are testable without Ray; `WorkerActor` only builds and
+starts one, reports its status and exports its metrics through `ray.util.metrics` every
+`METRICS_INTERVAL`.
 
 Options given to `up` (database_url, bus, intervals) travel with the actor; what is not given
 is read from the environment of the process the actor runs in (so secrets stay in the
@@ -14,41 +15,34 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import threading
 from collections.abc import Callable, Mapping
-from typing import Any, Protocol
+from typing import Any
 
 import ray
 from ray.actor import ActorHandle
 from ray.util import metrics
 
+from todo_app.config import get_settings
+from todo_app.logs import configure_logging
 from workers.audit import AuditWorker
+from workers.lifecycle import PeriodicJob, Worker
+from workers.metrics import Metric, WorkerStatus
 from workers.notifications import NotificationsWorker
 from workers.recurrence import RecurrenceWorker
 from workers.relay import OutboxRelay
-from workers.reminders import ReminderScheduler
+from workers.reminders import RemindersWorker
 
 NAMESPACE = "todo"
 METRICS_INTERVAL = 5.0
+# The actors log JSON lines as the backend does, their services' lines included.
+LOGGERS = ("todo_app", "workers")
 
 
-class Worker(Protocol):
-    def status(self) -> Any: ...
-
-    def stop(self, timeout: float = ...) -> None: ...
-
-
-def _start_relay(**options: Any) -> OutboxRelay:
-    relay = OutboxRelay(**options)
-    relay.start()
-    return relay
-
-
-# Actor name -> factory of the running worker; the relay first so events flow from the start.
+# Actor name -> worker class; the relay first so events flow from the start.
 WORKERS: dict[str, Callable[..., Worker]] = {
-    "relay": _start_relay,
+    "relay": OutboxRelay,
     "recurrence": RecurrenceWorker,
-    "reminders": ReminderScheduler,
+    "reminders": RemindersWorker,
     "notifications": NotificationsWorker,
     "audit": AuditWorker,
 }
@@ -58,66 +52,51 @@ def actor_name(kind: str, prefix: str = "todo-") -> str:
     return prefix + kind
 
 
-class _Metrics:
-    """Ray metrics of one worker, fed from its status() snapshots."""
+class MetricsExporter:
+    """Exports the metrics of one worker's status snapshots through `ray.util.metrics`."""
 
     def __init__(self, kind: str) -> None:
-        tags = {"worker": kind}
-        self.processed = metrics.Counter(
-            "todo_worker_events_processed", "Events whose effect committed.", ("worker",)
-        )
-        self.failed = metrics.Counter(
-            "todo_worker_events_failed", "Failed event attempts.", ("worker",)
-        )
-        self.dead_lettered = metrics.Counter(
-            "todo_worker_events_dead_lettered", "Events sent to a DLQ topic.", ("worker",)
-        )
-        self.lag = metrics.Gauge("todo_worker_consumer_lag", "Messages not consumed.", ("worker",))
-        self.fired = metrics.Counter("todo_reminders_fired", "Reminders fired.", ("worker",))
-        self.late = metrics.Counter("todo_reminders_late", "Reminders fired late.", ("worker",))
-        for metric in (
-            self.processed,
-            self.failed,
-            self.dead_lettered,
-            self.lag,
-            self.fired,
-            self.late,
-        ):
-            metric.set_default_tags(tags)
-        self._seen: dict[str, int] = {}
+        self._tags = {"worker": kind}
+        self._exported: dict[Metric, metrics.Counter | metrics.Gauge] = {}
+        self._totals: dict[Metric, int] = {}
 
-    def _add(self, counter: metrics.Counter, key: str, total: int) -> None:
-        delta = total - self._seen.get(key, 0)
-        if delta > 0:
-            counter.inc(delta)
-        self._seen[key] = total
+    def update(self, status: WorkerStatus) -> None:
+        for metric, value in status.metrics().items():
+            if value is None:
+                continue
+            exported = self._exported.get(metric)
+            if exported is None:
+                exported = self._exported[metric] = self._make(metric)
+            if isinstance(exported, metrics.Counter):
+                # A counter is told how much was added since the last snapshot.
+                added = value - self._totals.get(metric, 0)
+                if added > 0:
+                    exported.inc(added)
+                self._totals[metric] = value
+            else:
+                exported.set(value)
 
-    def update(self, status: Mapping[str, Any]) -> None:
-        consumer = status.get("consumer") or {}
-        if consumer:
-            self._add(self.processed, "processed", int(consumer["processed"]))
-            self._add(self.failed, "failed", int(consumer["failed"]))
-            self._add(self.dead_lettered, "dead_lettered", int(consumer["dead_lettered"]))
-            if consumer["lag"] is not None:
-                self.lag.set(consumer["lag"])
-        elif "published" in status:
-            self._add(self.processed, "processed", int(status["published"]))
-            if status["backlog"] is not None:
-                self.lag.set(status["backlog"])
-        if "fired" in status:
-            self._add(self.fired, "fired", int(status["fired"]))
-            self._add(self.late, "late", int(status["late"]))
+    def _make(self, metric: Metric) -> metrics.Counter | metrics.Gauge:
+        kind = metrics.Counter if metric.kind == "counter" else metrics.Gauge
+        exported = kind(metric.name, metric.description, ("worker",))
+        exported.set_default_tags(self._tags)
+        return exported
 
 
 class WorkerActor:
-    """One worker (`kind`, a key of WORKERS) run inside a Ray actor; starts in __init__."""
+    """One worker (`kind`, a key of WORKERS) run inside a Ray actor.
+
+    Unlike the worker classes, the actor starts its worker when built: Ray rebuilds a crashed
+    actor (fresh state, same arguments), and that must resume the work with nobody calling.
+    """
 
     def __init__(self, kind: str, options: Mapping[str, Any] | None = None) -> None:
+        configure_logging(get_settings().log_level, LOGGERS)
         self.kind = kind
         self._worker = WORKERS[kind](**dict(options or {}))
-        self._metrics = _Metrics(kind)
-        self._stopping = threading.Event()
-        self._reporter = threading.Thread(target=self._report, name="metrics", daemon=True)
+        self._exporter = MetricsExporter(kind)
+        self._reporter = PeriodicJob(f"{kind}-metrics", self._report, METRICS_INTERVAL)
+        self._worker.start()
         self._reporter.start()
 
     def status(self) -> dict[str, Any]:
@@ -125,12 +104,11 @@ class WorkerActor:
         return {"kind": self.kind, **dataclasses.asdict(self._worker.status())}
 
     def stop(self) -> None:
-        self._stopping.set()
+        self._reporter.stop()
         self._worker.stop()
 
     def _report(self) -> None:
-        while not self._stopping.wait(METRICS_INTERVAL):
-            self._metrics.update(self.status())
+        self._exporter.update(self._worker.status())
 
 
 # Restarted without limit; a call that met a dying actor is retried on its successor.

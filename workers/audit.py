@@ -2,12 +2,11 @@
 
 `audit.record` is idempotent by event id, and the consumer's processed_events row commits with
 it, so a redelivered event never writes a second row. Retention: rows older than `retention`
-are deleted every `purge_interval` seconds (first at start-up).
+are deleted every `purge_interval` seconds (first at start).
 """
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,8 +20,8 @@ from todo_app.core.events import TOPICS
 from todo_app.db import session_scope
 from todo_app.services import audit
 from workers.consumer import ConsumerStatus, EventConsumer
-
-log = logging.getLogger(__name__)
+from workers.lifecycle import JobStatus, PeriodicJob, Worker
+from workers.metrics import Readings
 
 GROUP = "audit"
 DEFAULT_RETENTION = timedelta(days=90)
@@ -31,13 +30,15 @@ DEFAULT_RETENTION = timedelta(days=90)
 @dataclass(frozen=True)
 class AuditStatus:
     consumer: ConsumerStatus
+    job: JobStatus
     purged: int
-    last_purge_at: datetime | None
-    last_error: str | None
+
+    def metrics(self) -> Readings:
+        return self.consumer.metrics()
 
 
-class AuditWorker:
-    """Consumes every topic as group "audit"; purges in a thread. Starts at construction.
+class AuditWorker(Worker):
+    """Consumes every topic as group "audit" and purges old rows, once started.
 
     `consumer_options` go to EventConsumer (retry_delays, poll_timeout_ms, ...).
     """
@@ -53,12 +54,8 @@ class AuditWorker:
     ) -> None:
         self._database_url = database_url
         self._retention = retention
-        self._purge_interval = purge_interval
-        self._stopping = threading.Event()
         self._lock = threading.Lock()
         self._purged = 0
-        self._last_purge_at: datetime | None = None
-        self._last_error: str | None = None
         self.consumer = EventConsumer(
             GROUP,
             list(TOPICS),
@@ -68,9 +65,8 @@ class AuditWorker:
             batch_handler=self.handle_batch,
             **consumer_options,
         )
-        self.consumer.start()
-        self._purger = threading.Thread(target=self._purge_loop, name="audit-purge", daemon=True)
-        self._purger.start()
+        self._job = PeriodicJob("audit-purge", self._purge_next, purge_interval)
+        super().__init__(self.consumer, self._job)
 
     def handle(self, session: Session, event: Event) -> None:
         audit.record(session, dict(event.envelope))
@@ -83,29 +79,13 @@ class AuditWorker:
             count = audit.purge(session, self._retention, now or datetime.now(UTC))
         with self._lock:
             self._purged += count
-            self._last_purge_at = datetime.now(UTC)
         return count
 
-    def _purge_loop(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                self.purge()
-            except Exception as exc:  # retried at the next interval
-                log.warning("audit purge failed: %r", exc)
-                with self._lock:
-                    self._last_error = f"purge: {type(exc).__name__}: {exc}"
-            self._stopping.wait(self._purge_interval)
+    def _purge_next(self) -> None:
+        self.purge()
 
     def status(self) -> AuditStatus:
         with self._lock:
             return AuditStatus(
-                consumer=self.consumer.status(),
-                purged=self._purged,
-                last_purge_at=self._last_purge_at,
-                last_error=self._last_error,
+                consumer=self.consumer.status(), job=self._job.status(), purged=self._purged
             )
-
-    def stop(self, timeout: float = 15.0) -> None:
-        self._stopping.set()
-        self.consumer.stop(timeout)
-        self._purger.join(timeout)

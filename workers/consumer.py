@@ -50,7 +50,15 @@ from todo_app.bus import (
     make_producer,
 )
 from todo_app.db import get_engine, session_scope
+from todo_app.logs import request_context
 from todo_app.models import ProcessedEvent
+from workers.metrics import (
+    CONSUMER_LAG,
+    EVENTS_DEAD_LETTERED,
+    EVENTS_FAILED,
+    EVENTS_PROCESSED,
+    Readings,
+)
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +98,14 @@ class ConsumerStatus:
     lag: int | None
     last_error: str | None
     last_error_at: datetime | None
+
+    def metrics(self) -> Readings:
+        return {
+            EVENTS_PROCESSED: self.processed,
+            EVENTS_FAILED: self.failed,
+            EVENTS_DEAD_LETTERED: self.dead_lettered,
+            CONSUMER_LAG: self.lag,
+        }
 
 
 class _Outcome(enum.Enum):
@@ -174,7 +190,7 @@ class EventConsumer:
         if self._thread is not None and self._thread.is_alive():
             return
         self._stopping.clear()
-        self._thread = threading.Thread(target=self.run, name=f"consumer-{self.name}", daemon=True)
+        self._thread = threading.Thread(target=self.run, name=f"{self.name}-consume", daemon=True)
         self._thread.start()
 
     def stop(self, timeout: float = 15.0) -> None:
@@ -284,6 +300,12 @@ class EventConsumer:
         except InvalidEvent as exc:
             sent = self._dead_letter(record, _raw_value(record.value), f"invalid: {exc}", 0)
             return _Outcome.DONE_SLOWLY if sent else _Outcome.STOPPED
+        # Its log lines, and the events its effect emits, carry the request that caused it.
+        with request_context(event.request_id):
+            return self._handle_event(record, event)
+
+    def _handle_event(self, record: Any, event: Event) -> _Outcome:
+        """Apply one event with retries, waiting out database outages, else dead-letter it."""
         attempts = 0
         outages = 0
         while True:
@@ -321,6 +343,7 @@ class EventConsumer:
                     self._processed += 1
                 else:
                     self._skipped += 1
+            self._log_handled(event, applied)
             return _Outcome.DONE if attempts == 0 else _Outcome.DONE_SLOWLY
 
     def _apply_batch(self, batch: Mapping[TopicPartition, Sequence[Any]]) -> bool:
@@ -364,7 +387,8 @@ class EventConsumer:
                         self._batch_handler(session, fresh)
                     else:
                         for event in fresh:
-                            self._handler(session, event)
+                            with request_context(event.request_id):
+                                self._handler(session, event)
         except Exception as exc:  # one bad event must not sink the others: go one by one
             log.info(
                 "consumer %s: batch of %d falls back to one by one: %r", self.name, len(events), exc
@@ -373,7 +397,23 @@ class EventConsumer:
         with self._lock:
             self._processed += len(fresh)
             self._skipped += len(events) - len(fresh)
+        if log.isEnabledFor(logging.INFO):
+            applied = {event.id for event in fresh}
+            for event in events:
+                with request_context(event.request_id):
+                    self._log_handled(event, event.id in applied)
         return True
+
+    def _log_handled(self, event: Event, applied: bool) -> None:
+        log.info(
+            "event handled",
+            extra={
+                "consumer": self.name,
+                "event_id": event.id,
+                "event_type": event.type,
+                "outcome": "processed" if applied else "skipped",
+            },
+        )
 
     def _apply(self, event: Event) -> bool:
         """Run the effect once per (consumer, event id); False when it was already done."""

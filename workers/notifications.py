@@ -2,7 +2,7 @@
 
 The in-app notification commits with the event's processed_events row (exactly once). An email
 is never sent inside that transaction: the handler only marks the notification
-"email_pending"; after the commit a mailer thread claims it (`email_claimed_until`, one
+"email_pending"; after the commit the mail job claims it (`email_claimed_until`, one
 conditional UPDATE, so of several workers exactly one gets it), sends it and, in a further
 transaction, replaces the marker with "email_sent" (or "email_failed" once retries are
 exhausted). The claim is a lease of `mail_lease`, extended before each retry: a mailer that
@@ -35,6 +35,8 @@ from todo_app.db import session_scope
 from todo_app.models import Notification, User
 from todo_app.services import notifications
 from workers.consumer import ConsumerStatus, EventConsumer
+from workers.lifecycle import JobStatus, PeriodicJob, Worker
+from workers.metrics import Readings
 
 log = logging.getLogger(__name__)
 
@@ -93,13 +95,17 @@ def send_email(config: SmtpConfig, message: EmailMessage) -> None:
 @dataclass(frozen=True)
 class NotificationsStatus:
     consumer: ConsumerStatus
+    job: JobStatus
     emails_sent: int
     emails_failed: int
-    last_error: str | None
+    last_email_error: str | None
+
+    def metrics(self) -> Readings:
+        return self.consumer.metrics()
 
 
-class NotificationsWorker:
-    """Consumes `reminders` as group "notifications"; mails in a thread of its own.
+class NotificationsWorker(Worker):
+    """Consumes `reminders` as group "notifications" and mails in a periodic job, once started.
 
     `smtp=None` reads SMTP_* settings; pass `mail=False` for in-app only.
     `consumer_options` go to EventConsumer (retry_delays, poll_timeout_ms, ...).
@@ -121,15 +127,12 @@ class NotificationsWorker:
         self._database_url = database_url
         self._smtp = (smtp or SmtpConfig.from_settings()) if mail else None
         self._mail_retry_delays = tuple(mail_retry_delays)
-        self._mail_poll_interval = mail_poll_interval
         self._mail_max_age = mail_max_age
         self._mail_lease = mail_lease
-        self._mail_wake = threading.Event()
-        self._stopping = threading.Event()
         self._lock = threading.Lock()
         self._sent = 0
         self._failed = 0
-        self._last_error: str | None = None
+        self._last_email_error: str | None = None
         self.consumer = EventConsumer(
             GROUP,
             [REMINDERS],
@@ -138,9 +141,8 @@ class NotificationsWorker:
             database_url=database_url,
             **consumer_options,
         )
-        self.consumer.start()
-        self._mailer = threading.Thread(target=self._mail_loop, name="mailer", daemon=True)
-        self._mailer.start()
+        self._job = PeriodicJob("notifications-mail", self._mail_next, mail_poll_interval)
+        super().__init__(self.consumer, self._job)
 
     def handle(self, session: Session, event: Event) -> None:
         if event.type != "reminder.due":
@@ -150,7 +152,7 @@ class NotificationsWorker:
         if self._smtp is not None and user is not None and user.email_notifications:
             notifications.queue_email(session, row)
             # Wake the mailer only once the notification (and its marker) is committed.
-            sa_event.listen(session, "after_commit", lambda _: self._mail_wake.set(), once=True)
+            sa_event.listen(session, "after_commit", lambda _: self._job.wake(), once=True)
 
     def send_pending(self) -> int:
         """Send every queued email no other mailer holds; returns how many were sent."""
@@ -165,7 +167,7 @@ class NotificationsWorker:
             ]
         sent = 0
         for row, recipient in batch:
-            if self._stopping.is_set():
+            if self._job.stopping:
                 break
             claim = self._claim(row.id)
             if claim is None:
@@ -207,14 +209,14 @@ class NotificationsWorker:
                 send_email(self._smtp, message)
             except (smtplib.SMTPException, OSError) as exc:
                 attempt += 1
-                self._note_error(f"email for notification {notification_id}: {exc!r}")
+                self._note_email_error(f"email for notification {notification_id}: {exc!r}")
                 permanent = isinstance(exc, _PERMANENT)
                 if permanent or attempt > len(self._mail_retry_delays):
                     log.error("email for notification %s failed: %r", notification_id, exc)
                     with self._lock:
                         self._failed += 1
                     return notifications.EMAIL_FAILED
-                if self._stopping.wait(self._mail_retry_delays[attempt - 1]):
+                if self._job.sleep(self._mail_retry_delays[attempt - 1]):
                     # Stopping: leave it pending for the next run rather than mark it failed.
                     raise
                 renewed = self._claim(notification_id, held=claim)
@@ -227,30 +229,19 @@ class NotificationsWorker:
                 self._sent += 1
             return notifications.EMAIL_SENT
 
-    def _mail_loop(self) -> None:
-        while not self._stopping.is_set():
-            self._mail_wake.clear()
-            try:
-                self.send_pending()
-            except Exception as exc:  # database trouble or a stop mid-retry: try next round
-                self._note_error(f"mailer: {exc!r}")
-            self._mail_wake.wait(self._mail_poll_interval)
+    def _mail_next(self) -> None:
+        self.send_pending()
 
-    def _note_error(self, error: str) -> None:
+    def _note_email_error(self, error: str) -> None:
         with self._lock:
-            self._last_error = error
+            self._last_email_error = error
 
     def status(self) -> NotificationsStatus:
         with self._lock:
             return NotificationsStatus(
                 consumer=self.consumer.status(),
+                job=self._job.status(),
                 emails_sent=self._sent,
                 emails_failed=self._failed,
-                last_error=self._last_error,
+                last_email_error=self._last_email_error,
             )
-
-    def stop(self, timeout: float = 15.0) -> None:
-        self._stopping.set()
-        self._mail_wake.set()
-        self.consumer.stop(timeout)
-        self._mailer.join(timeout)

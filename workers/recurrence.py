@@ -29,6 +29,8 @@ from todo_app.db import session_scope
 from todo_app.models import Task, User
 from todo_app.services.recurrence import ensure_successor, lacking_successor
 from workers.consumer import ConsumerStatus, EventConsumer
+from workers.lifecycle import JobStatus, PeriodicJob, Worker
+from workers.metrics import Readings
 
 log = logging.getLogger(__name__)
 
@@ -38,10 +40,11 @@ GROUP = "recurrence"
 @dataclass(frozen=True)
 class RecurrenceStatus:
     consumer: ConsumerStatus
-    sweeps: int
+    job: JobStatus
     created_by_sweep: int
-    last_sweep_at: datetime | None
-    last_error: str | None
+
+    def metrics(self) -> Readings:
+        return self.consumer.metrics()
 
 
 def successor_for(session: Session, task: Task) -> Task | None:
@@ -52,8 +55,8 @@ def successor_for(session: Session, task: Task) -> Task | None:
     return ensure_successor(session, task, user.timezone if user else "UTC")
 
 
-class RecurrenceWorker:
-    """Consumes task-events as group "recurrence" and sweeps the database; starts at once.
+class RecurrenceWorker(Worker):
+    """Consumes task-events as group "recurrence" and sweeps the database, once started.
 
     `consumer_options` go to EventConsumer (retry_delays, poll_timeout_ms, ...).
     """
@@ -69,15 +72,10 @@ class RecurrenceWorker:
         **consumer_options: Any,
     ) -> None:
         self._database_url = database_url
-        self._sweep_interval = sweep_interval
         self._lookback = lookback
         self._batch_size = batch_size
         self._lock = threading.Lock()
-        self._sweeps = 0
         self._created = 0
-        self._last_sweep_at: datetime | None = None
-        self._last_error: str | None = None
-        self._stopping = threading.Event()
         self.consumer = EventConsumer(
             GROUP,
             [TASK_EVENTS],
@@ -86,10 +84,8 @@ class RecurrenceWorker:
             database_url=database_url,
             **consumer_options,
         )
-        self.consumer.start()
-        self._sweeper = threading.Thread(target=self._sweep_loop, name="recurrence-sweep")
-        self._sweeper.daemon = True
-        self._sweeper.start()
+        self._job = PeriodicJob("recurrence-sweep", self._sweep_next, sweep_interval)
+        super().__init__(self.consumer, self._job)
 
     def handle(self, session: Session, event: Event) -> None:
         """task.completed / task.skipped: make sure the occurrence after it exists."""
@@ -117,34 +113,18 @@ class RecurrenceWorker:
             if len(page) < self._batch_size:
                 break
         with self._lock:
-            self._sweeps += 1
             self._created += created
-            self._last_sweep_at = datetime.now(UTC)
         if created:
             log.warning("recurrence sweep created %d missing successor(s)", created)
         return created
 
-    def _sweep_loop(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                self.sweep()
-            except Exception as exc:  # the next sweep retries; the loop must not die
-                log.warning("recurrence sweep failed: %r", exc)
-                with self._lock:
-                    self._last_error = f"sweep: {type(exc).__name__}: {exc}"
-            self._stopping.wait(self._sweep_interval)
+    def _sweep_next(self) -> None:
+        self.sweep()
 
     def status(self) -> RecurrenceStatus:
         with self._lock:
             return RecurrenceStatus(
                 consumer=self.consumer.status(),
-                sweeps=self._sweeps,
+                job=self._job.status(),
                 created_by_sweep=self._created,
-                last_sweep_at=self._last_sweep_at,
-                last_error=self._last_error,
             )
-
-    def stop(self, timeout: float = 15.0) -> None:
-        self._stopping.set()
-        self.consumer.stop(timeout)
-        self._sweeper.join(timeout)

@@ -44,6 +44,8 @@ from todo_app.core.events import TOPICS
 from todo_app.db import get_engine, session_scope
 from todo_app.models import OutboxEvent
 from todo_app.services import outbox
+from workers.lifecycle import JobStatus, PeriodicJob, Worker
+from workers.metrics import CONSUMER_LAG, EVENTS_PROCESSED, Readings
 
 log = logging.getLogger(__name__)
 
@@ -62,19 +64,21 @@ class PublishError(RuntimeError):
 class RelayStatus:
     """A snapshot of the relay; `backlog` is read from the database when asked."""
 
-    running: bool
+    job: JobStatus
     published: int
     backlog: int | None
     broker_resets: int
-    last_error: str | None
-    last_error_at: datetime | None
+
+    def metrics(self) -> Readings:
+        # The relay's throughput and backlog are what a consumer's processed and lag are.
+        return {EVENTS_PROCESSED: self.published, CONSUMER_LAG: self.backlog}
 
 
-class OutboxRelay:
+class OutboxRelay(Worker):
     """Publishes the outbox; `publish_batch()` and `drain()` for direct use, `start()` for a loop.
 
-    `start()` runs `run()` in a daemon thread: publish a batch whenever there is a backlog,
-    poll every `poll_interval` seconds when there is none, back off on errors. `stop()` ends it.
+    `start()` runs a periodic job: publish a batch whenever there is a backlog, poll every
+    `poll_interval` seconds when there is none, back off on errors. `stop()` ends it.
     """
 
     def __init__(
@@ -95,61 +99,24 @@ class OutboxRelay:
         self._database_url = database_url
         self._batch_size = batch_size
         self._poll_interval = poll_interval
-        self._retry_delays = tuple(retry_delays)
         self._replay_window = replay_window
         self._producer: KafkaProducer | None = None
         # Highest acknowledged offset per (topic, partition): going backwards means log loss.
         self._acked_offsets: dict[tuple[str, int], int] = {}
         # Set until the rows a lost log may have held are marked unpublished (survives a DB error).
         self._log_lost = False
-        self._stopping = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._running = False
         self._lock = threading.Lock()
         self._published = 0
         self._broker_resets = 0
-        self._last_error: str | None = None
-        self._last_error_at: datetime | None = None
-
-    # -- lifecycle ---------------------------------------------------------------------------
-
-    def start(self) -> None:
-        """Run the relay loop in a daemon thread; idempotent while it runs."""
-        if self._thread is not None and self._thread.is_alive():
-            return
-        self._stopping.clear()
-        self._thread = threading.Thread(target=self.run, name="outbox-relay", daemon=True)
-        self._thread.start()
+        self._job = PeriodicJob(
+            "relay-publish", self._publish_next, poll_interval, retry_delays=retry_delays
+        )
+        super().__init__(self._job)
 
     def stop(self, timeout: float = 15.0) -> None:
         """Ask the loop to finish its batch and wait up to `timeout` seconds for it."""
-        self._stopping.set()
-        if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(timeout)
+        super().stop(timeout)
         self._close_producer()
-
-    def run(self) -> None:
-        """Publish until `stop()`; never raises for broker or database trouble."""
-        self._running = True
-        failures = 0
-        try:
-            while not self._stopping.is_set():
-                try:
-                    published = self.publish_batch()
-                except Exception as exc:
-                    self._note_error(exc)
-                    log.warning("outbox relay: %r; backlog kept, retrying", exc)
-                    self._close_producer()
-                    delay = self._retry_delays[min(failures, len(self._retry_delays) - 1)]
-                    failures += 1
-                    self._stopping.wait(delay)
-                    continue
-                failures = 0
-                if published < self._batch_size:
-                    self._stopping.wait(self._poll_interval)
-        finally:
-            self._running = False
-            self._close_producer()
 
     def status(self) -> RelayStatus:
         try:
@@ -158,13 +125,21 @@ class OutboxRelay:
             backlog = None
         with self._lock:
             return RelayStatus(
-                running=self._running,
+                job=self._job.status(),
                 published=self._published,
                 backlog=backlog,
                 broker_resets=self._broker_resets,
-                last_error=self._last_error,
-                last_error_at=self._last_error_at,
             )
+
+    def _publish_next(self) -> float:
+        """One batch; no wait before the next while a full batch shows there is more."""
+        try:
+            published = self.publish_batch()
+        except Exception:
+            # The backlog is kept; a fresh producer for the retry (a broken one stays broken).
+            self._close_producer()
+            raise
+        return self._poll_interval if published < self._batch_size else 0.0
 
     # -- publishing --------------------------------------------------------------------------
 
@@ -316,8 +291,3 @@ class OutboxRelay:
                 .where(OutboxEvent.id.in_(row_ids))  # type: ignore[attr-defined]
                 .values(published_at=datetime.now(UTC))
             )
-
-    def _note_error(self, exc: BaseException) -> None:
-        with self._lock:
-            self._last_error = f"{type(exc).__name__}: {exc}"
-            self._last_error_at = datetime.now(UTC)

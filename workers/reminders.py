@@ -1,4 +1,4 @@
-"""The reminder scheduler: fires due reminders to the second, exactly once.
+"""The reminders worker: fires due reminders to the second, exactly once.
 
 Loop: in one transaction add due-time reminders to high-priority tasks that have none, fire
 what is due (`fire_due` claims each reminder once and queues reminder.due in the outbox) and
@@ -10,7 +10,6 @@ overdue reminder once, marked late by `fire_due`.
 
 from __future__ import annotations
 
-import logging
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -23,25 +22,26 @@ from todo_app.core.events import TASK_EVENTS
 from todo_app.db import session_scope
 from todo_app.services.reminders import LATE_AFTER, add_due_time_reminders, fire_due, next_remind_at
 from workers.consumer import ConsumerStatus, EventConsumer
-
-log = logging.getLogger(__name__)
+from workers.lifecycle import JobStatus, PeriodicJob, Worker
+from workers.metrics import REMINDERS_FIRED, REMINDERS_LATE, Readings
 
 GROUP = "reminders"
 
 
 @dataclass(frozen=True)
-class SchedulerStatus:
+class RemindersStatus:
     consumer: ConsumerStatus
-    running: bool
+    job: JobStatus
     fired: int
     late: int
-    passes: int
     next_remind_at: datetime | None
-    last_error: str | None
+
+    def metrics(self) -> Readings:
+        return {**self.consumer.metrics(), REMINDERS_FIRED: self.fired, REMINDERS_LATE: self.late}
 
 
-class ReminderScheduler:
-    """Runs the firing loop in a thread started at construction; wakes on task events.
+class RemindersWorker(Worker):
+    """Fires due reminders in a periodic job, once started; wakes it on task events.
 
     `consumer_options` go to EventConsumer (retry_delays, poll_timeout_ms, ...).
     """
@@ -57,16 +57,10 @@ class ReminderScheduler:
     ) -> None:
         self._database_url = database_url
         self._poll_interval = poll_interval
-        self._retry_delay = retry_delay
-        self._wake = threading.Event()
-        self._stopping = threading.Event()
         self._lock = threading.Lock()
-        self._running = False
         self._fired = 0
         self._late = 0
-        self._passes = 0
         self._next: datetime | None = None
-        self._last_error: str | None = None
         self.consumer = EventConsumer(
             GROUP,
             [TASK_EVENTS],
@@ -75,13 +69,14 @@ class ReminderScheduler:
             database_url=database_url,
             **consumer_options,
         )
-        self.consumer.start()
-        self._thread = threading.Thread(target=self._loop, name="reminder-scheduler", daemon=True)
-        self._thread.start()
+        self._job = PeriodicJob(
+            "reminders-fire", self._fire_next, poll_interval, retry_delays=(retry_delay,)
+        )
+        super().__init__(self.consumer, self._job)
 
     def handle(self, session: Session, event: Event) -> None:
         """Any task change may add or move a reminder: re-read the schedule now."""
-        self._wake.set()
+        self._job.wake()
 
     def run_once(self, now: datetime | None = None) -> tuple[int, int, datetime | None]:
         """One pass: returns (fired, of which late, next reminder time)."""
@@ -95,46 +90,22 @@ class ReminderScheduler:
         with self._lock:
             self._fired += len(fired)
             self._late += late
-            self._passes += 1
             self._next = upcoming
         return len(fired), late, upcoming
 
-    def _loop(self) -> None:
-        self._running = True
-        try:
-            while not self._stopping.is_set():
-                # Cleared before reading the schedule, so a change committed meanwhile re-wakes us.
-                self._wake.clear()
-                try:
-                    _, _, upcoming = self.run_once()
-                except Exception as exc:  # database trouble: try again shortly
-                    log.warning("reminder pass failed: %r", exc)
-                    with self._lock:
-                        self._last_error = f"{type(exc).__name__}: {exc}"
-                    self._stopping.wait(self._retry_delay)
-                    continue
-                delay = self._poll_interval
-                if upcoming is not None:
-                    delay = min(delay, (upcoming - datetime.now(UTC)).total_seconds())
-                if delay > 0:
-                    self._wake.wait(delay)
-        finally:
-            self._running = False
+    def _fire_next(self) -> float:
+        """One pass; sleep until the next reminder is due, or `poll_interval` at most."""
+        _, _, upcoming = self.run_once()
+        if upcoming is None:
+            return self._poll_interval
+        return min(self._poll_interval, (upcoming - datetime.now(UTC)).total_seconds())
 
-    def status(self) -> SchedulerStatus:
+    def status(self) -> RemindersStatus:
         with self._lock:
-            return SchedulerStatus(
+            return RemindersStatus(
                 consumer=self.consumer.status(),
-                running=self._running,
+                job=self._job.status(),
                 fired=self._fired,
                 late=self._late,
-                passes=self._passes,
                 next_remind_at=self._next,
-                last_error=self._last_error,
             )
-
-    def stop(self, timeout: float = 15.0) -> None:
-        self._stopping.set()
-        self._wake.set()
-        self.consumer.stop(timeout)
-        self._thread.join(timeout)

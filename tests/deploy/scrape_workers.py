@@ -2,8 +2,8 @@
 
 Run as its own process (`python -m tests.deploy.scrape_workers`) so its Ray instance, started
 with a known metrics export port, cannot meet a cluster another test already started. It feeds
-one status snapshot of each shape (a consumer, the relay, the reminder scheduler) to the actors'
-`_Metrics` inside a real actor and scrapes the agent the way Prometheus would.
+one status snapshot of each shape (the reminders worker, with its consumer, and the relay) to the
+actors' `MetricsExporter` inside a real actor and scrapes the agent the way Prometheus would.
 """
 
 from __future__ import annotations
@@ -18,21 +18,21 @@ import ray
 
 from workers.broker import free_port
 
-CONSUMER_STATUS = {
-    "consumer": {"processed": 3, "failed": 2, "dead_lettered": 1, "lag": 4},
-    "fired": 2,
-    "late": 1,
-}
-RELAY_STATUS = {"published": 5, "backlog": 1}
-
 
 @ray.remote(num_cpus=0)
 class _Reporter:
     def report(self) -> None:
-        from workers.actors import _Metrics
+        from workers.actors import MetricsExporter
+        from workers.consumer import ConsumerStatus
+        from workers.lifecycle import JobStatus
+        from workers.relay import RelayStatus
+        from workers.reminders import RemindersStatus
 
-        _Metrics("reminders").update(CONSUMER_STATUS)
-        _Metrics("relay").update(RELAY_STATUS)
+        job = JobStatus("job", True, 1, None, None, None)
+        consumer = ConsumerStatus("reminders", ("task-events",), True, 3, 0, 2, 1, 4, None, None)
+        reminders = RemindersStatus(consumer, job, fired=2, late=1, next_remind_at=None)
+        MetricsExporter("reminders").update(reminders)
+        MetricsExporter("relay").update(RelayStatus(job, published=5, backlog=1, broker_resets=0))
 
 
 def scrape(port: int, timeout: float = 60.0) -> set[str]:

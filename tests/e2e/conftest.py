@@ -31,7 +31,7 @@ from workers.broker import EmbeddedBroker
 from workers.notifications import NotificationsWorker
 from workers.recurrence import RecurrenceWorker
 from workers.relay import OutboxRelay
-from workers.reminders import ReminderScheduler
+from workers.reminders import RemindersWorker
 
 # Assertions wait up to 10 s (Playwright's default is 5): a loaded 2-core CI box is slow.
 expect.set_options(timeout=10_000)
@@ -164,15 +164,16 @@ def stack(app_url: str, stack_dir: Path, broker: EmbeddedBroker) -> Iterator[Sta
     )
     fast = {"poll_timeout_ms": 100, "client_options": {"fetch_max_wait_ms": 20}}
     relay = OutboxRelay(bus=bus, database_url=database_url, poll_interval=0.05)
-    relay.start()
     recurrence = RecurrenceWorker(bus=bus, database_url=database_url, **fast)
     running = Stack(database_url=database_url, bus=bus, recurrence=recurrence)
     running.workers = [
         relay,
         recurrence,
-        ReminderScheduler(bus=bus, database_url=database_url, poll_interval=1.0, **fast),
+        RemindersWorker(bus=bus, database_url=database_url, poll_interval=1.0, **fast),
         NotificationsWorker(bus=bus, database_url=database_url, mail=False, **fast),
     ]
+    for worker in running.workers:
+        worker.start()
     yield running
     for worker in running.workers:
         worker.stop()

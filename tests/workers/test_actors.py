@@ -275,6 +275,11 @@ def test_cli_status_and_down_reach_the_actors_in_namespace_todo(
         assert shown.returncode == 0, shown.stdout + shown.stderr
         kinds = [json.loads(line)["kind"] for line in shown.stdout.splitlines()]
         assert kinds == list(WORKERS)
+        told = cli("status")
+        assert told.returncode == 0, told.stdout + told.stderr
+        lines = told.stdout.splitlines()
+        assert [line.split(":", 1)[0] for line in lines] == list(WORKERS)
+        assert all(" job.running=" in line and " job.runs=" in line for line in lines), lines
     finally:
         downed = cli("down")
     assert downed.returncode == 0, downed.stderr

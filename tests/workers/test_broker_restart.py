@@ -88,7 +88,7 @@ def test_workers_started_before_the_broker_wait_for_it(
     relay.start()
     consumer.start()
     try:
-        wait_until(lambda: relay.status().last_error and consumer.status().last_error)
+        wait_until(lambda: relay.status().job.last_error and consumer.status().last_error)
         assert relay.backlog() == 5 and consumer.status().running
         broker.start()
         ids = {payload["id"] for payload in payloads}

@@ -83,6 +83,7 @@ def test_two_workers_send_each_queued_email_exactly_once(
                 bus=bus, database_url=db, smtp=smtp_server[0], mail_poll_interval=0.05
             )
         )
+        workers[-1].start()
 
     def all_sent() -> bool:
         return all(notifications.EMAIL_SENT in c for c in channels(db).values())
@@ -147,6 +148,7 @@ def test_an_expired_claim_of_a_crashed_worker_is_sent_by_another(
     workers.append(
         NotificationsWorker(bus=bus, database_url=db, smtp=smtp_server[0], mail_poll_interval=0.05)
     )
+    workers[-1].start()
     wait_until(
         lambda: notifications.EMAIL_SENT in channels(db)[notification_id],
         timeout=10,

@@ -29,7 +29,7 @@ from workers.broker import EmbeddedBroker
 from workers.notifications import NotificationsWorker, SmtpConfig
 from workers.recurrence import RecurrenceWorker
 from workers.relay import OutboxRelay
-from workers.reminders import ReminderScheduler
+from workers.reminders import RemindersWorker
 
 WaitUntil = Callable[..., Any]
 MUTATIONS = 200
@@ -51,14 +51,15 @@ def workers(
     started: dict[str, Any] = {}
     try:
         started["relay"] = OutboxRelay(**common, poll_interval=0.02, retry_delays=(0.1, 0.3))
-        started["relay"].start()
         started["recurrence"] = RecurrenceWorker(**common, **CONSUMER, sweep_interval=1.0)
         # Task events cannot wake it while the broker is down: a short poll fires on time anyway.
-        started["reminders"] = ReminderScheduler(**common, **CONSUMER, poll_interval=0.5)
+        started["reminders"] = RemindersWorker(**common, **CONSUMER, poll_interval=0.5)
         started["notifications"] = NotificationsWorker(
             **common, **CONSUMER, smtp=smtp_server[0], mail_poll_interval=1.0
         )
         started["audit"] = AuditWorker(**common, **CONSUMER)
+        for worker in started.values():
+            worker.start()
         yield started
     finally:
         for worker in started.values():

@@ -85,7 +85,7 @@ def test_outage_keeps_the_backlog_and_a_lost_log_is_republished(
         wait_until(lambda: relay.backlog() == 0, what="first events published")
         broker.kill()
         during = emit(10, users)
-        wait_until(lambda: relay.status().last_error, what="the relay to notice the outage")
+        wait_until(lambda: relay.status().job.last_error, what="the relay to notice the outage")
         assert relay.backlog() == 10
 
         # A fresh broker: memory storage lost the 5 events acknowledged before the crash.

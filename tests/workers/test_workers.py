@@ -20,7 +20,7 @@ from workers.actors import RemoteWorkerActor, WorkerActor
 from workers.broker import LOOPBACK, free_port
 from workers.notifications import NotificationsWorker, SmtpConfig
 from workers.recurrence import RecurrenceWorker
-from workers.reminders import ReminderScheduler
+from workers.reminders import RemindersWorker
 
 WaitUntil = Callable[..., Any]
 
@@ -57,6 +57,7 @@ def test_a_failed_email_is_recorded_and_the_in_app_notification_kept(
         bus=bus, database_url=db, smtp=nowhere, mail_retry_delays=(0.01, 0.02)
     )
     stopping.append(worker)
+    worker.start()
     with session_scope(db) as session:
         task = tasks.create_task(session, user, TaskCreate(title="Call Ann"))
     event = validate_envelope(
@@ -77,7 +78,7 @@ def test_a_failed_email_is_recorded_and_the_in_app_notification_kept(
     assert channels() == ["in_app", notifications.EMAIL_FAILED]
     status = worker.status()
     assert status.emails_failed == 1 and status.emails_sent == 0
-    assert status.last_error and "ConnectionRefusedError" in status.last_error
+    assert status.last_email_error and "ConnectionRefusedError" in status.last_email_error
 
 
 def test_overdue_reminders_fire_once_marked_late_after_downtime(
@@ -88,9 +89,10 @@ def test_overdue_reminders_fire_once_marked_late_after_downtime(
         tasks.create_task(
             session, user, TaskCreate(title="Missed", reminders=[two_hours_ago.isoformat()])
         )
-    scheduler = ReminderScheduler(bus=bus, database_url=db, poll_interval=0.1)
+    scheduler = RemindersWorker(bus=bus, database_url=db, poll_interval=0.1)
     stopping.append(scheduler)
-    wait_until(lambda: scheduler.status().passes >= 3, timeout=10, what="three passes")
+    scheduler.start()
+    wait_until(lambda: scheduler.status().job.runs >= 3, timeout=10, what="three passes")
     assert (scheduler.status().fired, scheduler.status().late) == (1, 1)
     with Session(get_engine(db)) as session:
         due = [
@@ -106,6 +108,7 @@ def test_a_completion_undone_before_its_event_arrives_gets_no_successor(
 ):
     worker = RecurrenceWorker(bus=bus, database_url=db, sweep_interval=60)
     stopping.append(worker)
+    worker.start()
     due = (datetime.now(UTC) + timedelta(days=1)).replace(microsecond=0).isoformat()
     with session_scope(db) as session:
         task = tasks.create_task(session, user, TaskCreate(title="T", due_at=due, rrule="daily"))
@@ -131,8 +134,9 @@ def test_a_completion_event_makes_a_missing_successor_once(
 ):
     worker = RecurrenceWorker(bus=bus, database_url=db, sweep_interval=60)
     stopping.append(worker)
+    worker.start()
     # The start-up sweep is over before the gap appears: only the event can fill it.
-    wait_until(lambda: worker.status().sweeps == 1, timeout=10, what="the first sweep")
+    wait_until(lambda: worker.status().job.runs == 1, timeout=10, what="the first sweep")
     tomorrow = datetime.now(UTC) + timedelta(days=1)
     nine = tomorrow.replace(hour=9, minute=0, second=0, microsecond=0)
     with session_scope(db) as session:
@@ -179,7 +183,8 @@ def test_a_fresh_sweep_reaches_a_gap_behind_more_ended_series_than_a_page(
             session.delete(row)
     worker = RecurrenceWorker(bus=bus, database_url=db, sweep_interval=60, batch_size=2)
     stopping.append(worker)
-    wait_until(lambda: worker.status().sweeps == 1, timeout=10, what="the first sweep")
+    worker.start()
+    wait_until(lambda: worker.status().job.runs == 1, timeout=10, what="the first sweep")
     assert worker.status().created_by_sweep == 1
     with Session(get_engine(db)) as session:
         series = session.exec(select(Task).where(Task.series_id == task.id)).all()

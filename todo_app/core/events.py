@@ -12,6 +12,8 @@ NOTIFICATIONS = "notifications"
 AUTH_EVENTS = "auth-events"
 CHAT_EVENTS = "chat-events"
 TOPICS = (TASK_EVENTS, REMINDERS, NOTIFICATIONS, AUTH_EVENTS, CHAT_EVENTS)
+# CloudEvents extension attribute: the X-Request-ID of the request that caused the event.
+REQUEST_ID = "requestid"
 
 _TOPIC_BY_PREFIX = {
     "task": TASK_EVENTS,
@@ -36,11 +38,15 @@ def cloud_event(
     source: str,
     event_id: uuid.UUID | None = None,
     time: datetime | None = None,
+    request_id: str | None = None,
 ) -> dict[str, Any]:
-    """A structured-mode CloudEvent; `data` must carry user_id (the message key)."""
+    """A structured-mode CloudEvent; `data` must carry user_id (the message key).
+
+    `request_id`, when given, travels as the `requestid` extension attribute.
+    """
     if "user_id" not in data:
         raise ValueError("event data must carry user_id")
-    return {
+    envelope = {
         "specversion": "1.0",
         "id": str(event_id or uuid.uuid4()),
         "source": f"/todo-app/{source}",
@@ -49,3 +55,6 @@ def cloud_event(
         "datacontenttype": "application/json",
         "data": data,
     }
+    if request_id:
+        envelope[REQUEST_ID] = request_id
+    return envelope

@@ -10,6 +10,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from todo_app.core.events import cloud_event, topic_for
+from todo_app.logs import request_id_var
 from todo_app.models import OutboxEvent
 
 
@@ -21,11 +22,14 @@ def emit(
 ) -> OutboxEvent:
     """Queue a CloudEvent in the caller's transaction; the relay publishes it after commit.
 
-    The row's `seq`, given by the database at insert, is its place in publish order.
+    The row's `seq`, given by the database at insert, is its place in publish order. The event
+    carries the id of the request (or the event) being handled, if any.
     """
     event_id = uuid.uuid4()
     created = datetime.now(UTC)
-    payload = cloud_event(event_type, data, source, event_id=event_id, time=created)
+    payload = cloud_event(
+        event_type, data, source, event_id=event_id, time=created, request_id=request_id_var.get()
+    )
     row = OutboxEvent(
         id=event_id,
         topic=topic_for(event_type),
