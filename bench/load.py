@@ -150,7 +150,7 @@ class Answer:
 
 class Client:
     """One user's keep-alive connection. aiohttp, because the generator shares the machine
-    with the backend: it spends about a third of the CPU httpx does per request."""
+    with the backend: it costs less CPU a request than httpx (bench/README.md, load.py)."""
 
     def __init__(self, base_url: str, token: str) -> None:
         self.session = aiohttp.ClientSession(

@@ -264,12 +264,12 @@ def import_ours(user_id: uuid.UUID, specs: list[Spec]) -> dict[str, str]:
 
 
 def copy_ours(user_id: uuid.UUID, specs: list[Spec]) -> dict[str, str]:
-    """The same rows create_task would write, loaded with COPY (bench/api_list.py's loader).
+    """The same rows create_task would write, loaded with COPY, for the sizes above
+    --service-import-max, where create_task (its own position query, flush and outbox event
+    each task) would take longer than the rest of the run.
 
-    For the large sizes: create_task runs at ~5-15 ms a task here (its own position query,
-    flush and outbox event each), half an hour for 100,000. Titles, tags, tag keys, search
-    text, RRULE and series fields are filled by the same functions create_task uses; no
-    outbox events are written (nothing consumes them in this run).
+    Titles, tags, tag keys, search text, RRULE and series fields are filled by the same
+    functions create_task uses; no outbox events are written (nothing consumes them here).
     """
     from todo_app.core.recurrence import normalize_rrule
     from todo_app.core.validation import clean_tags, clean_title, search_text, tag_key
