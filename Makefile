@@ -60,7 +60,7 @@ browser:
 test: lint typecheck browser
 	$(BIN)/pytest -q
 
-# Every benchmark in bench/ (discovered), then bench/results/latest.{json,md}; not part of test.
+# Every benchmark of bench/registry.py, then bench/results/latest.{json,md}; not part of test.
 # BENCH_ARGS=--quick for small sizes, BENCH_ARGS="--only events,realtime" for some of them.
 .PHONY: bench
 bench: setup browser

@@ -17,13 +17,8 @@ import json
 import os
 import random
 import secrets
-import signal
-import socket
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -34,141 +29,44 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
-from psycopg import sql
-from sqlalchemy import Engine, create_engine, make_url, text
+from sqlalchemy import Engine, create_engine, text
 from sqlmodel import Session
 
-from todo_app.config import normalize_database_url
+from bench.support import seeds
+from bench.support.database import (
+    DEFAULT_ADMIN_URL,
+    copy_rows,
+    migrate,
+    scratch_database,
+    vacuum_analyze,
+)
+from bench.support.run import ROOT, exit_on_sigterm, log, write_results
+from bench.support.seeds import (
+    DUE_SPREAD_DAYS,
+    HISTORY_DAYS,
+    RULES,
+    SENTENCES,
+    SHARE_ALL_DAY,
+    SHARE_COMPLETED,
+    SHARE_DELETED,
+    SHARE_DESCRIBED,
+    SHARE_RECURRING,
+    SHARE_REMINDED,
+    SHARE_UNDATED,
+    TIMEZONE,
+)
+from bench.support.servers import ApiServer
+from bench.support.stats import mark, percentiles, ratio, timed
 from todo_app.core.filters import parse_query
 from todo_app.core.validation import local_midnight, search_text, tag_key
 from todo_app.models import Reminder, Task, User
 from todo_app.services import listing
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results" / "api_list.json"
-DEFAULT_ADMIN_URL = "postgresql+psycopg://root@127.0.0.1:5432/postgres"
 TARGET_P95_MS = 50.0
 TARGET_RATIO = 2.0
-TIMEZONE = "Europe/Berlin"
-
-SHARE_RECURRING = 0.10
-SHARE_UNDATED = 0.20
-SHARE_ALL_DAY = 0.05
-SHARE_COMPLETED = 0.30
-SHARE_DELETED = 0.005
-SHARE_DESCRIBED = 0.40
-SHARE_REMINDED = 0.15
-DUE_SPREAD_DAYS = 180
-HISTORY_DAYS = 730
-
-VERBS = (
-    "Call", "Email", "Review", "Write", "Fix", "Plan", "Buy", "Book", "Pay", "Update",
-    "Prepare", "Send", "Clean", "Schedule", "Read", "Draft", "Submit", "Check", "Renew",
-    "Organize", "Finish", "Print", "Sign", "Return", "Order",
-)  # fmt: skip
-OBJECTS = (
-    "report", "invoice", "dentist", "groceries", "slides", "budget", "tax return", "car service",
-    "passport", "insurance", "newsletter", "roadmap", "contract", "blog post", "garden",
-    "birthday gift", "flight", "hotel", "quarterly report", "expense report", "team meeting",
-    "code review", "release notes", "landlord", "plumber", "library books", "gym membership",
-    "vet appointment", "project proposal", "onboarding docs", "backup", "photos", "recipes",
-    "bike", "windows", "laundry", "kitchen", "presentation", "survey results", "spreadsheet",
-)  # fmt: skip
-SUFFIXES = (
-    "", "", "", "", "for Monday", "with Alex", "before Friday", "for the client", "again",
-    "this week", "for Sam", "at the office", "tonight",
-)  # fmt: skip
-SENTENCES = (
-    "Remember to attach the latest numbers.",
-    "Ask Sam about the report deadline.",
-    "Check the shared drive first.",
-    "Needs the signed copy from last week.",
-    "Keep the receipt for the expense report.",
-    "Compare at least three offers.",
-    "Follow up if there is no answer by Thursday.",
-    "Bring the printed agenda.",
-    "Use the template from the wiki.",
-    "Coordinate with the design team.",
-    "Budget is tight this quarter.",
-    "Low effort but easy to forget.",
-    "Blocked until the contract is signed.",
-    "Call before noon, they close early.",
-    "Draft first, then ask for a review.",
-)
-# Canonical spellings, most used first; tasks sometimes spell them in another case.
-TAGS = (
-    "Work", "Home", "Errands", "urgent", "Finance", "Health", "Family", "Shopping", "Reading",
-    "ProjectX", "Garden", "Car", "Travel", "Admin", "Kids", "Calls", "Email", "Fitness",
-    "Learning", "Music", "Cooking", "Taxes", "Insurance", "Meetings", "Ideas", "Someday",
-    "Q3-Planning", "Backlog", "Volunteering", "DIY",
-)  # fmt: skip
-TAG_WEIGHTS = tuple(1 / (rank + 1) for rank in range(len(TAGS)))
-# Canonical forms, as recurrence.normalize_rrule stores them; the list only tests IS NOT NULL.
-RULES = (
-    "FREQ=DAILY",
-    "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR",
-    "FREQ=WEEKLY",
-    "FREQ=MONTHLY",
-    "FREQ=WEEKLY;BYDAY=MO",
-    "FREQ=WEEKLY;INTERVAL=2;BYDAY=FR",
-    "FREQ=MONTHLY;BYMONTHDAY=1",
-    "FREQ=YEARLY",
-)
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-# --- scratch database ------------------------------------------------------------------------
-
-
-def create_database(admin: Engine) -> str:
-    name = f"todo_bench_{secrets.token_hex(4)}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    return name
-
-
-def drop_database(admin: Engine, name: str) -> None:
-    # FORCE ends sessions a crashed server or a leaked pool may still hold.
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
-def migrate(env: dict[str, str]) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "reflex", "db", "migrate"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"reflex db migrate failed:\n{result.stdout}\n{result.stderr}")
 
 
 # --- seeding ---------------------------------------------------------------------------------
-
-
-def _spelling(tag: str, rng: random.Random) -> str:
-    roll = rng.random()
-    if roll < 0.10:
-        return tag.lower()
-    if roll < 0.15:
-        return tag.upper()
-    return tag
-
-
-def _tags(rng: random.Random) -> list[str]:
-    count = rng.choices((0, 1, 2, 3, 4), weights=(25, 35, 25, 10, 5))[0]
-    picked = dict.fromkeys(rng.choices(TAGS, weights=TAG_WEIGHTS, k=count))
-    return [_spelling(tag, rng) for tag in picked]
-
-
-def _title(rng: random.Random) -> str:
-    suffix = rng.choice(SUFFIXES)
-    return " ".join(part for part in (rng.choice(VERBS), rng.choice(OBJECTS), suffix) if part)
 
 
 def _due(rng: random.Random, today: date, tz: ZoneInfo) -> tuple[datetime, bool]:
@@ -193,10 +91,10 @@ def generate(
     reminders: list[dict[str, Any]] = []
     for position, created_at in enumerate(created, start=1):
         task_id = uuid.uuid4()
-        title = _title(rng)
+        title = seeds.title(rng)
         described = rng.random() < SHARE_DESCRIBED
         description = " ".join(rng.sample(SENTENCES, rng.randint(1, 3))) if described else ""
-        tags = _tags(rng)
+        tags = seeds.tags(rng)
         kind = rng.random()
         rule = rng.choice(RULES) if kind < SHARE_RECURRING else None
         undated = rule is None and kind < SHARE_RECURRING + SHARE_UNDATED
@@ -249,89 +147,18 @@ def generate(
     return tasks, reminders
 
 
-def copy_rows(cursor: Any, table: Any, rows: list[dict[str, Any]], label: str) -> None:
-    """COPY rows into a model's table; a column the rows lack fails loudly (KeyError)."""
-    columns = [column.name for column in table.columns]
-    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, columns))
-    )
-    total = len(rows)
-    with cursor.copy(statement) as copy:
-        for done, row in enumerate(rows, start=1):
-            copy.write_row([row[column] for column in columns])
-            if done * 10 // total > (done - 1) * 10 // total:
-                log(f"  {label}: {done * 100 // total}% ({done}/{total})")
-
-
 def seed(engine: Engine, user_id: uuid.UUID, count: int, rng: random.Random) -> None:
     log(f"generating {count} tasks")
     tasks, reminders = generate(user_id, count, rng, datetime.now(UTC))
     with engine.begin() as connection:
-        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        copy_rows(cursor, Task.__table__, tasks, "seeding tasks")  # type: ignore[attr-defined]
+        copy_rows(connection, Task.__table__, tasks, "seeding tasks")  # type: ignore[attr-defined]
         if reminders:
             table = Reminder.__table__  # type: ignore[attr-defined]
-            copy_rows(cursor, table, reminders, "seeding reminders")
-    # VACUUM as autovacuum would on a live database: a freshly loaded table has no visibility
-    # map yet, which would make index-only scans look worse than they are in production.
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text("VACUUM (ANALYZE)"))
+            copy_rows(connection, table, reminders, "seeding reminders")
+    vacuum_analyze(engine)
 
 
-# --- the API server --------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@dataclass
-class Server:
-    env: dict[str, str]
-    log_path: Path
-    port: int = field(default_factory=free_port)
-    process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self, timeout: float = 60.0) -> None:
-        command = [
-            sys.executable, "-m", "uvicorn", "--factory", "todo_app.api.main:create_api",
-            "--host", "127.0.0.1", "--port", str(self.port),
-            "--log-level", "warning", "--no-access-log",
-        ]  # fmt: skip
-        with self.log_path.open("wb") as output:
-            self.process = subprocess.Popen(
-                command, cwd=ROOT, env=self.env, stdout=output, stderr=subprocess.STDOUT
-            )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"API server exited early:\n{self.output()}")
-            try:
-                if httpx.get(f"{self.base_url}/health/ready", trust_env=False).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"API server not ready after {timeout:.0f}s:\n{self.output()}")
-
-    def output(self) -> str:
-        return self.log_path.read_text(errors="replace")[-4000:]
-
-    def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+# --- the account --------------------------------------------------------------------------
 
 
 def register_and_login(base_url: str) -> tuple[uuid.UUID, str]:
@@ -410,23 +237,6 @@ def raw_list(engine: Engine, user: User, params: dict[str, str]) -> Listing:
     return (int(rows[0][-1]) if rows else 0), [str(row.id) for row in rows]
 
 
-def timed(call: Callable[[], object]) -> float:
-    started = time.perf_counter()
-    call()
-    return (time.perf_counter() - started) * 1000
-
-
-def stats(samples: list[float]) -> dict[str, float]:
-    cuts = statistics.quantiles(samples, n=100, method="inclusive")
-    return {
-        "n": len(samples),
-        "p50_ms": round(cuts[49], 3),
-        "p95_ms": round(cuts[94], 3),
-        "mean_ms": round(statistics.fmean(samples), 3),
-        "max_ms": round(max(samples), 3),
-    }
-
-
 @dataclass
 class Outcome:
     shape: Shape
@@ -459,8 +269,8 @@ def measure(
             raw()
         # Alternating keeps drift (autovacuum, CPU frequency) from favouring one side.
         for _ in range(n):
-            outcome.api.append(timed(api))
-            outcome.raw.append(timed(raw))
+            outcome.api.append(timed(api)[0])
+            outcome.raw.append(timed(raw)[0])
     except Exception as exc:  # one broken shape is reported; the others are still measured
         outcome.error = f"{type(exc).__name__}: {exc}"
     return outcome
@@ -470,14 +280,14 @@ def measure(
 
 
 def verdict(api: list[float], raw: list[float]) -> dict[str, Any]:
-    api_stats, raw_stats = stats(api), stats(raw)
-    ratio = api_stats["p95_ms"] / raw_stats["p95_ms"]
+    api_stats, raw_stats = percentiles(api), percentiles(raw)
+    api_over_raw = ratio(api_stats, raw_stats)
     return {
         "api": api_stats,
         "raw_sql": raw_stats,
-        "ratio_p95": round(ratio, 2),
+        "ratio_p95": round(api_over_raw, 2),
         "pass_p95": api_stats["p95_ms"] < TARGET_P95_MS,
-        "pass_ratio": ratio <= TARGET_RATIO,
+        "pass_ratio": api_over_raw <= TARGET_RATIO,
     }
 
 
@@ -505,10 +315,6 @@ def report(outcomes: list[Outcome]) -> dict[str, Any]:
     return {"shapes": rows, "overall": overall}
 
 
-def _mark(ok: bool) -> str:
-    return "PASS" if ok else "FAIL"
-
-
 def print_table(results: dict[str, Any]) -> None:
     header = (
         f"{'query shape':<28} {'rows':>7} {'API p50':>8} {'API p95':>8} {'SQL p50':>8} "
@@ -527,7 +333,7 @@ def print_table(results: dict[str, Any]) -> None:
         print(
             f"{name:<28} {total:>7} {row['api']['p50_ms']:>8.1f} {row['api']['p95_ms']:>8.1f} "
             f"{row['raw_sql']['p50_ms']:>8.1f} {row['raw_sql']['p95_ms']:>8.1f} "
-            f"{row['ratio_p95']:>7.2f}x  {_mark(row['pass_p95']):<8}  {_mark(row['pass_ratio'])}"
+            f"{row['ratio_p95']:>7.2f}x  {mark(row['pass_p95']):<8}  {mark(row['pass_ratio'])}"
         )
     print("(milliseconds; rows = matching tasks; API/SQL compares p95)")
 
@@ -565,12 +371,12 @@ def run(args: argparse.Namespace, scratch_url: str, workdir: Path) -> int:
         "ACCESS_TOKEN_MINUTES": "600",
     }
     log("migrating with reflex db migrate")
-    migrate(env)
-    server = Server(env, workdir / "server.log")
+    migrate(scratch_url, env)
+    server = ApiServer(env, workdir / "server.log")
     engine = create_engine(scratch_url)
     try:
         log("starting the API server")
-        server.start()
+        server.start(timeout=60)
         log("registering the user")
         user_id, token = register_and_login(server.base_url)
         seed(engine, user_id, args.tasks, random.Random(args.seed))
@@ -607,29 +413,20 @@ def run(args: argparse.Namespace, scratch_url: str, workdir: Path) -> int:
         "targets": {"api_p95_ms_below": TARGET_P95_MS, "api_over_raw_p95_at_most": TARGET_RATIO},
         **report(outcomes),
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    path = write_results("api_list", results)
     print_table(results)
-    log(f"results written to {RESULTS.relative_to(ROOT)}")
+    log(f"results written to {path.relative_to(ROOT)}")
     return 1 if any(outcome.error for outcome in outcomes) else 0
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    # A plain `kill` should still drop the scratch database: turn SIGTERM into SystemExit.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    admin_url = make_url(normalize_database_url(args.database_url))
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    name = create_database(admin)
-    log(f"scratch database {name}")
-    scratch_url = admin_url.set(database=name).render_as_string(hide_password=False)
-    try:
-        with tempfile.TemporaryDirectory(prefix="todo_bench_") as workdir:
-            return run(args, scratch_url, Path(workdir))
-    finally:
-        drop_database(admin, name)
-        admin.dispose()
-        log(f"dropped {name}")
+    exit_on_sigterm()
+    with (
+        tempfile.TemporaryDirectory(prefix="todo_bench_") as workdir,
+        scratch_database(args.database_url, Path(workdir)) as scratch_url,
+    ):
+        return run(args, scratch_url, Path(workdir))
 
 
 if __name__ == "__main__":

@@ -48,13 +48,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import logging
 import os
 import random
 import shutil
-import signal
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -66,10 +62,14 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, select
 from sqlalchemy.engine import Engine
 from sqlmodel import col
 
+from bench.support.database import DEFAULT_ADMIN_URL, migrate, scratch_database
+from bench.support.pipeline import bus_config, start_ray
+from bench.support.run import ROOT, exit_on_sigterm, write_results
+from bench.support.servers import Backend, free_port
 from todo_app.models import (
     AuditLog,
     Notification,
@@ -80,13 +80,7 @@ from todo_app.models import (
     User,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results" / "chaos.json"
-DEFAULT_ADMIN_URL = "postgresql+psycopg://root@127.0.0.1:5432/postgres"
 PASSWORD = "correct horse battery"
-# Group timings that make Tansu rebalances quick (Tansu only, as in the tests).
-SESSION_TIMEOUT_MS = 2000
-HEARTBEAT_INTERVAL_MS = 500
 CONSUMER = {
     "retry_delays": (0.2, 0.5, 1.0),
     "reconnect_delays": (0.1, 0.3, 1.0),
@@ -111,107 +105,27 @@ def say(message: str) -> None:
 # --- the stack -----------------------------------------------------------------------------------
 
 
-def migrate(database_url: str) -> None:
-    env = {**os.environ, "DATABASE_URL": database_url}
-    result = subprocess.run(
-        [sys.executable, "-m", "reflex", "db", "migrate"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"reflex db migrate failed:\n{result.stdout}\n{result.stderr}")
-
-
-class Backend:
-    """`reflex run --env prod --backend-only` on a fixed port, killable and restartable."""
+class ChaosBackend(Backend):
+    """A `Backend` whose `up` is set only while it answers, so clients wait out a kill."""
 
     def __init__(self, database_url: str, port: int, log_path: Path) -> None:
-        self.database_url = database_url
-        self.port = port
-        self.log_path = log_path
-        self.base = f"http://127.0.0.1:{port}"
-        self.process: subprocess.Popen[bytes] | None = None
+        super().__init__(
+            {**os.environ, "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING"}, log_path, port
+        )
         self.up = threading.Event()
-        self.starts = 0
 
     def start(self, timeout: float = 120.0) -> float:
-        began = time.monotonic()
-        with self.log_path.open("ab") as log_file:
-            self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "reflex",
-                    "run",
-                    "--env",
-                    "prod",
-                    "--backend-only",
-                    "--backend-port",
-                    str(self.port),
-                    "--loglevel",
-                    "warning",
-                ],
-                cwd=ROOT,
-                env={**os.environ, "DATABASE_URL": self.database_url, "LOG_LEVEL": "WARNING"},
-                stdout=log_file,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"backend exited early, see {self.log_path}")
-            try:
-                if httpx.get(f"{self.base}/health/ready", timeout=1).status_code == 200:
-                    self.starts += 1
-                    self.up.set()
-                    return time.monotonic() - began
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError(f"backend not ready within {timeout} s, see {self.log_path}")
+        took = super().start(timeout)
+        self.up.set()
+        return took
 
     def kill(self) -> None:
         self.up.clear()
-        if self.process is not None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=20)
+        super().kill()
 
     def stop(self) -> None:
         self.up.clear()
-        if self.process is None or self.process.poll() is not None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=10)
-
-
-def start_ray(tmpdir: str) -> str:
-    os.environ["RAY_TMPDIR"] = tmpdir
-    os.environ["RAY_AUTH_MODE"] = "disabled"
-    os.environ["PYTHONPATH"] = os.pathsep.join(
-        filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])
-    )
-    import ray
-
-    namespace = f"todo-chaos-{uuid.uuid4().hex[:8]}"
-    ray.init(
-        address="local",
-        num_cpus=2,
-        include_dashboard=False,
-        namespace=namespace,
-        logging_level=logging.WARNING,
-        log_to_driver=False,
-    )
-    return namespace
+        super().stop()
 
 
 def actor_options(bus: Any, database_url: str) -> dict[str, dict[str, Any]]:
@@ -265,7 +179,7 @@ class Client:
     """One user's REST client: applies mutations, verifying before any resend."""
 
     def __init__(
-        self, index: int, backend: Backend, engine: Engine, seed: int, stats: Stats
+        self, index: int, backend: ChaosBackend, engine: Engine, seed: int, stats: Stats
     ) -> None:
         self.index = index
         self.backend = backend
@@ -273,7 +187,7 @@ class Client:
         self.rng = random.Random(seed * 1000 + index)
         self.stats = stats
         self.ledger = Ledger()
-        self.http = httpx.Client(base_url=f"{backend.base}/api/v1", timeout=30)
+        self.http = httpx.Client(base_url=f"{backend.base_url}/api/v1", timeout=30)
         self.email = f"chaos{index}-{uuid.uuid4().hex[:6]}@example.com"
         self.tomorrow_nine = (datetime.now(UTC) + timedelta(days=1)).replace(
             hour=9, minute=0, second=0, microsecond=0
@@ -556,7 +470,7 @@ class Injector(threading.Thread):
         faults: list[Fault],
         stats: Stats,
         broker: Any,
-        backend: Backend,
+        backend: ChaosBackend,
         prefix: str,
         namespace: str,
     ) -> None:
@@ -821,25 +735,19 @@ def print_table(table: list[dict[str, Any]]) -> None:
 def run(args: argparse.Namespace, database_url: str, workdir: Path) -> int:
     import ray
 
-    from todo_app.bus import BusConfig
     from workers.actors import find_actors, start_actors, stop_actors
-    from workers.broker import EmbeddedBroker, free_port
+    from workers.broker import EmbeddedBroker
 
     say(f"database: {'SQLite' if args.sqlite else 'PostgreSQL'}; migrating")
     migrate(database_url)
     engine = create_engine(database_url)
     broker = EmbeddedBroker(log_path=workdir / "tansu.log")
     broker.start()
-    bus = BusConfig(
-        bootstrap_servers=broker.bootstrap_servers,
-        session_timeout_ms=SESSION_TIMEOUT_MS,
-        heartbeat_interval_ms=HEARTBEAT_INTERVAL_MS,
-        timeout_ms=3000,
-    )
+    bus = bus_config(broker.bootstrap_servers, timeout_ms=3000)
     say(f"broker on {broker.bootstrap_servers}; starting Ray")
-    namespace = start_ray(str(workdir / "ray"))
+    namespace = start_ray(str(workdir / "ray"), "todo-chaos")
     prefix = "chaos-"
-    backend = Backend(database_url, free_port(), workdir / "backend.log")
+    backend = ChaosBackend(database_url, free_port(), workdir / "backend.log")
     stats = Stats()
     injector: Injector | None = None
     try:
@@ -938,37 +846,33 @@ def run(args: argparse.Namespace, database_url: str, workdir: Path) -> int:
             f"mutations: {dict(kinds)}; dead letters: {len(letters)}"
         )
         print("violations:", violations, "(PASS)" if violations == 0 else "(FAIL)")
-        RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        RESULTS.write_text(
-            json.dumps(
-                {
-                    "benchmark": "chaos",
-                    "date": datetime.now(UTC).isoformat(),
-                    "database": "sqlite" if args.sqlite else "postgresql",
-                    "seed": args.seed,
-                    "mutations": args.mutations,
-                    "clients": args.clients,
-                    "rate": args.rate,
-                    "workload_s": round(workload_s, 1),
-                    "settle_s": round(settle_s, 1),
-                    "mutation_kinds": dict(kinds),
-                    "requests_without_answer": dict(retried),
-                    "found_applied_on_verify": dict(
-                        sum((c.ledger.found_applied for c in clients), Counter())
-                    ),
-                    "faults": injector.log,
-                    "invariants": table,
-                    "violations": violations,
-                    "dead_letters": letters,
-                    "actor_status": statuses,
-                    "recoveries": recoveries,
-                    "notes": stats.notes[:200],
-                },
-                indent=2,
-                default=str,
-            )
+        path = write_results(
+            "chaos",
+            {
+                "benchmark": "chaos",
+                "date": datetime.now(UTC).isoformat(),
+                "database": "sqlite" if args.sqlite else "postgresql",
+                "seed": args.seed,
+                "mutations": args.mutations,
+                "clients": args.clients,
+                "rate": args.rate,
+                "workload_s": round(workload_s, 1),
+                "settle_s": round(settle_s, 1),
+                "mutation_kinds": dict(kinds),
+                "requests_without_answer": dict(retried),
+                "found_applied_on_verify": dict(
+                    sum((c.ledger.found_applied for c in clients), Counter())
+                ),
+                "faults": injector.log,
+                "invariants": table,
+                "violations": violations,
+                "dead_letters": letters,
+                "actor_status": statuses,
+                "recoveries": recoveries,
+                "notes": stats.notes[:200],
+            },
         )
-        say(f"wrote {RESULTS.relative_to(ROOT)}")
+        say(f"wrote {path.relative_to(ROOT)}")
         return 0 if violations == 0 else 1
     finally:
         backend.stop()
@@ -1038,31 +942,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    # A stop (SIGTERM) unwinds like Ctrl-C: backends stopped, scratch database dropped.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    exit_on_sigterm()
     workdir = Path(tempfile.mkdtemp(prefix="chaos-", dir="/tmp"))
-    admin: Engine | None = None
-    name = None
     try:
-        if args.sqlite:
-            database_url = f"sqlite:///{workdir / 'chaos.db'}"
-        else:
-            admin = create_engine(args.database_url, isolation_level="AUTOCOMMIT")
-            name = f"todo_chaos_{uuid.uuid4().hex[:8]}"
-            with admin.connect() as connection:
-                connection.execute(text(f'CREATE DATABASE "{name}"'))
-            database_url = admin.url.set(database=name).render_as_string(hide_password=False)
-        return run(args, database_url, workdir)
+        admin_url = None if args.sqlite else args.database_url
+        with scratch_database(admin_url, workdir, "todo_chaos", args.keep_database) as url:
+            return run(args, url, workdir)
     except Exception as exc:
         say(f"FAILED: {exc!r}")
         return 2
     finally:
-        if admin is not None and name is not None and args.keep_database:
-            say(f"kept database {name}")
-        elif admin is not None and name is not None:
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
         if os.environ.get("CHAOS_KEEP_WORKDIR"):
             say(f"kept {workdir}")
         else:

@@ -19,12 +19,9 @@ production (`--threads`: all in threads of this process, sharing its GIL). Measu
 from __future__ import annotations
 
 import argparse
-import json
 import multiprocessing
 import os
 import secrets
-import signal
-import subprocess
 import sys
 import tempfile
 import threading
@@ -35,13 +32,16 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, make_url, text
+from sqlalchemy import Engine, make_url, text
 from sqlalchemy import event as sa_event
 from sqlmodel import Session, col, func, select
 
-from bench.api_list import stats
+from bench.support.database import migrate, scratch_database
+from bench.support.pipeline import bus_config
+from bench.support.run import ROOT, exit_on_sigterm, log, write_results
+from bench.support.stats import mark, percentiles, ratio
 from todo_app.bus import BusConfig, ensure_topics, make_consumer, make_producer
-from todo_app.config import get_settings, normalize_database_url
+from todo_app.config import get_settings
 from todo_app.db import dispose_engines, get_engine, session_scope
 from todo_app.models import OutboxEvent, User
 from todo_app.schemas import RegisterRequest, TaskCreate
@@ -51,14 +51,9 @@ from workers.broker import EmbeddedBroker
 from workers.recurrence import RecurrenceWorker
 from workers.relay import OutboxRelay
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results" / "events.json"
 TARGET_P95_MS = 500.0
 TARGET_RATIO = 5.0
 TARGET_RATE = 1000.0
-# Tansu-only group timings (see ENVIRONMENT.md): a join then takes ~1 s instead of ~3 s.
-SESSION_TIMEOUT_MS = 2000
-HEARTBEAT_INTERVAL_MS = 500
 # Short fetch waits, as the tests use: an idle fetch returns after this long, not 500 ms.
 FETCH_MAX_WAIT_MS = 10
 RELAY_POLL_INTERVAL = 0.02
@@ -72,22 +67,6 @@ RAW_TOPIC = "bench-raw"
 DRAIN_TIMEOUT = 20.0
 # The emitter commits one batch per tick: 100 transactions a second at any rate.
 TICK = 0.01
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def migrate(url: str) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "reflex", "db", "migrate"],
-        cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": url},
-        capture_output=True,
-        text=True,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"reflex db migrate failed:\n{result.stdout}\n{result.stderr}")
 
 
 def wait_for(predicate: Any, timeout: float, what: str, interval: float = 0.001) -> None:
@@ -364,10 +343,6 @@ class InProcess:
 # --- the run -----------------------------------------------------------------------------------
 
 
-def _mark(ok: bool) -> str:
-    return "PASS" if ok else "FAIL"
-
-
 def print_table(results: dict[str, Any]) -> None:
     pipe, raw, sus = results["pipeline"], results["raw"], results["sustained"]
     print(f"\n{results['database']}; workers: {results['workers']}")
@@ -380,8 +355,8 @@ def print_table(results: dict[str, Any]) -> None:
     verdict = results["verdict"]
     print(
         f"\np95 {pipe['p95_ms']:.1f} ms (target < {TARGET_P95_MS:.0f}): "
-        f"{_mark(verdict['pass_p95'])}; ratio p95 {verdict['ratio_p95']:.2f}x raw "
-        f"(target <= {TARGET_RATIO:.0f}x): {_mark(verdict['pass_ratio'])}"
+        f"{mark(verdict['pass_p95'])}; ratio p95 {verdict['ratio_p95']:.2f}x raw "
+        f"(target <= {TARGET_RATIO:.0f}x): {mark(verdict['pass_ratio'])}"
     )
     print(
         f"sustained {sus['rate_target']}/s for {sus['seconds']} s:"
@@ -389,7 +364,7 @@ def print_table(results: dict[str, Any]) -> None:
         f" absorbed {sus['absorbed_per_s']}/s, pending {sus['pending_at_half']} at half time ->"
         f" {sus['pending_at_end']} at the end; after stop drained in {sus['drain_after_stop_s']} s"
         f" ({sus['undrained_after_wait']} left)"
-        f" (target >= {TARGET_RATE:.0f}/s, no growing backlog): {_mark(sus['pass_rate'])}"
+        f" (target >= {TARGET_RATE:.0f}/s, no growing backlog): {mark(sus['pass_rate'])}"
     )
 
 
@@ -408,11 +383,7 @@ def run(args: argparse.Namespace, url: str, workdir: Path) -> int:
     migrate(url)
     broker = EmbeddedBroker(log_path=workdir / "tansu.log")
     broker.start()
-    bus = BusConfig(
-        bootstrap_servers=broker.bootstrap_servers,
-        session_timeout_ms=SESSION_TIMEOUT_MS,
-        heartbeat_interval_ms=HEARTBEAT_INTERVAL_MS,
-    )
+    bus = bus_config(broker.bootstrap_servers)
     host = InThread if args.threads else InProcess
     workers: list[InThread | InProcess] = []
     try:
@@ -432,8 +403,8 @@ def run(args: argparse.Namespace, url: str, workdir: Path) -> int:
             worker.stop()
         broker.stop()
         dispose_engines()
-    pipe_stats, raw_stats = stats(pipeline), stats(raw)
-    ratio = pipe_stats["p95_ms"] / raw_stats["p95_ms"]
+    pipe_stats, raw_stats = percentiles(pipeline), percentiles(raw)
+    pipe_over_raw = ratio(pipe_stats, raw_stats)
     results = {
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "database": make_url(url).get_backend_name(),
@@ -450,17 +421,16 @@ def run(args: argparse.Namespace, url: str, workdir: Path) -> int:
         "pipeline": {**pipe_stats, "samples_ms": [round(s, 3) for s in pipeline]},
         "raw": {**raw_stats, "samples_ms": [round(s, 3) for s in raw]},
         "verdict": {
-            "ratio_p95": round(ratio, 2),
+            "ratio_p95": round(pipe_over_raw, 2),
             "pass_p95": pipe_stats["p95_ms"] < TARGET_P95_MS,
-            "pass_ratio": ratio <= TARGET_RATIO,
+            "pass_ratio": pipe_over_raw <= TARGET_RATIO,
         },
         "sustained": sustained,
         "dead_lettered": failures,
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    path = write_results("events", results)
     print_table(results)
-    log(f"results written to {RESULTS.relative_to(ROOT)}")
+    log(f"results written to {path.relative_to(ROOT)}")
     return 1 if any(failures.values()) else 0
 
 
@@ -487,27 +457,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    # A plain `kill` should still stop the broker and drop the scratch database.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    with tempfile.TemporaryDirectory(prefix="todo_bench_events_") as workdir:
-        if not args.database_url:
-            return run(args, f"sqlite:///{workdir}/events.db", Path(workdir))
-
-        admin_url = make_url(normalize_database_url(args.database_url))
-        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-        name = f"todo_bench_{secrets.token_hex(4)}"
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        log(f"scratch database {name}")
-        try:
-            url = admin_url.set(database=name).render_as_string(hide_password=False)
-            return run(args, url, Path(workdir))
-        finally:
-            # FORCE ends sessions a leaked pool may still hold.
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
-            log(f"dropped {name}")
+    exit_on_sigterm()
+    with (
+        tempfile.TemporaryDirectory(prefix="todo_bench_events_") as workdir,
+        scratch_database(args.database_url, Path(workdir)) as url,
+    ):
+        return run(args, url, Path(workdir))
 
 
 if __name__ == "__main__":

@@ -24,7 +24,6 @@ import os
 import random
 import resource
 import secrets
-import signal
 import statistics
 import sys
 import tempfile
@@ -39,12 +38,12 @@ from zoneinfo import ZoneInfo
 import aiohttp
 import psutil
 
-from bench.api_list import log
-from bench.taskwarrior import DEFAULT_ADMIN_URL, Backend, scratch_app
+from bench.support.database import DEFAULT_ADMIN_URL
+from bench.support.run import ROOT, exit_on_sigterm, log, write_results
+from bench.support.seeds import TIMEZONE
+from bench.support.servers import Backend, scratch_backend
+from bench.support.stats import percentiles
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results" / "load.json"
-TIMEZONE = "Europe/Berlin"
 PASSWORD = "bench password 1"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/12"
 TARGET_P95_MS = 200.0
@@ -151,7 +150,7 @@ class Answer:
 
 class Client:
     """One user's keep-alive connection. aiohttp, because the generator shares the machine
-    with the backend: it spends about a third of the CPU httpx does per request."""
+    with the backend: it costs less CPU a request than httpx (bench/README.md, load.py)."""
 
     def __init__(self, base_url: str, token: str) -> None:
         self.session = aiohttp.ClientSession(
@@ -306,19 +305,6 @@ def cpu_probe_ms() -> float:
 # --- report --------------------------------------------------------------------------------------
 
 
-def percentiles(samples: list[float]) -> dict[str, float]:
-    if len(samples) < 2:
-        samples = samples * 2 or [0.0, 0.0]
-    cuts = statistics.quantiles(samples, n=100, method="inclusive")
-    return {
-        "n": len(samples),
-        "p50_ms": round(cuts[49], 2),
-        "p95_ms": round(cuts[94], 2),
-        "p99_ms": round(cuts[98], 2),
-        "max_ms": round(max(samples), 2),
-    }
-
-
 def rss_growth(samples: list[float]) -> dict[str, float]:
     """Mean RSS of seconds 10-30 of the phase against the mean of its last 20 seconds."""
     if len(samples) < 40:
@@ -444,8 +430,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    # A stop (SIGTERM) unwinds like Ctrl-C: backends stopped, scratch database dropped.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    exit_on_sigterm()
     results: dict[str, Any] = {
         "load_average_start": os.getloadavg()[0],
         "phases": [],
@@ -460,7 +445,7 @@ def main(argv: list[str] | None = None) -> int:
     results["backend_replicas"] = args.replicas
     with (
         tempfile.TemporaryDirectory(prefix="bench-load-") as tmp,
-        scratch_app(args.database_url, Path(tmp)) as first,
+        scratch_backend(args.database_url, Path(tmp)) as first,
         contextlib.ExitStack() as stack,
     ):
         backends = [first]
@@ -475,7 +460,7 @@ def main(argv: list[str] | None = None) -> int:
         users = make_users(max(args.levels), args.tasks, args.seed)
         results["seed_seconds"] = round(time.monotonic() - started, 1)
         base_urls = [backend.base_url for backend in backends]
-        sampler = RssSampler([_pid(backend) for backend in backends])
+        sampler = RssSampler([backend.pid for backend in backends])
         sampler.start()
         results["rss_before_mb"] = round(sampler.rss_mb(), 1)
         for level in args.levels:
@@ -516,16 +501,10 @@ def main(argv: list[str] | None = None) -> int:
         f"({final_mixed['seconds']:.0f} s)": f"{'PASS' if growth < TARGET_RSS_GROWTH else 'FAIL'}"
         f" ({growth * 100:+.1f}%)",
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2))
+    path = write_results("load", results)
     print_report(results)
-    print(f"\nwrote {RESULTS.relative_to(ROOT)}")
+    print(f"\nwrote {path.relative_to(ROOT)}")
     return 0
-
-
-def _pid(backend: Backend) -> int:
-    assert backend.process is not None
-    return backend.process.pid
 
 
 if __name__ == "__main__":

@@ -1,16 +1,16 @@
 """Live updates in a browser: a REST mutation to the changed row in another open tab.
 
 Starts the app as `make run` does, but on a free port with a fresh SQLite file: an embedded Tansu
-broker, `reflex run --env prod` (via `tests.e2e.app_server.running_app`) with
+broker, `reflex run --env prod` (`bench.support.servers.running_app`) with
 KAFKA_BOOTSTRAP_SERVERS set, so its live consumer runs, and the outbox relay in a thread of this
 process. One user with one task has the task list open in headless Chromium (signed in by
-bench/ui_load.py's init script); this process renames the task through the REST API, like
+bench.support.browser's init script); this process renames the task through the REST API, like
 another device, and the page timestamps the moment the new title is in its DOM:
 
   a. REST response returned -> new title in the other tab's DOM (the target metric), and
      REST request sent -> new title in the DOM, with wall clocks (`time.time()` here,
      `Date.now()` in the page: one machine, one clock);
-  b. baseline, same run and page: a bare Reflex event round trip (ui_load's editor checkbox).
+  b. baseline, same run and page: a bare Reflex event round trip (the editor's checkbox).
 
 See bench/README.md for the exact definitions. Run from the repository root:
 
@@ -21,10 +21,8 @@ See bench/README.md for the exact definitions. Run from the repository root:
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import secrets
-import signal
 import statistics
 import sys
 import tempfile
@@ -36,38 +34,33 @@ from typing import Any
 import httpx
 from playwright.sync_api import Page, sync_playwright
 
-from bench.api_list import log
-from bench.ui_load import (
+from bench.support.browser import (
     PASSWORD,
+    WAIT_MS,
     Account,
     measure_toggles,
     open_page,
-    print_table,
     register,
-    verdict,
 )
-from tests.e2e.app_server import CHROMIUM, CHROMIUM_ARGS, running_app
-from todo_app.bus import BusConfig
+from bench.support.pipeline import bus_config, bus_env
+from bench.support.run import ROOT, exit_on_sigterm, log, write_results
+from bench.support.servers import CHROMIUM, CHROMIUM_ARGS, running_app
+from bench.support.stats import verdict
+from bench.support.tables import print_verdicts
 from todo_app.db import dispose_engines
 from workers.broker import EmbeddedBroker
 from workers.relay import OutboxRelay
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results" / "realtime.json"
 TARGET_P95_MS = 250.0
-# Tansu-only group timings, as `make run` and the browser tests use (a join takes ~1 s).
-SESSION_TIMEOUT_MS = 2000
-HEARTBEAT_INTERVAL_MS = 500
 RELAY_POLL_INTERVAL = 0.05
 WARMUPS = 5
 # Between mutations, so that each one meets an idle app, relay and page.
 PAUSE_S = 0.05
 # A push that has not arrived after this long is counted as missing (the run goes on).
 PUSH_TIMEOUT_MS = 10_000
-WAIT_MS = 30_000
 
-# Installed after ui_load's PAGE_SCRIPT: the first Date.now() at which each `.task-title` text
-# is in the DOM (a MutationObserver callback runs before paint, as in ui_load).
+# Installed after bench.support.browser's PAGE_SCRIPT: the first Date.now() at which each
+# `.task-title` text is in the DOM (a MutationObserver callback runs before paint).
 TITLE_SCRIPT = """
 (() => {
   const seen = (window.__titles = {});
@@ -167,19 +160,13 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
             "JWT_SECRET": secrets.token_urlsafe(32),
             "BCRYPT_ROUNDS": "4",
             "ACCESS_TOKEN_MINUTES": "600",
-            "KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap_servers,
-            "KAFKA_SESSION_TIMEOUT_MS": str(SESSION_TIMEOUT_MS),
-            "KAFKA_HEARTBEAT_INTERVAL_MS": str(HEARTBEAT_INTERVAL_MS),
+            **bus_env(broker.bootstrap_servers),
         }
         os.environ.update(env)
         log("starting the app (migrate, reflex run --env prod) with the embedded broker")
         with running_app(work, extra_env=env) as app:
             log(f"serving on port {app.port} after {app.startup_seconds:.1f} s")
-            bus = BusConfig(
-                bootstrap_servers=broker.bootstrap_servers,
-                session_timeout_ms=SESSION_TIMEOUT_MS,
-                heartbeat_interval_ms=HEARTBEAT_INTERVAL_MS,
-            )
+            bus = bus_config(broker.bootstrap_servers)
             relay = OutboxRelay(
                 bus=bus, database_url=database_url, poll_interval=RELAY_POLL_INTERVAL
             )
@@ -245,25 +232,22 @@ def main(argv: list[str] | None = None) -> int:
     if not CHROMIUM.exists():
         log(f"{CHROMIUM} is missing (apt-get install -y chromium; never `playwright install`)")
         return 1
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    exit_on_sigterm()
     with tempfile.TemporaryDirectory(prefix="todo_realtime_bench_") as workdir:
         results = run(args, Path(workdir))
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
-    print_table(
+    path = write_results("realtime", results)
+    print_verdicts(
         results["results"],
-        note=(
-            "(milliseconds, wall clock: time.time() in the bench, Date.now() in the page; "
-            "base = same run's bare Reflex event round trip (editor checkbox, in-page "
-            "performance.now()); x = measured / baseline)"
-        ),
+        "(milliseconds, wall clock: time.time() in the bench, Date.now() in the page; "
+        "base = same run's bare Reflex event round trip (editor checkbox, in-page "
+        "performance.now()); x = measured / baseline)",
     )
     log(
         f"missing pushes: {results['missing_pushes']}; pushes before the REST response: "
         f"{results['pushes_before_response']}; PATCH round trip p50 "
         f"{results['request_ms']['p50_ms']} ms"
     )
-    log(f"results written to {RESULTS.relative_to(ROOT)}")
+    log(f"results written to {path.relative_to(ROOT)}")
     return 0
 
 

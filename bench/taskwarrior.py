@@ -22,16 +22,13 @@ import os
 import random
 import secrets
 import shutil
-import signal
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
 from pathlib import Path
@@ -39,14 +36,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
-from sqlalchemy import create_engine, make_url
 
-from bench.api_list import create_database, drop_database, free_port, log, migrate
+from bench.support.database import DEFAULT_ADMIN_URL, copy_rows, vacuum_analyze
+from bench.support.run import ROOT, exit_on_sigterm, log, write_results
+from bench.support.seeds import TIMEZONE
+from bench.support.servers import Backend, scratch_backend
+from bench.support.stats import percentiles, timed
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results" / "taskwarrior.json"
-DEFAULT_ADMIN_URL = "postgresql+psycopg://root@127.0.0.1:5432/postgres"
-TIMEZONE = "Europe/Berlin"
 ZONE = ZoneInfo(TIMEZONE)
 PASSWORD = "bench password 1"
 
@@ -207,92 +203,6 @@ class Taskwarrior:
 
 
 @dataclass
-class Backend:
-    env: dict[str, str]
-    log_path: Path
-    port: int = field(default_factory=free_port)
-    process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self, timeout: float = 120.0) -> None:
-        command = [
-            sys.executable, "-m", "reflex", "run", "--env", "prod", "--backend-only",
-            "--backend-port", str(self.port), "--loglevel", "warning",
-        ]  # fmt: skip
-        with self.log_path.open("wb") as output:
-            self.process = subprocess.Popen(
-                command,
-                cwd=ROOT,
-                env=self.env,
-                stdout=output,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"backend exited early:\n{self.output()}")
-            try:
-                if httpx.get(f"{self.base_url}/health/ready", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.3)
-        raise RuntimeError(f"backend not ready after {timeout:.0f}s:\n{self.output()}")
-
-    def output(self) -> str:
-        return self.log_path.read_text(errors="replace")[-4000:]
-
-    def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
-
-
-@contextmanager
-def scratch_app(admin_url: str, work: Path) -> Iterator[Backend]:
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    name = create_database(admin)
-    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "TODO_DATA_DIR": str(work / "data"),
-        "JWT_SECRET": secrets.token_urlsafe(32),
-        "BCRYPT_ROUNDS": "4",
-        "LOG_LEVEL": "WARNING",
-    }
-    env.pop("KAFKA_BOOTSTRAP_SERVERS", None)
-    # This process imports through the service layer: same database and secret as the app.
-    os.environ.update({k: env[k] for k in ("DATABASE_URL", "JWT_SECRET", "BCRYPT_ROUNDS")})
-    from todo_app.config import get_settings
-
-    get_settings.cache_clear()
-    backend = Backend(env, work / "backend.log")
-    try:
-        log(f"scratch database {name}: migrating")
-        migrate(env)
-        log("starting reflex run --env prod --backend-only")
-        backend.start()
-        yield backend
-    finally:
-        backend.stop()
-        from todo_app.db import dispose_engines
-
-        dispose_engines()
-        drop_database(admin, name)
-        admin.dispose()
-
-
-@dataclass
 class Account:
     user_id: uuid.UUID
     token: str  # a personal API token (todo_pat_...)
@@ -354,16 +264,13 @@ def import_ours(user_id: uuid.UUID, specs: list[Spec]) -> dict[str, str]:
 
 
 def copy_ours(user_id: uuid.UUID, specs: list[Spec]) -> dict[str, str]:
-    """The same rows create_task would write, loaded with COPY (bench/api_list.py's loader).
+    """The same rows create_task would write, loaded with COPY, for the sizes above
+    --service-import-max, where create_task (its own position query, flush and outbox event
+    each task) would take longer than the rest of the run.
 
-    For the large sizes: create_task runs at ~5-15 ms a task here (its own position query,
-    flush and outbox event each), half an hour for 100,000. Titles, tags, tag keys, search
-    text, RRULE and series fields are filled by the same functions create_task uses; no
-    outbox events are written (nothing consumes them in this run).
+    Titles, tags, tag keys, search text, RRULE and series fields are filled by the same
+    functions create_task uses; no outbox events are written (nothing consumes them here).
     """
-    from sqlalchemy import text
-
-    from bench.api_list import copy_rows
     from todo_app.core.recurrence import normalize_rrule
     from todo_app.core.validation import clean_tags, clean_title, search_text, tag_key
     from todo_app.db import get_engine
@@ -405,10 +312,8 @@ def copy_ours(user_id: uuid.UUID, specs: list[Spec]) -> dict[str, str]:
         ids[spec.title] = str(task_id)
     engine = get_engine()
     with engine.begin() as connection:
-        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        copy_rows(cursor, Task.__table__, rows, "ours (COPY)")  # type: ignore[attr-defined]
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text("VACUUM (ANALYZE)"))
+        copy_rows(connection, Task.__table__, rows, "ours (COPY)")  # type: ignore[attr-defined]
+    vacuum_analyze(engine)
     return ids
 
 
@@ -450,25 +355,6 @@ def cli(account: Account, *args: str) -> str:
 
 
 # --- measuring ---------------------------------------------------------------------------------
-
-
-def stats(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-    if len(ordered) == 1:
-        ordered = ordered * 2
-    cuts = statistics.quantiles(ordered, n=100, method="inclusive")
-    return {
-        "n": len(samples),
-        "p50_ms": round(cuts[49], 1),
-        "p95_ms": round(cuts[94], 1),
-        "mean_ms": round(statistics.fmean(samples), 1),
-    }
-
-
-def timed(call: Callable[[], Any]) -> tuple[float, Any]:
-    started = time.perf_counter()
-    value = call()
-    return (time.perf_counter() - started) * 1000, value
 
 
 def alternate(runs: int, calls: dict[str, Callable[[], Any]]) -> dict[str, list[float]]:
@@ -601,7 +487,7 @@ def run_size(
         "taskwarrior": " ".join(tw_filter) + " export bydue",
         "rest": params,
         "cli": "todo " + " ".join(cli_args),
-        "timings": {name: stats(values) for name, values in samples.items()},
+        "timings": {name: percentiles(values) for name, values in samples.items()},
         "check": check,
         "check_adjusted": check_adjusted,
     }
@@ -627,7 +513,7 @@ def run_size(
         "taskwarrior": f"status:pending /{SEARCH_WORD}/ export",
         "rest": search_params,
         "cli": f"todo ls -q {SEARCH_WORD} --json",
-        "timings": {name: stats(values) for name, values in samples.items()},
+        "timings": {name: percentiles(values) for name, values in samples.items()},
         "check": check,
     }
 
@@ -685,7 +571,7 @@ def run_size(
         "taskwarrior": "task <uuid> done",
         "rest": "POST /api/v1/tasks/{id}/complete",
         "cli": "todo done <id>",
-        "timings": {name: stats(values) for name, values in done.items() if values},
+        "timings": {name: percentiles(values) for name, values in done.items() if values},
         "recurring": completion,
     }
     result["queries"] = queries
@@ -901,8 +787,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    # A stop (SIGTERM) unwinds like Ctrl-C: backends stopped, scratch database dropped.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    exit_on_sigterm()
     if shutil.which("task") is None:
         log("taskwarrior is not installed: apt-get install -y taskwarrior")
         return 1
@@ -916,7 +801,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="bench-tw-") as tmp:
         work = Path(tmp)
-        with scratch_app(args.database_url, work) as backend:
+        with scratch_backend(args.database_url, work) as backend:
             today = datetime.now(ZONE).date()
             log("recurrence: comparing next occurrences")
             results["recurrence"] = compare_recurrence(backend, work, args.occurrences, today)
@@ -924,10 +809,9 @@ def main(argv: list[str] | None = None) -> int:
                 results["sizes"].append(run_size(size, args, backend, work, args.seed + size))
     results["load_average_end"] = load_average()
     results["seconds"] = round(time.monotonic() - started, 1)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2, default=str))
+    path = write_results("taskwarrior", results)
     print_results(results)
-    print(f"\n{results['seconds']} s; wrote {RESULTS.relative_to(ROOT)}")
+    print(f"\n{results['seconds']} s; wrote {path.relative_to(ROOT)}")
     return 0
 
 

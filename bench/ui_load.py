@@ -18,16 +18,13 @@ See bench/README.md for the exact definitions. Run from the repository root:
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import secrets
-import signal
 import sys
 import tempfile
 import time
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -35,88 +32,42 @@ from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from bench.api_list import RULES, SENTENCES, TIMEZONE, _tags, _title, log, stats
-from tests.e2e.app_server import CHROMIUM, CHROMIUM_ARGS, running_app
+from bench.support import seeds
+from bench.support.browser import (
+    SETTLE_MS,
+    WAIT_MS,
+    Account,
+    measure_toggles,
+    open_page,
+    register,
+)
+from bench.support.run import ROOT, exit_on_sigterm, log, write_results
+from bench.support.seeds import (
+    DUE_SPREAD_DAYS,
+    RULES,
+    SENTENCES,
+    SHARE_ALL_DAY,
+    SHARE_COMPLETED,
+    SHARE_DESCRIBED,
+    SHARE_RECURRING,
+    SHARE_REMINDED,
+    SHARE_UNDATED,
+    TIMEZONE,
+)
+from bench.support.servers import CHROMIUM, CHROMIUM_ARGS, running_app
+from bench.support.stats import verdict
+from bench.support.tables import print_verdicts
 from todo_app.db import dispose_engines, session_scope
 from todo_app.models import User
-from todo_app.schemas import RegisterRequest, TaskCreate
-from todo_app.services import auth, tasks
+from todo_app.schemas import TaskCreate
+from todo_app.services import tasks
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results" / "ui_load.json"
 TARGET_LOAD_P95_MS = 1500.0
 TARGET_ADD_P95_MS = 150.0
 PAGE_SIZE = 50  # the list's default page (core.filters: limit 50)
-PASSWORD = "correct horse battery"
 # Newest first, so that an added task lands on the first page (the default order is manual
 # position, where a new task goes last: on page 21 of 1,000 tasks, never seen).
 ADD_VIEW = "/?sort_by=created_at&sort_order=desc"
-# Pause after typing before Enter (and after a row appeared): the typing's own `set_quick`
-# round trip must be over, or it would be queued in front of the add and timed with it.
-SETTLE_MS = 250
-WAIT_MS = 30_000
-
-SHARE_RECURRING = 0.10
-SHARE_UNDATED = 0.20
-SHARE_ALL_DAY = 0.05
-SHARE_COMPLETED = 0.30
-SHARE_DESCRIBED = 0.40
-SHARE_REMINDED = 0.15
-DUE_SPREAD_DAYS = 180
-
-# Installed in every page before its own scripts: signs the user in (Reflex reads its
-# LocalStorage vars at hydration) and timestamps, from a MutationObserver, the first moment the
-# page is interactive, each quick-add row and each echoed checkbox state.
-PAGE_SCRIPT = """
-(({tokens, expectRows}) => {
-  for (const [key, value] of Object.entries(tokens)) localStorage.setItem(key, value);
-  const bench = (window.__bench = {
-    interactiveAt: null, pendingAdd: null, adds: [], pendingToggle: null, toggles: [],
-  });
-  const allDay = () => {
-    const el = document.getElementById("edit-all-day");
-    if (!el) return null;
-    return el.getAttribute("role") === "checkbox" ? el : el.querySelector("[role=checkbox]");
-  };
-  const interactive = () => {
-    const input = document.getElementById("quick-add-input");
-    if (!input || input.disabled) return false;
-    if (expectRows === 0) return document.getElementById("empty-state") !== null;
-    const list = document.getElementById("task-list");
-    const rows = list ? list.getElementsByClassName("task-row") : [];
-    return rows.length >= expectRows && rows[0].getClientRects().length > 0;
-  };
-  const hasRow = (title) =>
-    [...document.querySelectorAll("#task-list .task-row")].some((r) => r.dataset.title === title);
-  const check = () => {
-    const now = performance.now();
-    if (bench.interactiveAt === null && interactive()) bench.interactiveAt = now;
-    if (bench.pendingAdd && hasRow(bench.pendingAdd.title)) {
-      bench.adds.push(now - bench.pendingAdd.start);
-      bench.pendingAdd = null;
-    }
-    const box = bench.pendingToggle && allDay();
-    if (box && box.getAttribute("data-state") !== bench.pendingToggle.before) {
-      bench.toggles.push(now - bench.pendingToggle.start);
-      bench.pendingToggle = null;
-    }
-  };
-  document.addEventListener("keydown", (event) => {
-    if (event.key === "Enter" && event.target.id === "quick-add-input") {
-      bench.pendingAdd = {title: event.target.value.trim(), start: performance.now()};
-    }
-  }, true);
-  document.addEventListener("click", (event) => {
-    const box = allDay();
-    if (box && box.contains(event.target)) {
-      bench.pendingToggle = {before: box.getAttribute("data-state"), start: performance.now()};
-    }
-  }, true);
-  new MutationObserver(check).observe(document, {
-    subtree: true, childList: true, attributes: true, characterData: true,
-  });
-})
-"""
 NAVIGATION_TIMING = """() => {
   const nav = performance.getEntriesByType("navigation")[0];
   return {response_end_ms: nav.responseEnd, dom_content_loaded_ms: nav.domContentLoadedEventEnd,
@@ -124,32 +75,11 @@ NAVIGATION_TIMING = """() => {
 }"""
 
 
-@dataclass(frozen=True)
-class Account:
-    name: str
-    tokens: dict[str, str]
-    rows: int  # rows on the first page of "/" (active tasks, at most PAGE_SIZE)
-
-
 # --- users and tasks -------------------------------------------------------------------------
 
 
-def register(email: str) -> tuple[uuid.UUID, dict[str, str]]:
-    """An account with a real password hash, and the tokens a UI login would store."""
-    with session_scope() as session:
-        user = auth.register(
-            session,
-            RegisterRequest(
-                email=email, password=PASSWORD, display_name="Bench", timezone=TIMEZONE
-            ),
-            "bench",
-        )
-        pair = auth.issue_tokens(session, user)
-        return user.id, {"todo_access": pair.access_token, "todo_refresh": pair.refresh_token}
-
-
 def _task(rng: random.Random, today: date) -> TaskCreate:
-    """A task as a user would enter it: the same mix as bench/api_list.py's seeded lists."""
+    """A task as a user would enter it: the same mix as bench/api_list.py seeds (`seeds`)."""
     kind = rng.random()
     rule = rng.choice(RULES) if kind < SHARE_RECURRING else None
     due = None
@@ -163,10 +93,10 @@ def _task(rng: random.Random, today: date) -> TaskCreate:
             before = [rng.choice((15, 60, 1440))]
     described = rng.random() < SHARE_DESCRIBED
     return TaskCreate(
-        title=_title(rng),
+        title=seeds.title(rng),
         description=" ".join(rng.sample(SENTENCES, rng.randint(1, 3))) if described else "",
         priority=rng.choices(("low", "medium", "high"), weights=(25, 55, 20))[0],
-        tags=_tags(rng),
+        tags=seeds.tags(rng),
         due_at=due,
         rrule=rule,
         remind_before_minutes=before,
@@ -193,21 +123,6 @@ def seed(user_id: uuid.UUID, count: int, rng: random.Random) -> int:
 
 
 # --- measuring -------------------------------------------------------------------------------
-
-
-def open_page(browser: Browser, base_url: str, account: Account) -> Page:
-    """A fresh context (empty cache and storage: a cold visit) signed in as `account`."""
-    context = browser.new_context(
-        base_url=base_url,
-        viewport={"width": 1400, "height": 900},
-        timezone_id=TIMEZONE,
-        locale="en-GB",
-    )
-    context.set_default_timeout(WAIT_MS)
-    context.add_init_script(
-        f"{PAGE_SCRIPT}({json.dumps({'tokens': account.tokens, 'expectRows': account.rows})})"
-    )
-    return context.new_page()
 
 
 def load_once(browser: Browser, base_url: str, account: Account) -> dict[str, float]:
@@ -256,65 +171,6 @@ def measure_adds(page: Page, adds: int) -> list[float]:
         page.wait_for_function("() => document.getElementById('quick-add-input').value === ''")
         page.wait_for_timeout(SETTLE_MS)
     return [round(ms, 1) for ms in page.evaluate("window.__bench.adds")[1:]]
-
-
-def measure_toggles(page: Page, clicks: int) -> list[float]:
-    """Open the editor on the first row, click its controlled "All day" checkbox: one
-    untimed click, then `clicks` timed ones."""
-    page.locator("#task-list .task-title").first.click()
-    checkbox = page.locator("#edit-all-day[role=checkbox], #edit-all-day [role=checkbox]")
-    checkbox.wait_for(state="visible")
-    page.wait_for_timeout(SETTLE_MS)
-    for number in range(1, clicks + 2):
-        checkbox.click()
-        page.wait_for_function("n => window.__bench.toggles.length >= n", arg=number)
-        page.wait_for_timeout(SETTLE_MS)
-    # Leave the task as it was: the draft is discarded, nothing was saved.
-    page.locator("#edit-cancel").click()
-    return [round(ms, 1) for ms in page.evaluate("window.__bench.toggles")[1:]]
-
-
-# --- reporting -------------------------------------------------------------------------------
-
-
-def verdict(
-    name: str, samples: list[float], baseline: list[float], target: float
-) -> dict[str, Any]:
-    measured, base = stats(samples), stats(baseline)
-    return {
-        "metric": name,
-        "measured": measured,
-        "baseline": base,
-        "ratio_p50": round(measured["p50_ms"] / base["p50_ms"], 2),
-        "ratio_p95": round(measured["p95_ms"] / base["p95_ms"], 2),
-        "target_p95_ms_below": target,
-        "pass": measured["p95_ms"] < target,
-    }
-
-
-def print_table(rows: list[dict[str, Any]], note: str | None = None) -> None:
-    """The p50/p95 table; `note` replaces the footnote (bench/realtime.py has other baselines)."""
-    width = max(26, *(len(row["metric"]) for row in rows))
-    header = (
-        f"{'metric':<{width}} {'n':>4} {'p50':>8} {'p95':>8} {'base p50':>9} {'base p95':>9} "
-        f"{'x p50':>6} {'x p95':>6}  {'target p95':<11} result"
-    )
-    print(header)
-    print("-" * len(header))
-    for row in rows:
-        measured, base = row["measured"], row["baseline"]
-        print(
-            f"{row['metric']:<{width}} {measured['n']:>4} {measured['p50_ms']:>8.1f} "
-            f"{measured['p95_ms']:>8.1f} {base['p50_ms']:>9.1f} {base['p95_ms']:>9.1f} "
-            f"{row['ratio_p50']:>5.2f}x {row['ratio_p95']:>5.2f}x  "
-            f"{'< ' + format(row['target_p95_ms_below'], '.0f') + ' ms':<11} "
-            f"{'PASS' if row['pass'] else 'FAIL'}"
-        )
-    print(
-        note
-        or "(milliseconds, in-page performance.now(); base = same run's baseline: load of an "
-        "empty list, and an editor checkbox round trip; x = measured / baseline)"
-    )
 
 
 # --- main ------------------------------------------------------------------------------------
@@ -407,14 +263,16 @@ def main(argv: list[str] | None = None) -> int:
     if not CHROMIUM.exists():
         log(f"{CHROMIUM} is missing (apt-get install -y chromium; never `playwright install`)")
         return 1
-    # A plain `kill` should still stop the app and remove the temp dir: SIGTERM -> SystemExit.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    exit_on_sigterm()
     with tempfile.TemporaryDirectory(prefix="todo_ui_bench_") as workdir:
         results = run(args, Path(workdir))
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
-    print_table(results["results"])
-    log(f"results written to {RESULTS.relative_to(ROOT)}")
+    path = write_results("ui_load", results)
+    print_verdicts(
+        results["results"],
+        "(milliseconds, in-page performance.now(); base = same run's baseline: load of an "
+        "empty list, and an editor checkbox round trip; x = measured / baseline)",
+    )
+    log(f"results written to {path.relative_to(ROOT)}")
     return 0
 
 

@@ -1,0 +1,205 @@
+"""Rows of the `make bench` table from each benchmark's result file.
+
+A row is a dict of the table's columns: metric, measured, baseline, ratio, target, verdict
+(a missing one reads "-"). `generic` summarises any result file it does not know, from the
+verdict-shaped entries or the p50/p95 figures it holds.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bench.support.stats import mark
+
+Row = dict[str, str]
+
+
+def ms(stats: dict[str, Any] | None) -> str:
+    if not stats:
+        return "-"
+    return f"p50 {stats['p50_ms']:.1f} ms, p95 {stats['p95_ms']:.1f} ms"
+
+
+def api_list(result: dict[str, Any]) -> list[Row]:
+    overall = result.get("overall")
+    if not overall:
+        return [{"metric": "GET /api/v1/tasks", "measured": "error", "verdict": "FAIL"}]
+    worst = max(
+        (row for row in result["shapes"] if row.get("error") is None),
+        key=lambda row: row["api"]["p95_ms"],
+    )
+    return [
+        {
+            "metric": f"`GET /api/v1/tasks`, {result['tasks']:,} tasks, "
+            f"{len(result['shapes'])} query shapes x {result['requests_per_shape']}",
+            "measured": f"{ms(overall['api'])} (worst shape {worst['shape']}: "
+            f"p95 {worst['api']['p95_ms']:.1f} ms)",
+            "baseline": f"raw SQL: {ms(overall['raw_sql'])}",
+            "ratio": f"{overall['ratio_p95']:.2f}x",
+            "target": "p95 < 50 ms, <= 2x raw",
+            "verdict": f"{mark(overall['pass_p95'])}, {mark(overall['pass_ratio'])}",
+        }
+    ]
+
+
+def events(result: dict[str, Any]) -> list[Row]:
+    verdict = result["verdict"]
+    sustained = result["sustained"]
+    return [
+        {
+            "metric": f"completion -> audit row ({result['database']}, "
+            f"{result['pipeline']['n']} completions)",
+            "measured": ms(result["pipeline"]),
+            "baseline": f"raw produce -> consume: {ms(result['raw'])}",
+            "ratio": f"{verdict['ratio_p95']:.2f}x",
+            "target": "p95 < 500 ms, <= 5x raw",
+            "verdict": f"{mark(verdict['pass_p95'])}, {mark(verdict['pass_ratio'])}",
+        },
+        {
+            "metric": f"sustained throughput, offered {sustained['rate_target']:,}/s "
+            f"for {sustained['seconds']:.0f} s",
+            "measured": f"{sustained['absorbed_per_s']:,.0f} events/s absorbed, "
+            f"{sustained['pending_at_end']} pending at the end",
+            "baseline": f"offered {sustained['emitted_per_s']:,.0f}/s",
+            "ratio": f"{sustained['absorbed_per_s'] / max(sustained['emitted_per_s'], 1):.2f}",
+            "target": ">= 1,000/s, not growing",
+            "verdict": mark(sustained["pass_rate"] and sustained["keeps_up"]),
+        },
+    ]
+
+
+def verdicts(result: dict[str, Any]) -> list[Row]:
+    """Rows of `{"metric", "measured", "baseline", "ratio_p95", "pass"}` verdicts."""
+    rows = []
+    for verdict in result.get("results", []):
+        if not isinstance(verdict, dict) or "measured" not in verdict:
+            continue
+        target = verdict.get("target_p95_ms_below")
+        rows.append(
+            {
+                "metric": f"{verdict['metric']} (n={verdict['measured']['n']})",
+                "measured": ms(verdict["measured"]),
+                "baseline": ms(verdict.get("baseline")),
+                "ratio": f"{verdict['ratio_p95']:.2f}x" if "ratio_p95" in verdict else "-",
+                "target": f"p95 < {target:.0f} ms" if target else "-",
+                "verdict": mark(verdict.get("pass")),
+            }
+        )
+    return rows
+
+
+def ui_load(result: dict[str, Any]) -> list[Row]:
+    rows = verdicts(result)
+    for row in rows:
+        bare = "same page, no task" if row["metric"].startswith("load") else "bare Reflex event"
+        row["baseline"] = f"{bare}: {row['baseline']}"
+    return rows
+
+
+def realtime(result: dict[str, Any]) -> list[Row]:
+    rows = verdicts(result)
+    for row in rows:
+        row["baseline"] = "bare Reflex round trip: " + row["baseline"]
+    if rows:
+        rows[0]["measured"] += f"; {result.get('missing_pushes', 0)} pushes missing"
+    return rows
+
+
+def chaos(result: dict[str, Any]) -> list[Row]:
+    faults: dict[str, int] = {}
+    for fault in result["faults"]:
+        target = fault["target"] if fault["target"] in ("broker", "backend") else "actors"
+        faults[target] = faults.get(target, 0) + 1
+    checks = sum(entry["expected"] for entry in result["invariants"])
+    return [
+        {
+            "metric": f"fault campaign: {result['mutations']:,} REST mutations "
+            f"({result['database']}), {len(result['faults'])} faults "
+            f"({', '.join(f'{k} {v}' for k, v in faults.items())})",
+            "measured": f"{result['violations']} violations of {len(result['invariants'])} "
+            f"invariants ({checks:,} expected effects checked)",
+            "baseline": "-",
+            "ratio": "-",
+            "target": "0 violations",
+            "verdict": mark(result["violations"] == 0),
+        }
+    ]
+
+
+def load(result: dict[str, Any]) -> list[Row]:
+    phases = {phase["name"]: phase for phase in result["phases"]}
+    rows = []
+    for name, phase in phases.items():
+        if not name.startswith("mixed"):
+            continue
+        floor = next(
+            (p for n, p in phases.items() if p["users"] == phase["users"] and n != name), None
+        )
+        rows.append(
+            {
+                "metric": f"REST mixed workload, {phase['users']} users, {phase['seconds']:.0f} s",
+                "measured": f"{ms(phase['all'])}, {phase['throughput_rps']:.0f} req/s, "
+                f"{phase['errors']} errors",
+                "baseline": f"GET /health/live: {ms(floor['all'])}" if floor else "-",
+                "ratio": f"{phase['all']['p95_ms'] / floor['all']['p95_ms']:.2f}x"
+                if floor and floor["all"]["p95_ms"]
+                else "-",
+                "target": "-",
+                "verdict": "-",
+            }
+        )
+    targets = result.get("targets", {})
+    if rows and targets:
+        rows[-1]["target"] = "; ".join(targets)
+        rows[-1]["verdict"] = "; ".join(str(v) for v in targets.values())
+    return rows
+
+
+def taskwarrior(result: dict[str, Any]) -> list[Row]:
+    rows = []
+    for size in result["sizes"]:
+        for name, query in size["queries"].items():
+            timings = query["timings"]
+            ours, theirs = timings.get("rest"), timings.get("taskwarrior")
+            check = query.get("check_adjusted") or query.get("check") or {}
+            same = check.get("same")
+            cli = timings.get("cli")
+            rows.append(
+                {
+                    "metric": f"{name} over {size['size']:,} tasks: REST (CLI)",
+                    "measured": ms(ours) + (f" (CLI p50 {cli['p50_ms']:.0f} ms)" if cli else ""),
+                    "baseline": f"Taskwarrior `{query['taskwarrior']}`: {ms(theirs)}",
+                    "ratio": f"{ours['p95_ms'] / theirs['p95_ms']:.2f}x"
+                    if ours and theirs and theirs["p95_ms"]
+                    else "-",
+                    "target": "same results",
+                    "verdict": "-" if same is None else ("same" if same else "differ"),
+                }
+            )
+    return rows
+
+
+def generic(result: dict[str, Any]) -> list[Row]:
+    """Verdict-shaped entries anywhere, else the p50/p95 figures found, up to 8."""
+    rows: list[Row] = []
+
+    def walk(node: Any, path: str) -> None:
+        if len(rows) >= 8:
+            return
+        if isinstance(node, dict):
+            if "metric" in node and isinstance(node.get("measured"), dict):
+                rows.extend(verdicts({"results": [node]}))
+                return
+            if "p50_ms" in node and "p95_ms" in node:
+                label = node.get("name") or node.get("query") or path
+                rows.append({"metric": str(label), "measured": ms(node)})
+                return
+            for key, value in node.items():
+                walk(value, f"{path}.{key}" if path else str(key))
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                label = value.get("name") if isinstance(value, dict) else None
+                walk(value, f"{path}[{label or index}]")
+
+    walk(result, "")
+    return rows or [{"metric": "see the result file", "measured": "-"}]
