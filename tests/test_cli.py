@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from tests.e2e.app_server import free_port, running_backend
+from bench.support.servers import free_port, running_backend
 
 ROOT = Path(__file__).resolve().parent.parent
 TZ = "Europe/Paris"

@@ -17,7 +17,7 @@ import httpx
 import psutil
 import pytest
 
-from tests.e2e.app_server import running_backend
+from bench.support.servers import running_backend
 
 ROOT = Path(__file__).resolve().parent.parent
 

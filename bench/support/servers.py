@@ -9,7 +9,7 @@
 
 Every process runs in a session of its own and is stopped with its whole process group
 (reflex, granian workers): SIGTERM, then SIGKILL if it lingers. This module imports nothing
-from pytest; tests/e2e/app_server.py hands it to the tests.
+from pytest, so the tests import it as it is.
 
 `--env prod` is used rather than `--env dev` because the Vite dev server compiles each route on
 its first request (slow and timing-dependent on two cores), while the production build is made

@@ -1,8 +1,9 @@
 """Browser tests: the real app, started as users start it, driven by headless Chromium.
 
 One `reflex run --env prod` process serves the built UI and the backend (state, REST API) on one
-free port, against a fresh migrated SQLite database in a temp dir; app_server.py starts it (and
-says why prod, and why the build and state dirs go to the temp dir). As with `make run`, the
+free port, against a fresh migrated SQLite database in a temp dir; bench/support/servers.py,
+shared with the benchmarks, starts it (and says why prod, and why the build and state dirs go
+to the temp dir). As with `make run`, the
 embedded broker and the workers run next to it (the workers as threads of the test process, on
 the same database), so live updates, next occurrences and reminders travel the real pipeline.
 
@@ -22,10 +23,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from app_server import CHROMIUM, CHROMIUM_ARGS, AppStartError, running_app
 from e2e_steps import UI
 from playwright.sync_api import expect
 
+from bench.support.servers import CHROMIUM, CHROMIUM_ARGS, AppStartError, running_app
 from todo_app.bus import BusConfig
 from workers.broker import EmbeddedBroker
 from workers.notifications import NotificationsWorker

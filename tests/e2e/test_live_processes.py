@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from app_server import AppStartError, running_app
 from e2e_steps import UI, unique_email
 from playwright.sync_api import expect
 from test_live import LIVE_TIMEOUT, Api
+
+from bench.support.servers import AppStartError, running_app
 
 
 @pytest.fixture(scope="module")
