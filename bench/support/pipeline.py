@@ -36,7 +36,9 @@ def bus_env(bootstrap_servers: str) -> dict[str, str]:
     }
 
 
-def start_ray(tmpdir: str, namespace_prefix: str = "todo-bench") -> str:
+def start_ray(
+    tmpdir: str, namespace_prefix: str = "todo-bench", log_to_driver: bool = False
+) -> str:
     """A local Ray cluster (2 CPUs, no dashboard) whose workers import this checkout; its
     files under `tmpdir`. Returns the namespace it made for this run."""
     os.environ["RAY_TMPDIR"] = tmpdir
@@ -53,6 +55,6 @@ def start_ray(tmpdir: str, namespace_prefix: str = "todo-bench") -> str:
         include_dashboard=False,
         namespace=namespace,
         logging_level=logging.WARNING,
-        log_to_driver=False,
+        log_to_driver=log_to_driver,
     )
     return namespace

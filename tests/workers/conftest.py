@@ -7,7 +7,6 @@ broker that cannot start fails the run instead of skipping it.
 
 from __future__ import annotations
 
-import logging
 import os
 import shutil
 import tempfile
@@ -15,7 +14,6 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,6 +21,7 @@ from aiosmtpd.controller import Controller
 from kafka.structs import TopicPartition
 from sqlmodel import Session, func, select
 
+from bench.support.pipeline import start_ray
 from todo_app.bus import BusConfig, Event, make_consumer
 from todo_app.db import get_engine, session_scope
 from todo_app.models import AuditLog, ProcessedEvent
@@ -31,7 +30,6 @@ from workers.broker import LOOPBACK, EmbeddedBroker, free_port
 from workers.notifications import SmtpConfig
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-ROOT = Path(__file__).resolve().parents[2]
 
 # Tansu makes a join wait max(1 s, session_timeout / 2): small timeouts keep rebalances quick.
 SESSION_TIMEOUT_MS = 2000
@@ -172,24 +170,12 @@ def recorder(db: str) -> Recorder:
 @pytest.fixture(scope="session")
 def ray_namespace() -> Iterator[str]:
     """One real local Ray cluster for the session; yields the namespace tests create actors in."""
-    # Short socket paths under /tmp; the local dev head without token auth; actors import us.
+    # Short socket paths under /tmp.
     tmpdir = tempfile.mkdtemp(prefix="ray-", dir="/tmp")
-    os.environ["RAY_TMPDIR"] = tmpdir
-    os.environ["RAY_AUTH_MODE"] = "disabled"
-    os.environ["PYTHONPATH"] = os.pathsep.join(
-        filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])
-    )
+    namespace = start_ray(tmpdir, "todo-test", log_to_driver=True)
+    yield namespace
     import ray
 
-    namespace = f"todo-test-{uuid.uuid4().hex[:8]}"
-    ray.init(
-        address="local",
-        num_cpus=2,
-        include_dashboard=False,
-        namespace=namespace,
-        logging_level=logging.WARNING,
-    )
-    yield namespace
     ray.shutdown()
     shutil.rmtree(tmpdir, ignore_errors=True)
 
