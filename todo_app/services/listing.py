@@ -223,8 +223,8 @@ def _statements(shape: _Shape) -> tuple[sa.Select[Any], SelectOfScalar[int]]:
     where = _conditions(shape)
     count = select(func.count()).select_from(Task).where(*where)
     # Uncorrelated, the count runs once per statement with the index scan a count of its own
-    # would take: a page and its total cost one round trip. (A window count, by contrast,
-    # makes the database read every matching row in full: 100,000 tasks, p95 31 -> 479 ms.)
+    # would take: a page and its total cost one round trip. (A window count would make the
+    # database read every matching row in full; bench/README.md has the figures.)
     total = count.scalar_subquery().correlate(None).label("total")
     page = (
         _shown(shape.dialect)
