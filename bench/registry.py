@@ -48,6 +48,14 @@ BENCHMARKS: tuple[Benchmark, ...] = (
         quick_minutes=0.7,
     ),
     Benchmark(
+        "recurrence",
+        "bench.recurrence",
+        summaries.recurrence,
+        quick=("--calls", "30"),
+        minutes=1,
+        quick_minutes=0.3,
+    ),
+    Benchmark(
         "ui_load",
         "bench.ui_load",
         summaries.ui_load,

@@ -105,6 +105,18 @@ def realtime(result: dict[str, Any]) -> list[Row]:
     return rows
 
 
+def recurrence(result: dict[str, Any]) -> list[Row]:
+    rows = verdicts(result)
+    for row, verdict in zip(rows, result["results"], strict=True):
+        row["metric"] = f"next_occurrence, {row['metric']}"
+        row["measured"] += (
+            f" (without the cost model: {ms(verdict['without_model'])}, "
+            f"{verdict['without_over_with_p95']}x)"
+        )
+        row["baseline"] = "a plain weekly rule: " + row["baseline"]
+    return rows
+
+
 def chaos(result: dict[str, Any]) -> list[Row]:
     faults: dict[str, int] = {}
     for fault in result["faults"]:

@@ -4,7 +4,8 @@ dateutil on its own scans period after period until the year 9999 when nothing m
 (seconds of CPU for one request). `BoundedRule` stops it after a number of calendar steps, and
 `reach` says how much calendar one call may scan for a rule, from a model of what dateutil's
 steps cost, so that a rule made to be slow to step through (many BYSETPOS positions, hardly
-ever matching) still costs one call about 10 ms, not half a second.
+ever matching) still costs one call about 10 ms (`bench/recurrence.py` measures it with and
+without the model).
 """
 
 from __future__ import annotations
