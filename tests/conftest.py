@@ -6,13 +6,16 @@ Under CI=true an unreachable PostgreSQL fails the run instead of skipping.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -191,3 +194,15 @@ def make_user(client: TestClient) -> Callable[..., Headers]:
 @pytest.fixture
 def auth(make_user: Callable[..., Headers]) -> Headers:
     return make_user()
+
+
+@pytest.fixture
+def run_async() -> Callable[[Any], Any]:
+    """Run a coroutine to its end on a loop of its own, in a thread of its own: the browser
+    tests' Playwright keeps an event loop running in the main thread for the whole session."""
+
+    def run(coroutine: Any) -> Any:
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, coroutine).result()
+
+    return run

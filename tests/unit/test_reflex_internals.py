@@ -3,9 +3,10 @@ one fails here, naming it, instead of live updates or the connection badge going
 
 from __future__ import annotations
 
-import asyncio
+from collections.abc import Callable
 from importlib.metadata import version
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 import reflex as rx
@@ -21,35 +22,39 @@ def _app() -> SimpleNamespace:
     return SimpleNamespace(event_namespace=EventNamespace("/_event", app=None))
 
 
-def test_a_tab_with_a_socket_here_is_connected_here() -> None:
+def test_a_tab_with_a_socket_here_is_connected_here(run_async: Callable[[Any], Any]) -> None:
     app = _app()
     manager = app.event_namespace._token_manager
-    asyncio.run(manager.link_token_to_sid("tab-1", "sid-1"))
-    assert asyncio.run(reflex_internals.token_connected(app, "tab-1"))
+    run_async(manager.link_token_to_sid("tab-1", "sid-1"))
+    assert run_async(reflex_internals.token_connected(app, "tab-1"))
     assert reflex_internals.token_connected_here(app, "tab-1")
 
 
-def test_a_tab_with_a_socket_on_another_process_is_connected_but_not_here() -> None:
+def test_a_tab_with_a_socket_on_another_process_is_connected_but_not_here(
+    run_async: Callable[[Any], Any],
+) -> None:
     app = _app()
     manager = app.event_namespace._token_manager
     manager.token_to_socket["tab-2"] = SocketRecord(instance_id="another-process", sid="sid-2")
-    assert asyncio.run(reflex_internals.token_connected(app, "tab-2"))
+    assert run_async(reflex_internals.token_connected(app, "tab-2"))
     assert not reflex_internals.token_connected_here(app, "tab-2")
 
 
-def test_a_tab_without_a_socket_is_not_connected() -> None:
+def test_a_tab_without_a_socket_is_not_connected(run_async: Callable[[Any], Any]) -> None:
     app = _app()
-    assert not asyncio.run(reflex_internals.token_connected(app, "gone"))
+    assert not run_async(reflex_internals.token_connected(app, "gone"))
     assert not reflex_internals.token_connected_here(app, "gone")
 
 
-def test_a_missing_internal_is_named_with_the_reflex_version() -> None:
+def test_a_missing_internal_is_named_with_the_reflex_version(
+    run_async: Callable[[Any], Any],
+) -> None:
     app = SimpleNamespace(event_namespace=SimpleNamespace())
     expected = f"reflex {version('reflex')} has no EventNamespace._token_manager"
     with pytest.raises(ReflexInternalsChanged, match=expected):
         reflex_internals.token_connected_here(app, "tab")
     with pytest.raises(ReflexInternalsChanged, match=expected):
-        asyncio.run(reflex_internals.token_connected(app, "tab"))
+        run_async(reflex_internals.token_connected(app, "tab"))
 
 
 def test_a_js_var_brings_its_hooks_and_imports_into_the_page() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import pytest
@@ -45,19 +45,21 @@ class Tab:
         return rx.toast(self._act(what))
 
 
-def test_a_signed_out_tab_is_sent_to_the_login_page_by_every_kind_of_handler() -> None:
+def test_a_signed_out_tab_is_sent_to_the_login_page_by_every_kind_of_handler(
+    run_async: Callable[[Any], Any],
+) -> None:
     tab = Tab(signed_in=False)
     assert tab.plain("a") is TO_LOGIN
     assert list(tab.steps("b")) == [None, TO_LOGIN]
-    assert asyncio.run(tab.awaited("c")) is TO_LOGIN
+    assert run_async(tab.awaited("c")) is TO_LOGIN
     assert tab.done == []
 
 
-def test_a_signed_in_tab_gets_the_handlers_own_answer() -> None:
+def test_a_signed_in_tab_gets_the_handlers_own_answer(run_async: Callable[[Any], Any]) -> None:
     tab = Tab(signed_in=True)
     assert tab.plain("a") is not TO_LOGIN
     assert len([event for event in tab.steps("b") if event is not None]) == 1
-    assert asyncio.run(tab.awaited("c")) is not TO_LOGIN
+    assert run_async(tab.awaited("c")) is not TO_LOGIN
     assert tab.done == ["a", "b", "c"]
 
 
