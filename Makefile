@@ -33,6 +33,8 @@ LOCK := $(BIN)/uv pip compile --quiet --universal --python-version 3.11 --genera
 lock: setup
 	$(LOCK) $(LOCK_ARGS) requirements.in -o requirements.txt
 	$(LOCK) $(LOCK_ARGS) requirements-dev.in -o requirements-dev.txt
+	$(LOCK) docker/web.in -c requirements.txt -o docker/web.txt
+	$(LOCK) docker/worker.in -c requirements.txt -o docker/worker.txt
 
 migrate: setup
 	$(BIN)/reflex db migrate

