@@ -49,7 +49,7 @@ from todo_app.services import auth, outbox, tasks
 from workers.audit import AuditWorker
 from workers.broker import EmbeddedBroker
 from workers.recurrence import RecurrenceWorker
-from workers.relay import OutboxRelay
+from workers.relay import RelayWorker
 
 TARGET_P95_MS = 500.0
 TARGET_RATIO = 5.0
@@ -268,9 +268,9 @@ WORKERS = ("relay", "recurrence", "audit")
 
 
 def start_worker(kind: str, bus: BusConfig, url: str) -> Any:
-    worker: OutboxRelay | RecurrenceWorker | AuditWorker
+    worker: RelayWorker | RecurrenceWorker | AuditWorker
     if kind == "relay":
-        worker = OutboxRelay(bus=bus, database_url=url, poll_interval=RELAY_POLL_INTERVAL)
+        worker = RelayWorker(bus=bus, database_url=url, poll_interval=RELAY_POLL_INTERVAL)
     else:
         worker = {"recurrence": RecurrenceWorker, "audit": AuditWorker}[kind](
             bus=bus, database_url=url, **CONSUMER
@@ -281,7 +281,7 @@ def start_worker(kind: str, bus: BusConfig, url: str) -> Any:
 
 def report(worker: Any) -> dict[str, Any]:
     """What the run needs to know of a worker: has it joined its group, what did it DLQ."""
-    if isinstance(worker, OutboxRelay):
+    if isinstance(worker, RelayWorker):
         return {"joined": True, "dead_lettered": 0}
     status = worker.consumer.status()
     return {"joined": status.lag is not None, "dead_lettered": status.dead_lettered}

@@ -49,7 +49,7 @@ from bench.support.stats import verdict
 from bench.support.tables import print_verdicts
 from todo_app.db import dispose_engines
 from workers.broker import EmbeddedBroker
-from workers.relay import OutboxRelay
+from workers.relay import RelayWorker
 
 TARGET_P95_MS = 250.0
 RELAY_POLL_INTERVAL = 0.05
@@ -167,7 +167,7 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         with running_app(work, extra_env=env) as app:
             log(f"serving on port {app.port} after {app.startup_seconds:.1f} s")
             bus = bus_config(broker.bootstrap_servers)
-            relay = OutboxRelay(
+            relay = RelayWorker(
                 bus=bus, database_url=database_url, poll_interval=RELAY_POLL_INTERVAL
             )
             relay.start()

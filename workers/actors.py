@@ -29,7 +29,7 @@ from workers.lifecycle import PeriodicJob, Worker
 from workers.metrics import Metric, WorkerStatus
 from workers.notifications import NotificationsWorker
 from workers.recurrence import RecurrenceWorker
-from workers.relay import OutboxRelay
+from workers.relay import RelayWorker
 from workers.reminders import RemindersWorker
 
 NAMESPACE = "todo"
@@ -40,7 +40,7 @@ LOGGERS = ("todo_app", "workers")
 
 # Actor name -> worker class; the relay first so events flow from the start.
 WORKERS: dict[str, Callable[..., Worker]] = {
-    "relay": OutboxRelay,
+    "relay": RelayWorker,
     "recurrence": RecurrenceWorker,
     "reminders": RemindersWorker,
     "notifications": NotificationsWorker,

@@ -74,7 +74,7 @@ class RelayStatus:
         return {EVENTS_PROCESSED: self.published, CONSUMER_LAG: self.backlog}
 
 
-class OutboxRelay(Worker):
+class RelayWorker(Worker):
     """Publishes the outbox; `publish_batch()` and `drain()` for direct use, `start()` for a loop.
 
     `start()` runs a periodic job: publish a batch whenever there is a backlog, poll every

@@ -31,7 +31,7 @@ from todo_app.bus import BusConfig
 from workers.broker import EmbeddedBroker
 from workers.notifications import NotificationsWorker
 from workers.recurrence import RecurrenceWorker
-from workers.relay import OutboxRelay
+from workers.relay import RelayWorker
 from workers.reminders import RemindersWorker
 
 # Assertions wait up to 10 s (Playwright's default is 5): a loaded 2-core CI box is slow.
@@ -164,7 +164,7 @@ def stack(app_url: str, stack_dir: Path, broker: EmbeddedBroker) -> Iterator[Sta
         heartbeat_interval_ms=HEARTBEAT_INTERVAL_MS,
     )
     fast = {"poll_timeout_ms": 100, "client_options": {"fetch_max_wait_ms": 20}}
-    relay = OutboxRelay(bus=bus, database_url=database_url, poll_interval=0.05)
+    relay = RelayWorker(bus=bus, database_url=database_url, poll_interval=0.05)
     recurrence = RecurrenceWorker(bus=bus, database_url=database_url, **fast)
     running = Stack(database_url=database_url, bus=bus, recurrence=recurrence)
     running.workers = [

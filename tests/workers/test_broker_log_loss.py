@@ -21,7 +21,7 @@ from todo_app.bus import BusConfig, ensure_topics
 from todo_app.core.events import TASK_EVENTS
 from workers.broker import EmbeddedBroker
 from workers.consumer import EventConsumer
-from workers.relay import OutboxRelay
+from workers.relay import RelayWorker
 
 
 def test_a_consumer_reads_a_restarted_broker_from_the_start_of_its_new_log(
@@ -34,7 +34,7 @@ def test_a_consumer_reads_a_restarted_broker_from_the_start_of_its_new_log(
 ):
     user = [str(uuid.uuid4())]  # one key: one partition, whose offsets are compared below
     options = {"bus": bus, "database_url": db, "poll_interval": 0.02, "retry_delays": (0.1, 0.3)}
-    relay = OutboxRelay(**options)
+    relay = RelayWorker(**options)
     consumer = EventConsumer(
         "reader",
         [TASK_EVENTS],
@@ -69,7 +69,7 @@ def test_a_consumer_reads_a_restarted_broker_from_the_start_of_its_new_log(
         # it is assigned again when the rejoin overlaps the restart (seen in bench/chaos.py);
         # set here so the test does not depend on that race.
         client.seek(partition, len(before))
-        relay = OutboxRelay(**options)
+        relay = RelayWorker(**options)
         relay.start()
         after = emit(300, user)
         wanted = {p["id"] for p in before + after}
@@ -96,18 +96,18 @@ def test_a_relay_restarted_with_the_broker_republishes_what_the_lost_log_held(
     acknowledged but no worker had read yet (the audit actor was itself restarting) were
     lost for good: 81 audit rows missing."""
     options = {"bus": bus, "database_url": db, "retry_delays": (0.1, 0.3)}
-    first = OutboxRelay(**options)
+    first = RelayWorker(**options)
     published = emit(20)
     assert first.drain() == 20
     first.stop()
     broker.kill()
     broker.start()
-    restarted = OutboxRelay(**options)  # a new process: no acknowledged offsets remembered
+    restarted = RelayWorker(**options)  # a new process: no acknowledged offsets remembered
     later = emit(5)
     restarted.drain()
     delivered = [json.loads(record.value)["id"] for record in read_topic(bus, TASK_EVENTS)]
     assert set(delivered) == {p["id"] for p in published + later}
     assert restarted.status().broker_resets == 1
     # A relay started against a broker that kept its log republishes nothing.
-    again = OutboxRelay(**options)
+    again = RelayWorker(**options)
     assert again.drain() == 0 and again.status().broker_resets == 0

@@ -16,7 +16,7 @@ from todo_app.bus import BusConfig
 from todo_app.core.events import TASK_EVENTS
 from workers.broker import EmbeddedBroker
 from workers.consumer import EventConsumer
-from workers.relay import OutboxRelay
+from workers.relay import RelayWorker
 
 
 def test_broker_crash_mid_stream_loses_nothing_and_doubles_nothing(
@@ -28,7 +28,7 @@ def test_broker_crash_mid_stream_loses_nothing_and_doubles_nothing(
     wait_until: Callable[..., Any],
 ):
     users = [str(uuid.uuid4()) for _ in range(4)]
-    relay = OutboxRelay(bus=bus, database_url=db, poll_interval=0.02, retry_delays=(0.1, 0.3))
+    relay = RelayWorker(bus=bus, database_url=db, poll_interval=0.02, retry_delays=(0.1, 0.3))
     consumer = EventConsumer(
         "audit",
         [TASK_EVENTS],
@@ -81,7 +81,7 @@ def test_workers_started_before_the_broker_wait_for_it(
 ):
     broker.kill()
     payloads = emit(5)
-    relay = OutboxRelay(bus=bus, database_url=db, poll_interval=0.02, retry_delays=(0.2,))
+    relay = RelayWorker(bus=bus, database_url=db, poll_interval=0.02, retry_delays=(0.2,))
     consumer = EventConsumer(
         "audit", [TASK_EVENTS], recorder, bus=bus, database_url=db, reconnect_delays=(0.2,)
     )

@@ -19,7 +19,7 @@ from workers.__main__ import main
 from workers.broker import EmbeddedBroker
 from workers.consumer import EventConsumer
 from workers.dlq import read_dead_letters, replay
-from workers.relay import OutboxRelay
+from workers.relay import RelayWorker
 
 Emit = Callable[..., list[dict[str, Any]]]
 WaitUntil = Callable[..., Any]
@@ -53,7 +53,7 @@ def test_effect_and_processed_row_commit_together(
     db: str, bus: BusConfig, emit: Emit, recorder: Any, wait_until: WaitUntil
 ):
     payloads = emit(6, [str(uuid.uuid4()), str(uuid.uuid4())])
-    OutboxRelay(bus=bus, database_url=db).drain()
+    RelayWorker(bus=bus, database_url=db).drain()
     consumer = _consumer(bus, db, recorder)
     consumer.start()
     try:
@@ -83,7 +83,7 @@ def test_a_redelivered_event_has_no_second_effect(
     wait_until: WaitUntil,
 ):
     payloads = emit(3)
-    OutboxRelay(bus=bus, database_url=db).drain()
+    RelayWorker(bus=bus, database_url=db).drain()
     _send(bus, payloads[0])  # the same CloudEvent (same id) delivered twice
     consumer = _consumer(bus, db, recorder)
     consumer.start()
@@ -115,7 +115,7 @@ def test_failing_event_retries_then_dead_letters_and_replay_processes_it(
 ):
     first, poisoned, last = emit(3)  # one user: one partition, so `last` waits its turn
     recorder.poison.add(poisoned["id"])
-    OutboxRelay(bus=bus, database_url=db).drain()
+    RelayWorker(bus=bus, database_url=db).drain()
     consumer = _consumer(bus, db, recorder)
     consumer.start()
     try:
@@ -170,7 +170,7 @@ def test_malformed_messages_are_dead_lettered_and_not_replayed(
     producer.send(TASK_EVENTS, key=b"u", value=encode_json(no_user)).get(timeout=5)
     producer.close()
     [valid] = emit(1)
-    OutboxRelay(bus=bus, database_url=db).drain()
+    RelayWorker(bus=bus, database_url=db).drain()
     consumer = _consumer(bus, db, recorder)
     consumer.start()
     try:

@@ -22,7 +22,7 @@ from todo_app.schemas import TaskCreate
 from todo_app.services import outbox, tasks
 from workers.actors import LOGGERS
 from workers.consumer import EventConsumer
-from workers.relay import OutboxRelay
+from workers.relay import RelayWorker
 
 # What every JSON line of the backend carries (request lines add their own fields).
 COMMON_FIELDS = {"ts", "level", "logger", "message", "request_id"}
@@ -100,7 +100,7 @@ def test_the_consumer_logs_the_request_id_as_json_and_passes_it_on(
             "/api/v1/tasks", json={"title": title}, headers={**auth, "X-Request-ID": request_id}
         )
         assert response.status_code == 201
-    OutboxRelay(bus=bus, database_url=db).drain()
+    RelayWorker(bus=bus, database_url=db).drain()
 
     def follow_up(session: Session, event: Event) -> None:
         # An effect that emits an event of its own: it carries the cause's request id on.

@@ -28,7 +28,7 @@ from workers.audit import AuditWorker
 from workers.broker import EmbeddedBroker
 from workers.notifications import NotificationsWorker, SmtpConfig
 from workers.recurrence import RecurrenceWorker
-from workers.relay import OutboxRelay
+from workers.relay import RelayWorker
 from workers.reminders import RemindersWorker
 
 WaitUntil = Callable[..., Any]
@@ -50,7 +50,7 @@ def workers(
     common = {"bus": bus, "database_url": db}
     started: dict[str, Any] = {}
     try:
-        started["relay"] = OutboxRelay(**common, poll_interval=0.02, retry_delays=(0.1, 0.3))
+        started["relay"] = RelayWorker(**common, poll_interval=0.02, retry_delays=(0.1, 0.3))
         started["recurrence"] = RecurrenceWorker(**common, **CONSUMER, sweep_interval=1.0)
         # Task events cannot wake it while the broker is down: a short poll fires on time anyway.
         started["reminders"] = RemindersWorker(**common, **CONSUMER, poll_interval=0.5)
@@ -122,7 +122,7 @@ class Stream:
                 self.completions[series_id] += 1
 
 
-def _settled(db: str, relay: OutboxRelay, reminders: int) -> bool:
+def _settled(db: str, relay: RelayWorker, reminders: int) -> bool:
     """Outbox drained, every event audited, every reminder fired, notified and mailed."""
     if relay.backlog():
         return False
@@ -147,7 +147,7 @@ def test_a_broker_crash_mid_stream_leaves_every_effect_exactly_once(
         timeout=30,
         what="every consumer to join its group",
     )
-    relay: OutboxRelay = workers["relay"]
+    relay: RelayWorker = workers["relay"]
     stream = Stream(db, _user(db).id)
     for index in range(MUTATIONS):
         if index == KILL_AT:

@@ -19,7 +19,7 @@ from todo_app.core.events import TASK_EVENTS, cloud_event
 from todo_app.db import get_engine, session_scope
 from todo_app.models import OutboxEvent
 from workers.broker import EmbeddedBroker
-from workers.relay import OutboxRelay
+from workers.relay import RelayWorker
 
 Emit = Callable[..., list[dict[str, Any]]]
 ReadTopic = Callable[..., list[Any]]
@@ -37,7 +37,7 @@ def test_relay_publishes_in_order_and_marks_rows_after_the_ack(
 ):
     users = [str(uuid.uuid4()) for _ in range(3)]
     payloads = emit(30, users)
-    relay = OutboxRelay(bus=bus, database_url=db, batch_size=7)
+    relay = RelayWorker(bus=bus, database_url=db, batch_size=7)
     assert relay.backlog() == 30
 
     assert relay.drain() == 30
@@ -78,7 +78,7 @@ def test_outage_keeps_the_backlog_and_a_lost_log_is_republished(
     wait_until: Callable[..., Any],
 ):
     users = [str(uuid.uuid4())]
-    relay = OutboxRelay(bus=bus, database_url=db, poll_interval=0.05, retry_delays=(0.1, 0.3))
+    relay = RelayWorker(bus=bus, database_url=db, poll_interval=0.05, retry_delays=(0.1, 0.3))
     before = emit(5, users)
     relay.start()
     try:
@@ -104,11 +104,11 @@ def test_two_relays_lose_nothing_and_on_postgresql_publish_once_in_order(
     users = [str(uuid.uuid4()) for _ in range(5)]
     payloads = emit(200, users)
     relays = [
-        OutboxRelay(bus=bus, database_url=db, batch_size=15, poll_interval=0.01) for _ in range(2)
+        RelayWorker(bus=bus, database_url=db, batch_size=15, poll_interval=0.01) for _ in range(2)
     ]
     errors: list[BaseException] = []
 
-    def drain(relay: OutboxRelay) -> None:
+    def drain(relay: RelayWorker) -> None:
         try:
             relay.drain()
         except BaseException as exc:
@@ -152,7 +152,7 @@ def test_events_of_two_sessions_in_the_same_microsecond_keep_their_commit_order(
         seqs = session.exec(select(OutboxEvent.seq).order_by(OutboxEvent.seq)).all()
     assert len(set(seqs)) == 2
 
-    assert OutboxRelay(bus=bus, database_url=db).drain() == 2
+    assert RelayWorker(bus=bus, database_url=db).drain() == 2
     records = sorted(
         (r for r in read_topic(bus, TASK_EVENTS) if r.key.decode() == user),
         key=lambda r: (r.partition, r.offset),
