@@ -34,7 +34,7 @@ warnings.filterwarnings("ignore", message=".*expression-based index 'ix_tasks_.*
 @contextlib.asynccontextmanager
 async def freeze_startup_heap(*_: Any) -> AsyncIterator[None]:
     """Move everything built at startup out of the garbage collector's sight: otherwise each
-    full collection walks the whole framework's heap, pausing a busy process ~150 ms."""
+    full collection walks the whole framework's heap, pausing a busy process."""
     gc.collect()
     gc.freeze()
     yield

@@ -46,7 +46,7 @@ def broker_binary() -> str:
 class EmbeddedBroker:
     """One Tansu broker child process; the port stays fixed across `restart()`.
 
-    `start()` returns once the port accepts connections (Tansu is ready in < 50 ms) and raises
+    `start()` returns once the port accepts connections and raises
     BrokerError if the process exits first (port taken, binary missing). Broker output goes to
     `log_path` (appended) or is discarded.
     """
