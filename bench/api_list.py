@@ -229,12 +229,11 @@ def raw_list(engine: Engine, user: User, params: dict[str, str]) -> Listing:
     same functions with the same values, run directly and not presented."""
     query = parse_query(params, user.timezone)
     with engine.connect() as connection:
-        shape, values = listing._shape_and_values(
+        page, values = listing.page_statement(
             connection.dialect.name, user, query, datetime.now(UTC)
         )
-        page, _count = listing._statements(shape)
         rows = connection.execute(page, values).all()
-    return (int(rows[0][-1]) if rows else 0), [str(row.id) for row in rows]
+    return (int(rows[0].total) if rows else 0), [str(row.id) for row in rows]
 
 
 @dataclass

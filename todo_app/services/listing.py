@@ -244,6 +244,15 @@ def _run(session: Session, statement: Executable, values: dict[str, Any]) -> Res
     return session.connection().execute(statement, values)
 
 
+def page_statement(
+    dialect: str, user: User, query: TaskQuery, now: datetime
+) -> tuple[sa.Select[Any], dict[str, Any]]:
+    """The statement `list_tasks` runs for a page (each row with the `total`) and its values:
+    what bench/api_list.py runs directly as its baseline."""
+    shape, values = _shape_and_values(dialect, user, query, now)
+    return _statements(shape)[0], values
+
+
 def _page(session: Session, user: User, query: TaskQuery) -> tuple[Sequence[Row[Any]], int]:
     """The page's rows and how many rows match in all."""
     shape, values = _shape_and_values(_dialect(session), user, query, datetime.now(UTC))
