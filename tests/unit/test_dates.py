@@ -1,6 +1,6 @@
 from datetime import UTC, datetime
 
-from todo_app.core.dates import due_label, is_overdue, local_day_bounds
+from todo_app.core.dates import due_label, is_overdue
 
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)  # a Tuesday
 
@@ -23,8 +23,3 @@ def test_overdue_rules():
     assert not is_overdue(datetime(2026, 12, 1, tzinfo=UTC), True, "UTC", NOW)
     assert is_overdue(datetime(2026, 11, 30, tzinfo=UTC), True, "UTC", NOW)
     assert not is_overdue(None, False, "UTC", NOW)
-
-
-def test_day_bounds():
-    assert local_day_bounds("UTC", NOW, 7) == ("2026-12-01", "2026-12-07")
-    assert local_day_bounds("Pacific/Kiritimati", NOW) == ("2026-12-02", "2026-12-02")

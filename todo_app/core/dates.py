@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 
@@ -36,9 +36,3 @@ def is_overdue(due_at: datetime | None, all_day: bool, tz: str, now: datetime) -
     if not all_day:
         return due_at < now
     return due_at.astimezone(ZoneInfo(tz)).date() < now.astimezone(ZoneInfo(tz)).date()
-
-
-def local_day_bounds(tz: str, now: datetime, days: int = 1) -> tuple[str, str]:
-    """ISO dates of today and of `days - 1` days later in `tz`, for date-range filters."""
-    today = now.astimezone(ZoneInfo(tz)).date()
-    return today.isoformat(), (today + timedelta(days=days - 1)).isoformat()

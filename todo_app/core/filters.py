@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -48,15 +48,10 @@ class TaskQuery:
     sort_order: str = "asc"
     page: int = 1
     limit: int = 50
-    raw: dict[str, str] = field(default_factory=dict, compare=False)
 
     @property
     def tag_keys(self) -> tuple[str, ...]:
         return tuple(tag_key(tag) for tag in self.tags)
-
-    def as_params(self) -> dict[str, str]:
-        """The query as the strings it was given, for saving and for URLs."""
-        return dict(self.raw)
 
 
 def _choice(params: Mapping[str, str], key: str, allowed: tuple[str, ...], default: str) -> str:
@@ -135,5 +130,4 @@ def parse_query(params: Mapping[str, Any], tz: str = "UTC") -> TaskQuery:
         sort_order=_choice(strings, "sort_order", SORT_ORDERS, "asc"),
         page=_int(strings, "page", 1, 1, 1_000_000),
         limit=_int(strings, "limit", 50, 1, LIMIT_MAX),
-        raw={key: value for key, value in strings.items() if value.strip()},
     )
