@@ -123,6 +123,7 @@ def generate(
                 "completed": completed,
                 "completed_at": completed_at,
                 "deleted_at": deleted_at,
+                "skipped_at": None,
                 "position": position,
                 "created_at": created_at,
                 "updated_at": max(filter(None, (created_at, completed_at, deleted_at))),

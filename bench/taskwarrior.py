@@ -303,6 +303,7 @@ def copy_ours(user_id: uuid.UUID, specs: list[Spec]) -> dict[str, str]:
                 "completed": False,
                 "completed_at": None,
                 "deleted_at": None,
+                "skipped_at": None,
                 "position": position,
                 "created_at": now,
                 "updated_at": now,
