@@ -95,7 +95,7 @@ class RecurrenceWorker(Worker):
         if task is None:
             return
         # Uncompleted or restored since the event: the task's state now decides.
-        if task.completed if event.type == "task.completed" else task.deleted_at is not None:
+        if task.completed if event.type == "task.completed" else task.skipped_at is not None:
             successor_for(session, task)
 
     def sweep(self, now: datetime | None = None) -> int:

@@ -129,6 +129,29 @@ def test_a_completion_undone_before_its_event_arrives_gets_no_successor(
         worker.handle(session, validate_envelope(gone))
 
 
+def test_a_skip_restored_then_deleted_gets_no_successor_from_its_old_event(
+    db: str, bus: BusConfig, user: User, stopping: list[Any]
+):
+    worker = RecurrenceWorker(bus=bus, database_url=db, sweep_interval=60)
+    stopping.append(worker)
+    worker.start()
+    due = (datetime.now(UTC) + timedelta(days=1)).replace(microsecond=0).isoformat()
+    with session_scope(db) as session:
+        task = tasks.create_task(session, user, TaskCreate(title="T", due_at=due, rrule="daily"))
+        tasks.skip_task(session, user, task.id)
+        session.flush()
+        for row in session.exec(select(Task).where(Task.id != task.id)):
+            session.delete(row)
+        tasks.restore_task(session, user, task.id)
+        tasks.delete_task(session, user, task.id)
+    skipped = cloud_event("task.skipped", {"user_id": str(user.id), "task_id": str(task.id)}, "t")
+    with session_scope(db) as session:
+        worker.handle(session, validate_envelope(skipped))
+    with Session(get_engine(db)) as session:
+        series = session.exec(select(Task).where(Task.series_id == task.id)).all()
+    assert [row.id for row in series] == [task.id]
+
+
 def test_a_completion_event_makes_a_missing_successor_once(
     db: str, bus: BusConfig, user: User, stopping: list[Any], wait_until: WaitUntil
 ):
