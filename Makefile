@@ -11,7 +11,7 @@ export REFLEX_TELEMETRY_ENABLED := false
 export REFLEX_BUN_PATH := $(CURDIR)/$(BUN)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup lock migrate run test lint typecheck browser clean
+.PHONY: setup lock migrate run test lint typecheck debian browser clean
 
 # requirements-dev.txt is the whole locked tree (runtime + tests and tooling), every file hashed.
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
@@ -50,14 +50,19 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy todo_app workers
 
+# Debian packages some targets need: `make debian PACKAGE=x COMMAND=y` installs x when y is
+# missing (as root; otherwise it says what to install).
+debian:
+	@command -v $(COMMAND) >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PACKAGE); \
+	  else \
+	    echo "$(COMMAND) is missing: install the $(PACKAGE) package."; \
+	  fi; }
+
 # The browser tests drive Debian's Chromium (never a downloaded browser build).
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
-	  else \
-	    echo "Chromium is missing: install the chromium package to run the browser tests."; \
-	  fi; }
+	@$(MAKE) --no-print-directory debian PACKAGE=chromium COMMAND=chromium
 
 test: lint typecheck browser
 	$(BIN)/pytest -q
@@ -66,6 +71,7 @@ test: lint typecheck browser
 # BENCH_ARGS=--quick for small sizes, BENCH_ARGS="--only events,realtime" for some of them.
 .PHONY: bench
 bench: setup browser
+	@$(MAKE) --no-print-directory debian PACKAGE=taskwarrior COMMAND=task
 	$(PY) -m bench.run $(BENCH_ARGS)
 
 clean:
