@@ -199,6 +199,8 @@ KINDS: dict[str, Kind] = {
     "minutes": Kind(_ints(1, 10080)),
     "chat_message": Kind(["", "   ", "x" * 2001, HUGE, "a\x00b"]),
     "conversation_id": Kind(UUIDS, also=frozenset({404})),
+    # The id of a project or section in a body: malformed, or not one of the user's (404).
+    "ref_id": Kind(UUIDS, also=frozenset({404})),
     # Credentials: any text might be one, so a wrong one is a 401 (or a quiet 204 for
     # logout); types, NUL and size are still refused before the lookup.
     "credential": Kind(["a\x00b", HUGE], also=frozenset({401})),
@@ -244,6 +246,8 @@ FIELD_KINDS: dict[str, str] = {
     "TaskCreate.repeat_from": "repeat_from",
     "TaskCreate.reminders": "reminders",
     "TaskCreate.remind_before_minutes": "remind_before_minutes",
+    "TaskCreate.project_id": "ref_id",
+    "TaskCreate.section_id": "ref_id",
     "TaskUpdate.title": "title",
     "TaskUpdate.description": "description",
     "TaskUpdate.priority": "priority",
