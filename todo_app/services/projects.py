@@ -123,6 +123,12 @@ def task_place(
     return project.id, section_id
 
 
+def project_trashed(session: Session, project_id: uuid.UUID) -> bool:
+    """Whether the project is in the trash (a task of it cannot come back on its own)."""
+    project = get_by_id(session, Project, project_id)
+    return project is not None and project.deleted_at is not None
+
+
 # -- shapes and events -----------------------------------------------------------------------
 
 
@@ -272,9 +278,10 @@ def _next_position(siblings: list[Project]) -> int:
 
 
 def _siblings(projects: list[Project], parent_id: uuid.UUID | None) -> list[Project]:
+    """The projects under `parent_id` in order; the Inbox stands first, outside the order."""
     return sorted(
-        (p for p in _live(projects) if p.parent_id == parent_id),
-        key=lambda p: (not p.is_inbox, p.position, p.created_at),
+        (p for p in _live(projects) if p.parent_id == parent_id and not p.is_inbox),
+        key=lambda p: (p.position, p.created_at),
     )
 
 
@@ -359,13 +366,15 @@ def update_project(
     if "parent_id" in given and data.parent_id != project.parent_id:
         if data.parent_id is not None:
             _check_parent(session, user, data.parent_id, project)
+        siblings = _siblings(_owned(session, project.owner_id), data.parent_id)
         project.parent_id = data.parent_id
-        projects = _owned(session, project.owner_id)
-        project.position = _next_position(_siblings(projects, data.parent_id))
+        project.position = _next_position(siblings)
         changed.append("parent_id")
     if "position" in given:
         if data.position is None or data.position < 0:
             raise FieldError("position", "position must be a whole number from 0")
+        if project.is_inbox:
+            raise FieldError("position", "the Inbox always comes first")
         siblings = _siblings(_owned(session, project.owner_id), project.parent_id)
         before = project.position
         _place(session, siblings, project, data.position)

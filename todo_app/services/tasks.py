@@ -37,7 +37,7 @@ from todo_app.services.presenters import (
     task_public,
     tasks_public,
 )
-from todo_app.services.projects import task_place
+from todo_app.services.projects import project_trashed, task_place
 from todo_app.services.recurrence import ensure_successor, successor_of
 
 
@@ -375,6 +375,8 @@ def delete_task(session: Session, user: User, task_id: uuid.UUID) -> TaskPublic:
 def restore_task(session: Session, user: User, task_id: uuid.UUID) -> TaskPublic:
     task = get_task(session, user, task_id)
     if task.deleted_at is not None:
+        if project_trashed(session, task.project_id):
+            raise Conflict("its project is in the trash: restore the project", field="project_id")
         task.deleted_at = None
         task.skipped_at = None
         _touch(session, task)
