@@ -435,3 +435,30 @@ def test_moving_a_project_puts_it_last_under_its_new_parent(client, auth):
         422,
         "position",
     )
+
+
+def test_access_is_decided_in_one_place(client, auth, monkeypatch):
+    """What `permissions` grants is what every route allows (the seam sharing will use)."""
+    from todo_app.core.projects import Permission
+    from todo_app.services import projects
+
+    home = project(client, auth)
+    section = call(
+        client, "POST", f"/projects/{home['id']}/sections", auth, 201, json={"name": "S"}
+    )
+    monkeypatch.setattr(projects, "permissions", lambda *_: frozenset({Permission.view}))
+    assert call(client, "GET", f"/projects/{home['id']}", auth)["id"] == home["id"]
+    assert call(client, "GET", f"/projects/{home['id']}/sections", auth)["items"] == [section]
+    for method, path, body in [
+        ("PATCH", f"/projects/{home['id']}", {"name": "x"}),
+        ("DELETE", f"/projects/{home['id']}", None),
+        ("POST", f"/projects/{home['id']}/archive", None),
+        ("POST", f"/projects/{home['id']}/sections", {"name": "x"}),
+        ("PATCH", f"/sections/{section['id']}", {"name": "x"}),
+        ("DELETE", f"/sections/{section['id']}", None),
+        ("POST", "/tasks", {"title": "x", "project_id": home["id"]}),
+    ]:
+        response = client.request(method, f"{API}{path}", json=body, headers=auth)
+        assert response.status_code == 403, (method, path, response.text)
+    monkeypatch.setattr(projects, "permissions", lambda *_: frozenset())
+    assert client.get(f"{API}/projects/{home['id']}", headers=auth).status_code == 404

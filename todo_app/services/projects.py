@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
-from todo_app.core.errors import Conflict, FieldError, NotFound
+from todo_app.core.errors import Conflict, FieldError, Forbidden, NotFound
 from todo_app.core.projects import (
     DEPTH_MAX,
     INBOX_NAME,
@@ -58,7 +58,7 @@ def project_for(
 ) -> Project:
     """The project, if `user` may do `need` to it. A missing project, one the user may not
     see, one in the trash (unless `include_deleted`) are the same NotFound; one the user
-    sees but may not change this way is a Conflict."""
+    sees but may not change this way is Forbidden (only with members, issue 20)."""
     project = get_by_id(session, Project, project_id)
     granted = frozenset() if project is None else permissions(session, user, project)
     if project is None or Permission.view not in granted:
@@ -66,7 +66,7 @@ def project_for(
     if project.deleted_at is not None and not include_deleted:
         raise NotFound("project not found")
     if need not in granted:
-        raise Conflict(f"you may not {need.value} this project")
+        raise Forbidden(f"you may not {need.value} this project")
     return project
 
 
