@@ -36,6 +36,7 @@ from bench.support import seeds
 from bench.support.database import (
     DEFAULT_ADMIN_URL,
     copy_rows,
+    inbox_of,
     migrate,
     scratch_database,
     vacuum_analyze,
@@ -79,7 +80,7 @@ def _due(rng: random.Random, today: date, tz: ZoneInfo) -> tuple[datetime, bool]
 
 
 def generate(
-    user_id: uuid.UUID, count: int, rng: random.Random, now: datetime
+    user_id: uuid.UUID, project_id: uuid.UUID, count: int, rng: random.Random, now: datetime
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Task rows filled as services.tasks.create_task fills them, and their reminders."""
     tz = ZoneInfo(TIMEZONE)
@@ -108,6 +109,9 @@ def generate(
             {
                 "id": task_id,
                 "user_id": user_id,
+                "project_id": project_id,
+                "section_id": None,
+                "parent_id": None,
                 "title": title,
                 "description": description,
                 "priority": rng.choices(("low", "medium", "high"), weights=(25, 55, 20))[0],
@@ -150,7 +154,9 @@ def generate(
 
 def seed(engine: Engine, user_id: uuid.UUID, count: int, rng: random.Random) -> None:
     log(f"generating {count} tasks")
-    tasks, reminders = generate(user_id, count, rng, datetime.now(UTC))
+    with engine.connect() as connection:
+        inbox = inbox_of(connection, user_id)
+    tasks, reminders = generate(user_id, inbox, count, rng, datetime.now(UTC))
     with engine.begin() as connection:
         copy_rows(connection, Task.__table__, tasks, "seeding tasks")  # type: ignore[attr-defined]
         if reminders:

@@ -37,7 +37,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from bench.support.database import DEFAULT_ADMIN_URL, copy_rows, vacuum_analyze
+from bench.support.database import DEFAULT_ADMIN_URL, copy_rows, inbox_of, vacuum_analyze
 from bench.support.run import ROOT, exit_on_sigterm, log, write_results
 from bench.support.seeds import TIMEZONE
 from bench.support.servers import Backend, scratch_backend
@@ -277,6 +277,9 @@ def copy_ours(user_id: uuid.UUID, specs: list[Spec]) -> dict[str, str]:
     from todo_app.models import Task
 
     now = datetime.now(UTC)
+    engine = get_engine()
+    with engine.connect() as connection:
+        inbox = inbox_of(connection, user_id)
     rows: list[dict[str, Any]] = []
     ids: dict[str, str] = {}
     for position, spec in enumerate(specs, start=1):
@@ -288,6 +291,9 @@ def copy_ours(user_id: uuid.UUID, specs: list[Spec]) -> dict[str, str]:
             {
                 "id": task_id,
                 "user_id": user_id,
+                "project_id": inbox,
+                "section_id": None,
+                "parent_id": None,
                 "title": title,
                 "description": "",
                 "priority": PRIORITY[spec.priority],
@@ -311,7 +317,6 @@ def copy_ours(user_id: uuid.UUID, specs: list[Spec]) -> dict[str, str]:
             }
         )
         ids[spec.title] = str(task_id)
-    engine = get_engine()
     with engine.begin() as connection:
         copy_rows(connection, Task.__table__, rows, "ours (COPY)")  # type: ignore[attr-defined]
     vacuum_analyze(engine)

@@ -136,6 +136,23 @@ def database_url(request: pytest.FixtureRequest) -> Iterator[str]:
     _drop_pg_database(name)
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def blank_database_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A database of its own with no tables, for a test that migrates it itself."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{_DATA / ('blank-' + uuid.uuid4().hex[:8] + '.db')}"
+        return
+    problem = _pg_reachable()
+    if problem:
+        message = f"PostgreSQL at {PG_ADMIN_URL} is unreachable ({problem})"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    name = "todo_blank_" + uuid.uuid4().hex[:12]
+    yield _pg_database(name)
+    _drop_pg_database(name)
+
+
 def _wipe(url: str) -> None:
     engine = get_engine(url)
     with engine.begin() as connection:

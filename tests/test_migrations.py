@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import uuid
 import warnings
+from datetime import UTC, datetime
+from pathlib import Path
 
+import pytest
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Column, create_engine, inspect
-from sqlmodel import SQLModel
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, SQLModel, select
 
-from todo_app import models  # noqa: F401
+from todo_app import models
+from todo_app.db import JSONList, UTCDateTime
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _expression_indexes() -> set[str]:
@@ -61,3 +73,159 @@ def test_postgres_gets_its_indexes(database_url):
     if database_url.startswith("postgresql"):
         expected = {"ix_tasks_search_gin", "ix_tasks_user_priority_rank", "ix_tasks_user_title"}
         assert expected <= task_indexes
+
+
+BEFORE_PROJECTS = "fce48582040b"
+
+
+def _run(url: str, *command: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", *command],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def _old_schema_rows(url: str) -> dict[uuid.UUID, set[uuid.UUID]]:
+    """Three accounts (one without tasks) holding tasks and reminders of the schema before
+    projects; answers each account's task ids."""
+    users = sa.table(
+        "users",
+        sa.column("id", sa.Uuid()),
+        sa.column("email", sa.String()),
+        sa.column("password_hash", sa.String()),
+        sa.column("display_name", sa.String()),
+        sa.column("timezone", sa.String()),
+        sa.column("email_notifications", sa.Boolean()),
+        sa.column("created_at", UTCDateTime()),
+        sa.column("updated_at", UTCDateTime()),
+    )
+    tasks = sa.table(
+        "tasks",
+        *(
+            sa.column(name, kind)
+            for name, kind in [
+                ("id", sa.Uuid()),
+                ("user_id", sa.Uuid()),
+                ("title", sa.String()),
+                ("description", sa.String()),
+                ("priority", sa.String()),
+                ("tags", JSONList),
+                ("tag_keys", JSONList),
+                ("search_text", sa.String()),
+                ("all_day", sa.Boolean()),
+                ("repeat_from", sa.String()),
+                ("series_id", sa.Uuid()),
+                ("completed", sa.Boolean()),
+                ("deleted_at", UTCDateTime()),
+                ("position", sa.Integer()),
+                ("created_at", UTCDateTime()),
+                ("updated_at", UTCDateTime()),
+                ("version", sa.Integer()),
+            ]
+        ),
+    )
+    reminders = sa.table(
+        "reminders",
+        sa.column("id", sa.Uuid()),
+        sa.column("task_id", sa.Uuid()),
+        sa.column("user_id", sa.Uuid()),
+        sa.column("remind_at", UTCDateTime()),
+        sa.column("attempts", sa.Integer()),
+    )
+    now = datetime.now(UTC)
+    owned: dict[uuid.UUID, set[uuid.UUID]] = {}
+    engine = create_engine(url)
+    try:
+        with engine.begin() as connection:
+            for n, count in enumerate((3, 5, 0)):
+                user_id = uuid.uuid4()
+                connection.execute(
+                    sa.insert(users).values(
+                        id=user_id,
+                        email=f"old-{n}@example.com",
+                        password_hash="x",
+                        display_name="",
+                        timezone="UTC",
+                        email_notifications=False,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                )
+                owned[user_id] = set()
+                for i in range(count):
+                    task_id = uuid.uuid4()
+                    connection.execute(
+                        sa.insert(tasks).values(
+                            id=task_id,
+                            user_id=user_id,
+                            title=f"task {i}",
+                            description="",
+                            priority="medium",
+                            tags=["home"],
+                            tag_keys=["home"],
+                            search_text=f"task {i}",
+                            all_day=False,
+                            repeat_from="due",
+                            series_id=task_id,
+                            completed=i == 1,
+                            deleted_at=now if i == 2 else None,
+                            position=i,
+                            created_at=now,
+                            updated_at=now,
+                            version=1,
+                        )
+                    )
+                    connection.execute(
+                        sa.insert(reminders).values(
+                            id=uuid.uuid4(),
+                            task_id=task_id,
+                            user_id=user_id,
+                            remind_at=now,
+                            attempts=0,
+                        )
+                    )
+                    owned[user_id].add(task_id)
+    finally:
+        engine.dispose()
+    return owned
+
+
+def test_upgrade_puts_every_account_and_task_in_an_inbox(blank_database_url):
+    url = blank_database_url
+    # The schema before projects, with the project's alembic.ini as an operator would...
+    _run(url, "alembic", "-c", str(ROOT / "alembic.ini"), "upgrade", BEFORE_PROJECTS)
+    owned = _old_schema_rows(url)
+    # ...then to head as users do.
+    _run(url, "reflex", "db", "migrate")
+
+    assert _diff(url) == []
+    engine = create_engine(url)
+    try:
+        with Session(engine) as session:
+            for user_id, task_ids in owned.items():
+                inboxes = session.exec(
+                    select(models.Project).where(models.Project.owner_id == user_id)
+                ).all()
+                assert [(p.name, p.is_inbox, p.color) for p in inboxes] == [
+                    ("Inbox", True, "charcoal")
+                ]
+                tasks = session.exec(
+                    select(models.Task).where(models.Task.user_id == user_id)
+                ).all()
+                assert {task.id for task in tasks} == task_ids
+                assert {task.project_id for task in tasks} <= {inboxes[0].id}
+                assert all(t.section_id is None and t.parent_id is None for t in tasks)
+            reminders = session.exec(select(models.Reminder)).all()
+            assert len(reminders) == sum(map(len, owned.values()))
+            # The database holds one Inbox per account from now on.
+            second = models.Project(owner_id=next(iter(owned)), name="Inbox", is_inbox=True)
+            session.add(second)
+            with pytest.raises(IntegrityError):
+                session.flush()
+    finally:
+        engine.dispose()

@@ -48,6 +48,52 @@ class User(SQLModel, table=True):
     updated_at: datetime = _ts(default_factory=utcnow)
 
 
+class Project(SQLModel, table=True):
+    """A named, coloured list of tasks; every account has exactly one Inbox."""
+
+    __tablename__ = "projects"
+    __table_args__ = (
+        Index("ix_projects_owner_parent", "owner_id", "parent_id", "position"),
+        Index("ix_projects_parent", "parent_id"),
+        # One Inbox per account, held by the database on both dialects.
+        Index(
+            "uq_projects_owner_inbox",
+            "owner_id",
+            unique=True,
+            postgresql_where=text("is_inbox"),
+            sqlite_where=text("is_inbox"),
+        ),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    owner_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE")
+    name: str = Field(max_length=120)
+    color: str = Field(default="charcoal", max_length=20)
+    parent_id: uuid.UUID | None = Field(default=None, foreign_key="projects.id", ondelete="CASCADE")
+    position: int = Field(default=0)
+    archived_at: datetime | None = _ts(default=None)
+    deleted_at: datetime | None = _ts(default=None)
+    is_inbox: bool = Field(default=False)
+    view: str = Field(default="list", max_length=10)
+    created_at: datetime = _ts(default_factory=utcnow)
+    updated_at: datetime = _ts(default_factory=utcnow)
+    version: int = Field(default=1)
+
+
+class Section(SQLModel, table=True):
+    """A named, ordered group of tasks inside a project."""
+
+    __tablename__ = "sections"
+    __table_args__ = (Index("ix_sections_project_position", "project_id", "position"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    project_id: uuid.UUID = Field(foreign_key="projects.id", ondelete="CASCADE")
+    name: str = Field(max_length=120)
+    position: int = Field(default=0)
+    created_at: datetime = _ts(default_factory=utcnow)
+    updated_at: datetime = _ts(default_factory=utcnow)
+
+
 # Priority as a number for sorting; listing sorts by this very text so the index below serves it.
 PRIORITY_RANK_SQL = (
     "(CASE priority WHEN 'low' THEN 1 WHEN 'medium' THEN 2 WHEN 'high' THEN 3 ELSE 2 END)"
@@ -72,6 +118,18 @@ class Task(SQLModel, table=True):
         Index("ix_tasks_user_priority", "user_id", "priority"),
         Index("ix_tasks_user_position", "user_id", "position"),
         Index("ix_tasks_user_created", "user_id", "created_at"),
+        # A project's open count and its tasks in order; deleted tasks are never read by it.
+        Index(
+            "ix_tasks_project_open",
+            "project_id",
+            "completed",
+            "position",
+            postgresql_where=text("deleted_at IS NULL"),
+            sqlite_where=text("deleted_at IS NULL"),
+        ),
+        Index("ix_tasks_project_deleted", "project_id", "deleted_at"),
+        Index("ix_tasks_section", "section_id"),
+        Index("ix_tasks_parent", "parent_id"),
         Index("ix_tasks_tag_keys_gin", "tag_keys", postgresql_using="gin"),
         Index(
             "ix_tasks_search_gin",
@@ -107,6 +165,11 @@ class Task(SQLModel, table=True):
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     user_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE")
+    project_id: uuid.UUID = Field(foreign_key="projects.id", ondelete="CASCADE")
+    section_id: uuid.UUID | None = Field(
+        default=None, foreign_key="sections.id", ondelete="SET NULL"
+    )
+    parent_id: uuid.UUID | None = Field(default=None, foreign_key="tasks.id", ondelete="CASCADE")
     title: str = Field(max_length=255)
     description: str = Field(default="", max_length=5000)
     priority: str = Field(default=Priority.medium.value, max_length=10)

@@ -73,6 +73,8 @@ class TaskCreate(Input):
     remind_before_minutes: list[int] = Field(
         default_factory=list, description="minutes before the due time"
     )
+    project_id: uuid.UUID | None = Field(default=None, description="default: the Inbox")
+    section_id: uuid.UUID | None = Field(default=None, description="a section of the project")
 
 
 class TaskUpdate(Input):
@@ -95,6 +97,9 @@ class TaskUpdate(Input):
 
 class TaskPublic(BaseModel):
     id: uuid.UUID
+    project_id: uuid.UUID
+    section_id: uuid.UUID | None
+    parent_id: uuid.UUID | None
     title: str
     description: str
     priority: str
@@ -141,6 +146,60 @@ class TaskPage(BaseModel):
     total: int
     page: int
     limit: int
+
+
+class ProjectCreate(Input):
+    name: str = Field(description="1 to 120 characters")
+    color: str | None = Field(default=None, description="a palette name; default charcoal")
+    parent_id: uuid.UUID | None = Field(
+        default=None, description="the parent project (3 levels at most)"
+    )
+
+
+class ProjectUpdate(Input):
+    """A partial update: only the fields sent change; parent_id null moves it to the top."""
+
+    name: str | None = None
+    color: str | None = None
+    parent_id: uuid.UUID | None = None
+    position: int | None = Field(default=None, description="its place among its siblings")
+    view: str | None = Field(default=None, description="list or board")
+
+
+class ProjectPublic(BaseModel):
+    id: uuid.UUID
+    name: str
+    color: str
+    parent_id: uuid.UUID | None
+    position: int
+    is_inbox: bool
+    archived: bool
+    view: str
+    open_count: int = Field(description="open tasks in the project")
+
+
+class ProjectList(BaseModel):
+    items: list[ProjectPublic]
+
+
+class SectionCreate(Input):
+    name: str = Field(description="1 to 120 characters")
+
+
+class SectionUpdate(Input):
+    name: str | None = None
+    position: int | None = Field(default=None, description="its place in the project")
+
+
+class SectionPublic(BaseModel):
+    id: uuid.UUID
+    name: str
+    project_id: uuid.UUID
+    position: int
+
+
+class SectionList(BaseModel):
+    items: list[SectionPublic]
 
 
 class ReorderRequest(Input):

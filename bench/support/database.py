@@ -87,6 +87,12 @@ def copy_rows(connection: Connection, table: Any, rows: list[dict[str, Any]], la
                 log(f"  {label}: {done * 100 // total}% ({done}/{total})")
 
 
+def inbox_of(connection: Connection, user_id: Any) -> Any:
+    """The id of the user's Inbox (registration made it): where seeded tasks go."""
+    statement = text("SELECT id FROM projects WHERE owner_id = :user_id AND is_inbox")
+    return connection.execute(statement, {"user_id": user_id}).scalar_one()
+
+
 def vacuum_analyze(engine: Engine) -> None:
     """VACUUM as autovacuum would on a live database: a freshly loaded table has no visibility
     map yet, which would make index-only scans look worse than they are in production."""

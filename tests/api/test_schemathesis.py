@@ -228,6 +228,25 @@ VALID_INPUTS: dict[str, tuple[str, Any]] = {
             {}, optional={"title": _title, "version": st.integers(1, 4), **_task_fields}
         ),
     ),
+    "POST /api/v1/projects": (
+        "body",
+        st.fixed_dictionaries(
+            {"name": _title},
+            optional={"color": st.sampled_from(["red", "teal", "charcoal", "mauve"])},
+        ),
+    ),
+    "PATCH /api/v1/projects/{project_id}": (
+        "body",
+        st.fixed_dictionaries(
+            {},
+            optional={
+                "name": _title,
+                "color": st.sampled_from(["red", "grape", "taupe"]),
+                "view": st.sampled_from(["list", "board"]),
+                "position": st.integers(0, 5),
+            },
+        ),
+    ),
     "POST /api/v1/filters": (
         "body",
         st.fixed_dictionaries(
@@ -261,6 +280,7 @@ EXPLICIT: dict[str, list[dict[str, Any]]] = {
         {"body": {"title": NUL}},
         {"body": {"title": "t", "description": NUL, "tags": [NUL], "rrule": NUL}},
     ],
+    "POST /api/v1/projects": [{"body": {"name": NUL}}, {"body": {"name": "p", "color": NUL}}],
     "POST /api/v1/filters": [
         {"body": {"name": NUL, "query": {}}},
         {"body": {"name": "nul", "query": {"q": NUL}}},
@@ -305,8 +325,8 @@ def _nul_laced(draw: st.DrawFn, cases: Any) -> Any:
 
 
 def _seed(client: TestClient, headers: dict[str, str], db: str) -> dict[str, list[str]]:
-    """Tasks of each kind, saved filters, notifications, audit rows, conversations, API tokens,
-    a calendar feed and a spare login."""
+    """Tasks of each kind, projects and sections, saved filters, notifications, audit rows,
+    conversations, API tokens, a calendar feed and a spare login."""
 
     def post(path: str, body: dict[str, Any], expected: int = 201) -> dict[str, Any]:
         response = client.post(f"{API}{path}", json=body, headers=headers)
@@ -327,6 +347,18 @@ def _seed(client: TestClient, headers: dict[str, str], db: str) -> dict[str, lis
     task_ids = [plain["id"], weekly["id"], dated["id"], done["id"], trashed["id"]]
     # Only skip gets this one: earlier operations may have made the others unskippable.
     spare = post("/tasks", {"title": "Spare", "due_at": "2030-01-08T09:00:00Z", "rrule": "daily"})
+
+    inbox = client.get(f"{API}/projects", headers=headers).json()["items"][0]
+    home = post("/projects", {"name": "Home", "color": "teal"})
+    child = post("/projects", {"name": "Garden", "parent_id": home["id"]})
+    archived = post("/projects", {"name": "Old"})
+    post(f"/projects/{archived['id']}/archive", {}, expected=200)
+    # One in the Inbox, which no operation can trash.
+    section_ids = [
+        post(f"/projects/{project_id}/sections", {"name": "S"})["id"]
+        for project_id in (home["id"], inbox["id"])
+    ]
+    post("/tasks", {"title": "Sectioned", "section_id": section_ids[0]})
 
     query = {"status": "all", "tags": "home"}
     filter_ids = [post("/filters", {"name": f"filter {i}", "query": query})["id"] for i in range(3)]
@@ -373,6 +405,8 @@ def _seed(client: TestClient, headers: dict[str, str], db: str) -> dict[str, lis
         "conversation_id": conversation_ids,
         "task_id": task_ids,
         "filter_id": filter_ids,
+        "project_id": [home["id"], child["id"], archived["id"], inbox["id"]],
+        "section_id": section_ids,
         "notification_id": notification_ids,
         "refresh_token": [login.json()["refresh_token"]],
         "skippable_task_id": [spare["id"]],

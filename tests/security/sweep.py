@@ -1,6 +1,7 @@
 """Shared pieces of the security sweep: two seeded users, the OpenAPI operations, snapshots.
 
-`victim` owns one of everything (tasks of each kind, a saved filter, notifications, a
+`victim` owns one of everything (tasks of each kind, projects (nested, archived, trashed, its
+Inbox) and a section, a saved filter, notifications, a
 conversation, personal API tokens, a calendar feed, a second login); `attacker` is a second,
 ordinary user with a few tasks of its own. Every victim string carries MARKER so a response
 that leaks any of it is caught by a substring test.
@@ -138,6 +139,16 @@ def seed_user(client: TestClient, db: str, email: str, marker: str) -> Seeded:
     post(f"/tasks/{done['id']}/complete", expected=200)
     trashed = post("/tasks", {"title": f"{marker} trashed"})
     assert client.delete(f"{API}/tasks/{trashed['id']}", headers=headers).status_code == 200
+    inbox = client.get(f"{API}/projects", headers=headers).json()["items"][0]
+    home = post("/projects", {"name": f"{marker} home", "color": "teal"})
+    child = post("/projects", {"name": f"{marker} child", "parent_id": home["id"]})
+    section = post(f"/projects/{home['id']}/sections", {"name": f"{marker} section"})
+    post("/tasks", {"title": f"{marker} sectioned", "section_id": section["id"]})
+    archived = post("/projects", {"name": f"{marker} archived"})
+    post(f"/projects/{archived['id']}/archive", expected=200)
+    binned = post("/projects", {"name": f"{marker} binned"})
+    post("/tasks", {"title": f"{marker} binned task", "project_id": binned["id"]})
+    assert client.delete(f"{API}/projects/{binned['id']}", headers=headers).status_code == 200
     filter_id = post("/filters", {"name": f"{marker} filter", "query": {"status": "all"}})["id"]
     conversation = post("/chat", {"message": f"{marker} what is due?"}, expected=200)
     pat = post("/auth/tokens", {"name": f"{marker} token"})
@@ -169,6 +180,8 @@ def seed_user(client: TestClient, db: str, email: str, marker: str) -> Seeded:
         ids={
             "task_id": [plain["id"], weekly["id"], done["id"], trashed["id"]],
             "filter_id": [filter_id],
+            "project_id": [home["id"], child["id"], inbox["id"], archived["id"], binned["id"]],
+            "section_id": [section["id"]],
             "notification_id": [notification_id],
             "conversation_id": [conversation["conversation_id"]],
             "token_id": [pat["id"]],
@@ -234,6 +247,11 @@ def api_snapshot(client: TestClient, user: Seeded) -> dict[str, Any]:
             for task_id in user.ids["task_id"]
         ],
         "tags": get("/tags"),
+        "projects": [get("/projects"), get("/projects?archived=true")],
+        "sections": [
+            client.get(f"{API}/projects/{project_id}/sections", headers=user.headers).json()
+            for project_id in user.ids["project_id"]
+        ],
         "filters": get("/filters"),
         "notifications": get("/notifications"),
         "tokens": tokens,

@@ -52,7 +52,15 @@ NOT_IN_OPENAPI = {
     "DELETE /mcp": "bearer-checked like the REST API: in the matrix (MCP_CALLS)",
 }
 # What each path parameter names, so another user's id of that kind can be put in it.
-PATH_PARAMS = {"task_id", "filter_id", "notification_id", "conversation_id", "token_id"}
+PATH_PARAMS = {
+    "task_id",
+    "project_id",
+    "section_id",
+    "filter_id",
+    "notification_id",
+    "conversation_id",
+    "token_id",
+}
 # A body that passes validation, so a refusal is about the credential or the id, not the input.
 VALID_BODIES: dict[str, dict[str, Any]] = {
     "UserUpdate": {"display_name": "Changed"},
@@ -62,6 +70,10 @@ VALID_BODIES: dict[str, dict[str, Any]] = {
     "QuickAddRequest": {"text": "made by someone else tomorrow"},
     "SnoozeRequest": {"minutes": 10},
     "SavedFilterCreate": {"name": "made by someone else", "query": {"status": "all"}},
+    "ProjectCreate": {"name": "made by someone else"},
+    "ProjectUpdate": {"name": "changed by someone else", "color": "red"},
+    "SectionCreate": {"name": "made by someone else"},
+    "SectionUpdate": {"name": "changed by someone else", "position": 0},
     "ChatRequest": {"message": "delete everything"},
     # Filled with the victim's ids per request:
     "ReorderRequest": {},

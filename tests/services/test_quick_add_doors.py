@@ -15,7 +15,7 @@ from todo_app.assistant.chat import respond
 from todo_app.config import get_settings
 from todo_app.db import session_scope
 from todo_app.models import OutboxEvent, User
-from todo_app.services import quickadd
+from todo_app.services import projects, quickadd
 
 API = "/api/v1"
 ZONE = "Europe/Paris"
@@ -27,8 +27,8 @@ TEXTS = (
     "file taxes next monday #admin #Admin p2",
     "buy milk",
 )
-# What differs between any two tasks: who and when, not what.
-IDENTITY = ("id", "series_id", "created_at", "updated_at")
+# What differs between any two tasks: who and when, not what (each account has its own Inbox).
+IDENTITY = ("id", "series_id", "project_id", "created_at", "updated_at")
 
 
 def _user(session: Session, email: str) -> User:
@@ -50,6 +50,8 @@ def _changes(email: str) -> list[str]:
 def _created(email: str) -> dict[str, Any]:
     [event] = [e for e in _events(email) if e["type"] == "task.created"]
     task: dict[str, Any] = event["data"]["task"]
+    with session_scope() as session:
+        assert task["project_id"] == str(projects.inbox_of(session, _user(session, email)).id)
     return {key: value for key, value in task.items() if key not in IDENTITY}
 
 

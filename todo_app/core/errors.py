@@ -29,6 +29,12 @@ class NotFound(DomainError):
     status = 404
 
 
+class Forbidden(DomainError):
+    """Seen but not to be changed this way by this user (a shared project's role)."""
+
+    status = 403
+
+
 class Conflict(DomainError):
     """The change collides with the current state (stale version, duplicate)."""
 

@@ -21,7 +21,7 @@ from todo_app.core.validation import clean_display_name, clean_password, clean_t
 from todo_app.db import get_by_id
 from todo_app.models import LoginFailure, RefreshToken, User, utcnow
 from todo_app.schemas import RegisterRequest, TokenPair, UserPublic, UserUpdate
-from todo_app.services import outbox
+from todo_app.services import outbox, projects
 
 ANONYMOUS = "anonymous"
 
@@ -83,6 +83,7 @@ def register(session: Session, data: RegisterRequest, client: str) -> User:
     session.add(user)
     session.flush()
     _auth_event(session, "auth.registered", str(user.id), email=email, client=client)
+    projects.create_inbox(session, user)
     return user
 
 

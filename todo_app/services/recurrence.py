@@ -82,6 +82,9 @@ def ensure_successor(session: Session, task: Task, tz: str) -> Task | None:
     successor = Task(
         id=uuid.uuid4(),
         user_id=task.user_id,
+        project_id=task.project_id,
+        section_id=task.section_id,
+        parent_id=task.parent_id,
         title=task.title,
         description=task.description,
         priority=task.priority,

@@ -37,6 +37,7 @@ from todo_app.services.presenters import (
     task_public,
     tasks_public,
 )
+from todo_app.services.projects import project_trashed, task_place
 from todo_app.services.recurrence import ensure_successor, successor_of
 
 
@@ -173,8 +174,11 @@ def create_task(session: Session, user: User, data: TaskCreate) -> TaskPublic:
     rule = _normalize_rrule(data.rrule)
     due_at, all_day = _resolve_due(data.due_at, data.all_day, rule, tz)
     planned = clean_reminders(data.reminders, data.remind_before_minutes, due_at, tz)
+    project_id, section_id = task_place(session, user, data.project_id, data.section_id)
     task = Task(
         user_id=user.id,
+        project_id=project_id,
+        section_id=section_id,
         title=title,
         description=description,
         priority=clean_priority(data.priority),
@@ -371,6 +375,8 @@ def delete_task(session: Session, user: User, task_id: uuid.UUID) -> TaskPublic:
 def restore_task(session: Session, user: User, task_id: uuid.UUID) -> TaskPublic:
     task = get_task(session, user, task_id)
     if task.deleted_at is not None:
+        if project_trashed(session, task.project_id):
+            raise Conflict("its project is in the trash: restore the project", field="project_id")
         task.deleted_at = None
         task.skipped_at = None
         _touch(session, task)
