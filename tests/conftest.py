@@ -7,6 +7,7 @@ Under CI=true an unreachable PostgreSQL fails the run instead of skipping.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import subprocess
 import sys
@@ -116,12 +117,11 @@ def sqlite_url() -> str:
     return url
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest) -> Iterator[str]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{_DATA / ('test-' + uuid.uuid4().hex[:8] + '.db')}"
-        migrate(url)
-        yield url
+@contextlib.contextmanager
+def _empty_database(dialect: str, prefix: str) -> Iterator[str]:
+    """A database of its own with no tables (SQLite file or PostgreSQL scratch database)."""
+    if dialect == "sqlite":
+        yield f"sqlite:///{_DATA / (prefix + '-' + uuid.uuid4().hex[:8] + '.db')}"
         return
     problem = _pg_reachable()
     if problem:
@@ -129,28 +129,23 @@ def database_url(request: pytest.FixtureRequest) -> Iterator[str]:
         if IN_CI:
             pytest.fail(message)
         pytest.skip(message)
-    name = "todo_test_" + uuid.uuid4().hex[:12]
-    url = _pg_database(name)
-    migrate(url)
-    yield url
+    name = f"todo_{prefix}_" + uuid.uuid4().hex[:12]
+    yield _pg_database(name)
     _drop_pg_database(name)
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    with _empty_database(request.param, "test") as url:
+        migrate(url)
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def blank_database_url(request: pytest.FixtureRequest) -> Iterator[str]:
     """A database of its own with no tables, for a test that migrates it itself."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{_DATA / ('blank-' + uuid.uuid4().hex[:8] + '.db')}"
-        return
-    problem = _pg_reachable()
-    if problem:
-        message = f"PostgreSQL at {PG_ADMIN_URL} is unreachable ({problem})"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
-    name = "todo_blank_" + uuid.uuid4().hex[:12]
-    yield _pg_database(name)
-    _drop_pg_database(name)
+    with _empty_database(request.param, "blank") as url:
+        yield url
 
 
 def _wipe(url: str) -> None:
