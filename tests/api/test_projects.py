@@ -305,6 +305,17 @@ def test_archive_and_unarchive(client, auth, db):
     assert types.count("project.archived") == 2 and types.count("project.unarchived") == 2
 
 
+def test_archiving_a_parent_leaves_a_trashed_sub_project_as_it_was(client, auth, db):
+    home = project(client, auth)
+    child = project(client, auth, "Garden", parent_id=home["id"])
+    call(client, "DELETE", f"/projects/{child['id']}", auth)
+    call(client, "POST", f"/projects/{home['id']}/archive", auth)
+    with Session(get_engine(db)) as session:
+        trashed = session.get(Project, uuid.UUID(child["id"]))
+        assert trashed is not None and trashed.archived_at is None
+    assert [e["data"]["project_id"] for e in events(db, "project.archived")] == [home["id"]]
+
+
 def test_sections(client, auth, db):
     home = project(client, auth)
     first = call(
@@ -410,6 +421,22 @@ def test_limits(client, auth, db):
         session.commit()
     response = client.post(f"{API}/projects/{box['id']}/sections", json={"name": "x"}, headers=auth)
     assert response.status_code == 409 and "200" in response.json()["detail"], response.text
+
+
+def test_a_restore_counts_every_project_it_brings_back_against_the_limit(client, auth, db):
+    home = project(client, auth)
+    project(client, auth, "Garden", parent_id=home["id"])
+    call(client, "DELETE", f"/projects/{home['id']}", auth)
+    with Session(get_engine(db)) as session:
+        user = session.exec(select(User)).one()
+        # Inbox + these: one place left, and the restore would bring back two projects.
+        session.add_all(
+            Project(owner_id=user.id, name=f"p{i}", position=i) for i in range(PROJECTS_MAX - 2)
+        )
+        session.commit()
+    response = client.post(f"{API}/projects/{home['id']}/restore", headers=auth)
+    assert response.status_code == 409 and "500" in response.json()["detail"], response.text
+    assert "Home" not in {p["name"] for p in listed(client, auth)}
 
 
 def test_a_task_of_a_trashed_project_comes_back_only_with_it(client, auth):

@@ -390,9 +390,15 @@ def _stamp_tree(
     session: Session, project: Project, column: str, moment: datetime | None, match: Any
 ) -> list[Project]:
     """Set `column` to `moment` on the project and on each sub-project whose `column` is
-    `match`; answers the projects changed."""
+    `match`, leaving alone a sub-project already in the trash unless the trash is what is
+    being stamped; answers the projects changed."""
     tree = _subtree(_owned(session, project.owner_id), project)
-    changed = [p for p in tree if p is project or getattr(p, column) == match]
+    changed = [
+        p
+        for p in tree
+        if p is project
+        or (getattr(p, column) == match and (column == "deleted_at" or p.deleted_at is None))
+    ]
     for p in changed:
         setattr(p, column, moment)
         _touch(session, p)
@@ -429,7 +435,9 @@ def restore_project(session: Session, user: User, project_id: uuid.UUID) -> Proj
         parent = get_by_id(session, Project, project.parent_id)
         if parent is not None and parent.deleted_at is not None:
             raise Conflict("its parent project is in the trash: restore that one")
-    if len(_live(_owned(session, user.id))) >= PROJECTS_MAX:
+    owned = _owned(session, user.id)
+    coming_back = [p for p in _subtree(owned, project) if p.deleted_at == project.deleted_at]
+    if len(_live(owned)) + len(coming_back) > PROJECTS_MAX:
         raise Conflict(f"an account holds at most {PROJECTS_MAX} projects; delete some first")
     stamp = project.deleted_at
     now = utcnow()
