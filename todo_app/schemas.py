@@ -133,6 +133,16 @@ class TaskListParams(Input):
     due_before: str | None = Field(default=None, description="date or RFC 3339 date-time")
     overdue: str | None = Field(default=None, description="true or false")
     is_recurring: str | None = Field(default=None, description="true or false")
+    project_id: str | None = Field(default=None, description="only this project's tasks")
+    section_id: str | None = Field(default=None, description="only this section's tasks")
+    parent_id: str | None = Field(
+        default=None,
+        description="none: top-level tasks only; a task id: its direct subtasks; default all",
+    )
+    archived: str | None = Field(
+        default=None,
+        description="true: only tasks of archived projects; default: those are hidden",
+    )
     sort_by: str | None = Field(
         default=None, description="due_at, priority, created_at, title or position (default)"
     )

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from todo_app.core.projects import COLORS, PROJECTS_MAX, SECTIONS_MAX
 from todo_app.db import get_engine
-from todo_app.models import OutboxEvent, Project, Section, User
+from todo_app.models import OutboxEvent, Project, Section, Task, User
 
 API = "/api/v1"
 Headers = dict[str, str]
@@ -489,3 +489,106 @@ def test_access_is_decided_in_one_place(client, auth, monkeypatch):
         assert response.status_code == 403, (method, path, response.text)
     monkeypatch.setattr(projects, "permissions", lambda *_: frozenset())
     assert client.get(f"{API}/projects/{home['id']}", headers=auth).status_code == 404
+
+
+def tasks_listed(client: TestClient, headers: Headers, **params: str) -> set[str]:
+    page = call(client, "GET", "/tasks", headers, params={"status": "all", **params})
+    assert page["total"] == len(page["items"])
+    return {t["title"] for t in page["items"]}
+
+
+def test_the_task_list_filters_by_project_section_and_parent(client, auth, db):
+    home = project(client, auth)
+    section = call(
+        client, "POST", f"/projects/{home['id']}/sections", auth, 201, json={"name": "Now"}
+    )
+    task(client, auth, title="boxed")
+    parent = task(client, auth, title="parent", project_id=home["id"])
+    task(client, auth, title="sectioned", section_id=section["id"])
+    child = task(client, auth, title="child", project_id=home["id"])
+    task(client, auth, title="grandchild", project_id=home["id"])
+    with Session(get_engine(db)) as session:
+        for title, parent_id in [("child", parent["id"]), ("grandchild", child["id"])]:
+            row = session.exec(select(Task).where(Task.title == title)).one()
+            row.parent_id = uuid.UUID(parent_id)
+            session.add(row)
+        session.commit()
+    everything = {"boxed", "parent", "sectioned", "child", "grandchild"}
+    assert tasks_listed(client, auth) == everything
+    assert tasks_listed(client, auth, project_id=home["id"]) == everything - {"boxed"}
+    assert tasks_listed(client, auth, section_id=section["id"]) == {"sectioned"}
+    assert tasks_listed(client, auth, parent_id="none") == {"boxed", "parent", "sectioned"}
+    assert tasks_listed(client, auth, parent_id="None", project_id=home["id"]) == {
+        "parent",
+        "sectioned",
+    }
+    assert tasks_listed(client, auth, parent_id=parent["id"]) == {"child"}
+    assert tasks_listed(client, auth, parent_id=child["id"]) == {"grandchild"}
+    # A saved filter keeps them.
+    saved = call(
+        client,
+        "POST",
+        "/filters",
+        auth,
+        201,
+        json={"name": "home", "query": {"project_id": home["id"], "parent_id": "none"}},
+    )
+    assert saved["query"] == {"project_id": home["id"], "parent_id": "none"}
+
+
+def test_the_task_list_refuses_what_the_user_may_not_see(client, auth, make_user):
+    home = project(client, auth)
+    section = call(
+        client, "POST", f"/projects/{home['id']}/sections", auth, 201, json={"name": "Now"}
+    )
+    mine = task(client, auth, project_id=home["id"])
+    other = make_user()
+    for key, value in [
+        ("project_id", home["id"]),
+        ("section_id", section["id"]),
+        ("parent_id", mine["id"]),
+        ("project_id", str(uuid.uuid4())),
+        ("section_id", str(uuid.uuid4())),
+        ("parent_id", str(uuid.uuid4())),
+    ]:
+        response = client.get(f"{API}/tasks", params={key: value}, headers=other)
+        assert response.status_code == 404, (key, response.text)
+    for key in ("project_id", "section_id", "parent_id", "archived"):
+        refused(client.get(f"{API}/tasks", params={key: "nope"}, headers=auth), 422, key)
+        refused(
+            client.post(f"{API}/filters", json={"name": key, "query": {key: "nope"}}, headers=auth),
+            422,
+            key,
+        )
+    call(client, "DELETE", f"/projects/{home['id']}", auth)
+    refused(client.get(f"{API}/tasks", params={"project_id": home["id"]}, headers=auth), 404, None)
+
+
+def test_tasks_of_archived_projects_show_only_on_their_own_page(client, auth):
+    home = project(client, auth)
+    garden = project(client, auth, "Garden", parent_id=home["id"])
+    section = call(
+        client, "POST", f"/projects/{garden['id']}/sections", auth, 201, json={"name": "Beds"}
+    )
+    task(client, auth, title="boxed")
+    task(client, auth, title="home task", project_id=home["id"])
+    task(client, auth, title="garden task", section_id=section["id"])
+    everything = {"boxed", "home task", "garden task"}
+    assert tasks_listed(client, auth) == everything
+    assert tasks_listed(client, auth, archived="true") == set()
+    assert tasks_listed(client, auth, archived="false") == everything
+    call(client, "POST", f"/projects/{home['id']}/archive", auth)
+    assert tasks_listed(client, auth) == {"boxed"}
+    assert tasks_listed(client, auth, archived="false") == {"boxed"}
+    assert tasks_listed(client, auth, q="task") == set()
+    assert tasks_listed(client, auth, archived="true") == {"home task", "garden task"}
+    assert tasks_listed(client, auth, archived="true", q="garden") == {"garden task"}
+    assert tasks_listed(client, auth, project_id=home["id"]) == {"home task"}
+    assert tasks_listed(client, auth, project_id=garden["id"]) == {"garden task"}
+    assert tasks_listed(client, auth, section_id=section["id"]) == {"garden task"}
+    assert tasks_listed(client, auth, project_id=home["id"], archived="true") == {"home task"}
+    box = inbox(client, auth)
+    assert tasks_listed(client, auth, project_id=box["id"], archived="true") == set()
+    call(client, "POST", f"/projects/{home['id']}/unarchive", auth)
+    assert tasks_listed(client, auth) == everything
+    assert tasks_listed(client, auth, archived="true") == set()

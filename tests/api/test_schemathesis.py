@@ -183,6 +183,8 @@ _list_query = {
     "due_before": _due.filter(bool),
     "overdue": st.sampled_from(["true", "false"]),
     "is_recurring": st.sampled_from(["true", "false"]),
+    "parent_id": st.just("none"),
+    "archived": st.sampled_from(["true", "false"]),
     "sort_by": st.sampled_from(["due_at", "priority", "created_at", "title", "position"]),
     "sort_order": st.sampled_from(["asc", "desc"]),
     "page": st.integers(1, 3).map(str),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,6 +27,10 @@ QUERY_KEYS = (
     "due_before",
     "overdue",
     "is_recurring",
+    "project_id",
+    "section_id",
+    "parent_id",
+    "archived",
     "sort_by",
     "sort_order",
     "page",
@@ -44,6 +49,12 @@ class TaskQuery:
     due_before: datetime | None = None
     overdue: bool | None = None
     is_recurring: bool | None = None
+    project_id: uuid.UUID | None = None
+    section_id: uuid.UUID | None = None
+    # parent_id=none: top-level tasks only; a parent_id: that task's direct subtasks.
+    top_level: bool = False
+    parent_id: uuid.UUID | None = None
+    archived: bool = False
     sort_by: str = "position"
     sort_order: str = "asc"
     page: int = 1
@@ -86,6 +97,16 @@ def _int(params: Mapping[str, str], key: str, default: int, low: int, high: int)
     return number
 
 
+def _uuid(params: Mapping[str, str], key: str, expected: str = "a UUID") -> uuid.UUID | None:
+    value = (params.get(key) or "").strip()
+    if not value:
+        return None
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise FieldError(key, f"{key} must be {expected}") from None
+
+
 def _csv(value: str | None) -> list[str]:
     return [part.strip() for part in (value or "").split(",") if part.strip()]
 
@@ -116,6 +137,8 @@ def parse_query(params: Mapping[str, Any], tz: str = "UTC") -> TaskQuery:
     before = parse_boundary(due_before, tz, "due_before", end_of_day=True) if due_before else None
     if after and before and after > before:
         raise FieldError("due_before", "due_before must not be earlier than due_after")
+    parent = (strings.get("parent_id") or "").strip()
+    top_level = parent.lower() == "none"
     return TaskQuery(
         q=q,
         status=_choice(strings, "status", STATUSES, "active"),
@@ -126,6 +149,11 @@ def parse_query(params: Mapping[str, Any], tz: str = "UTC") -> TaskQuery:
         due_before=before,
         overdue=_bool(strings, "overdue"),
         is_recurring=_bool(strings, "is_recurring"),
+        project_id=_uuid(strings, "project_id"),
+        section_id=_uuid(strings, "section_id"),
+        top_level=top_level,
+        parent_id=None if top_level else _uuid(strings, "parent_id", "none or a UUID"),
+        archived=bool(_bool(strings, "archived")),
         sort_by=_choice(strings, "sort_by", SORT_FIELDS, "position"),
         sort_order=_choice(strings, "sort_order", SORT_ORDERS, "asc"),
         page=_int(strings, "page", 1, 1, 1_000_000),

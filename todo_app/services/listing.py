@@ -34,10 +34,12 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select, SelectOfScalar
 
 from todo_app.core.filters import TaskQuery
+from todo_app.core.projects import Permission
 from todo_app.models import PRIORITY_RANK_SQL, Task, User
 from todo_app.schemas import TagCount, TaskPublic
+from todo_app.services import projects
 from todo_app.services.presenters import PublicPage, as_public, rows_fields, task_row_columns
-from todo_app.services.tasks import start_of_today
+from todo_app.services.tasks import get_task, start_of_today
 
 _WORD = re.compile(r"\w+")
 _PRIORITY_RANK: ColumnElement[int] = literal_column(PRIORITY_RANK_SQL)
@@ -65,12 +67,33 @@ class _Shape:
     due_before: bool
     overdue: bool | None
     is_recurring: bool | None
+    project: bool
+    section: bool
+    # None: all levels; True: top-level only; False: the subtasks of the parent parameter.
+    top_level: bool | None
+    # hide: tasks of the archived projects (a parameter) left out; only: nothing else;
+    # any: no condition.
+    archived: str
     sort_by: str
     sort_order: str
 
 
+def _archived_mode(query: TaskQuery, archived: Sequence[uuid.UUID]) -> str:
+    if query.archived:
+        return "only"
+    # A project's (or section's) own list shows its tasks, archived or not; with nothing
+    # archived there is nothing to hide, and the count keeps its index-only scan.
+    if query.project_id is not None or query.section_id is not None or not archived:
+        return "any"
+    return "hide"
+
+
 def _shape_and_values(
-    dialect: str, user: User, query: TaskQuery, now: datetime
+    dialect: str,
+    user: User,
+    query: TaskQuery,
+    now: datetime,
+    archived: Sequence[uuid.UUID] = (),
 ) -> tuple[_Shape, dict[str, Any]]:
     values: dict[str, Any] = {
         "user_id": user.id,
@@ -102,6 +125,16 @@ def _shape_and_values(
     if query.overdue is not None:
         values["now"] = now
         values["today"] = start_of_today(user.timezone, now)
+    if query.project_id is not None:
+        values["project_id"] = query.project_id
+    if query.section_id is not None:
+        values["section_id"] = query.section_id
+    if query.parent_id is not None:
+        values["parent_id"] = query.parent_id
+    mode = _archived_mode(query, archived)
+    if mode != "any":
+        values["archived_ids"] = list(archived)
+    top_level = True if query.top_level else (False if query.parent_id is not None else None)
     shape = _Shape(
         dialect=dialect,
         status=query.status,
@@ -113,6 +146,10 @@ def _shape_and_values(
         due_before=query.due_before is not None,
         overdue=query.overdue,
         is_recurring=query.is_recurring,
+        project=query.project_id is not None,
+        section=query.section_id is not None,
+        top_level=top_level,
+        archived=mode,
         sort_by=query.sort_by,
         sort_order=query.sort_order,
     )
@@ -191,6 +228,17 @@ def _conditions(shape: _Shape) -> list[ColumnElement[bool]]:
     if shape.is_recurring is not None:
         has_rule = col(Task.rrule).is_not(None)
         where.append(has_rule if shape.is_recurring else not_(has_rule))
+    if shape.project:
+        where.append(col(Task.project_id) == bindparam("project_id"))
+    if shape.section:
+        where.append(col(Task.section_id) == bindparam("section_id"))
+    if shape.top_level is True:
+        where.append(col(Task.parent_id).is_(None))
+    elif shape.top_level is False:
+        where.append(col(Task.parent_id) == bindparam("parent_id"))
+    if shape.archived != "any":
+        in_archived = col(Task.project_id).in_(bindparam("archived_ids", expanding=True))
+        where.append(in_archived if shape.archived == "only" else not_(in_archived))
     return where
 
 
@@ -245,17 +293,38 @@ def _run(session: Session, statement: Executable, values: dict[str, Any]) -> Res
 
 
 def page_statement(
-    dialect: str, user: User, query: TaskQuery, now: datetime
+    dialect: str,
+    user: User,
+    query: TaskQuery,
+    now: datetime,
+    archived: Sequence[uuid.UUID] = (),
 ) -> tuple[sa.Select[Any], dict[str, Any]]:
-    """The statement `list_tasks` runs for a page (each row with the `total`) and its values:
-    what bench/api_list.py runs directly as its baseline."""
-    shape, values = _shape_and_values(dialect, user, query, now)
+    """The statement `list_tasks` runs for a page (each row with the `total`) and its values,
+    given the user's `archived` project ids: what bench/api_list.py runs directly as its
+    baseline."""
+    shape, values = _shape_and_values(dialect, user, query, now, archived)
     return _statements(shape)[0], values
+
+
+def _scope(session: Session, user: User, query: TaskQuery) -> Sequence[uuid.UUID]:
+    """The ids of the user's archived projects, if the query needs them. A project, section
+    or parent task the query names must be one the user may see: anything else is the same
+    NotFound as reading it."""
+    if query.project_id is not None:
+        projects.project_for(session, user, query.project_id, Permission.view)
+    if query.section_id is not None:
+        projects.section_for(session, user, query.section_id, Permission.view)
+    if query.parent_id is not None:
+        get_task(session, user, query.parent_id)
+    if not query.archived and (query.project_id is not None or query.section_id is not None):
+        return ()
+    return projects.archived_ids(session, user)
 
 
 def _page(session: Session, user: User, query: TaskQuery) -> tuple[Sequence[Row[Any]], int]:
     """The page's rows and how many rows match in all."""
-    shape, values = _shape_and_values(_dialect(session), user, query, datetime.now(UTC))
+    archived = _scope(session, user, query)
+    shape, values = _shape_and_values(_dialect(session), user, query, datetime.now(UTC), archived)
     page, count = _statements(shape)
     rows = _run(session, page, values).all()
     if rows:
@@ -277,7 +346,8 @@ def find_task(
     session: Session, user: User, query: TaskQuery, task_id: uuid.UUID
 ) -> TaskPublic | None:
     """The task if `query` selects it (on whichever page), else None."""
-    shape, values = _shape_and_values(_dialect(session), user, query, datetime.now(UTC))
+    archived = _scope(session, user, query)
+    shape, values = _shape_and_values(_dialect(session), user, query, datetime.now(UTC), archived)
     statement = _shown(shape.dialect).where(
         *_conditions(shape), col(Task.id) == bindparam("task_id")
     )

@@ -12,7 +12,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import bindparam, func, update
 from sqlmodel import Session, col, select
 
 from todo_app.core.errors import Conflict, FieldError, Forbidden, NotFound
@@ -82,6 +82,20 @@ def section_for(
     except NotFound:
         raise NotFound("section not found") from None
     return section, project
+
+
+_ARCHIVED_IDS = select(Project.id).where(
+    col(Project.owner_id) == bindparam("owner_id"), col(Project.archived_at).is_not(None)
+)
+
+
+def archived_ids(session: Session, user: User) -> list[uuid.UUID]:
+    """The ids of the user's archived projects (archiving stamps a whole tree, so every
+    project under an archived one is among them). Every task list asks: a Core execution
+    of one prebuilt statement keeps it to a round trip."""
+    session.flush()
+    result = session.connection().execute(_ARCHIVED_IDS, {"owner_id": user.id})
+    return list(result.scalars())
 
 
 def inbox_of(session: Session, user: User) -> Project:
