@@ -21,15 +21,18 @@ from dateutil.relativedelta import relativedelta
 from sqlmodel import Session
 
 from todo_app.assistant.tools import ToolOutcome, call_tool
+from todo_app.core.errors import DomainError
 from todo_app.core.quickadd import parse as parse_quick_add
 from todo_app.models import User
-from todo_app.services.quickadd import task_from_text
+from todo_app.services import quickadd
 
 HELP = (
-    "I can add tasks (“add call mom tomorrow 6pm #family every sunday”), list them (“what's "
-    "due this week?”, “high priority tasks tagged work”, “find passport”), complete, reopen, "
-    "skip, rename, reschedule (“move dentist to friday 10am”), reprioritise or tag them, "
-    "delete them (after you confirm), and tell you when a repeating task comes next."
+    "I can add tasks (“add call mom tomorrow 6pm #family every sunday”, “add paint the door "
+    "^Home/Repairs”), list them (“what's due this week?”, “high priority tasks tagged work”, "
+    "“find passport”, “tasks in ^Home”), complete, reopen, skip, rename, reschedule (“move "
+    "dentist to friday 10am”), reprioritise or tag them, delete them (after you confirm), and "
+    "tell you when a repeating task comes next. Projects too: “list projects”, “create project "
+    "Garden in Home”."
 )
 YES = {
     "yes",
@@ -90,6 +93,8 @@ class OfflineAssistant:
         if lowered in ("hi", "hello", "hey", "help", "what can you do", "how does this work"):
             return Reply("Hello! " + HELP)
         for handler in (
+            self._projects,
+            self._create_project,
             self._delete,
             self._uncomplete,
             self._complete,
@@ -291,7 +296,13 @@ class OfflineAssistant:
         if not match:
             return None
         # The task as quick add reads the text, created through the tool (audited as a call).
-        task = task_from_text(match.group(1), self.user.timezone, now=self.now)
+        places = quickadd.places(self.session, self.user)
+        try:
+            task = quickadd.task_from_text(
+                match.group(1), self.user.timezone, now=self.now, places=places
+            )
+        except DomainError as error:
+            return Reply(f"I could not do that: {error.message}. I changed nothing.")
         if not task.title.strip():
             return Reply("What should the task be called?")
         arguments: dict[str, Any] = {"title": task.title, "tags": task.tags}
@@ -304,7 +315,34 @@ class OfflineAssistant:
             arguments["repeat_from"] = task.repeat_from
         if text.lower().startswith("remind me") and task.due_at is not None and not task.all_day:
             arguments["remind_before_minutes"] = [0]
+        if "project_id" in task.model_fields_set:
+            arguments["project"] = str(task.project_id)
+        if "section_id" in task.model_fields_set:
+            arguments["section"] = str(task.section_id)
         return self._call("add_task", **arguments)
+
+    def _projects(self, text: str) -> Reply | None:
+        asks = re.match(
+            r"^(?:list|show|what are)(?: me)?\s+(?:all\s+)?(?:my\s+|the\s+)?projects$"
+            r"|^(?:which|what)\s+projects\s+do\s+i\s+have$|^projects$",
+            text,
+            re.I,
+        )
+        return self._call("list_projects") if asks else None
+
+    def _create_project(self, text: str) -> Reply | None:
+        match = re.match(
+            r"^(?:create|add|make|new)\s+(?:a\s+)?(?:new\s+)?project\s+(?:called\s+|named\s+)?"
+            r"(.+?)(?:\s+(?:in|inside|under)\s+(?:project\s+)?(.+))?$",
+            text,
+            re.I,
+        )
+        if not match:
+            return None
+        arguments = {"name": match.group(1).strip(QUOTES)}
+        if match.group(2):
+            arguments["parent"] = match.group(2).strip().strip(QUOTES)
+        return self._call("create_project", **arguments)
 
     def _list(self, text: str) -> Reply | None:
         lowered = text.lower()
@@ -349,6 +387,16 @@ class OfflineAssistant:
             arguments["tags"] = list(dict.fromkeys(tags))
         if re.search(r"\b(completed|finished|done)\b", lowered) and "not done" not in lowered:
             arguments["status"] = "completed"
+        in_project = re.search(r"\bin\s+(?:the\s+)?project\s+(.+)$", text, re.I)
+        parsed = quickadd.parse_in_zone(
+            text, self.user.timezone, self.now, quickadd.places(self.session, self.user)
+        )
+        if parsed.project is not None:
+            arguments["project"] = parsed.project_id or parsed.project
+            text = text.replace(next(c.text for c in parsed.recognized if c.kind == "project"), "")
+        elif in_project:
+            arguments["project"] = _quoted_or(in_project.group(1))
+            text = text[: in_project.start()]
         search = re.search(
             r"\b(?:find|search(?: for)?|about|containing|mentioning|called|named)\s+(.+)$",
             text,
