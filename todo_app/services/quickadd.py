@@ -10,6 +10,7 @@ time) come in as defaults, and where the text and a picker both say something, t
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -60,6 +61,8 @@ def task_from_text(
     *,
     now: datetime | None = None,
     places: Sequence[Place] = (),
+    project_id: uuid.UUID | None = None,
+    section_id: uuid.UUID | None = None,
     priority: str | None = None,
     tags: Iterable[str] = (),
     due_date: str = "",
@@ -72,7 +75,8 @@ def task_from_text(
     wins over both `due_date` and `due_time`; a recurrence in the text without a date or time
     starts on `due_date` (at `due_time`) when one is given, else at its first occurrence from
     now. A due time is written in the user's zone (2026-12-25T18:00:00+01:00), a due date as
-    the local date (2026-12-25). A project or section the text names must be among `places`.
+    the local date (2026-12-25). A project or section the text names must be among `places`;
+    it wins over `project_id` and `section_id` (a project named alone drops `section_id`).
 
     Fields neither the text nor a default gives are left unset (out of `model_fields_set`):
     the chat passes on only what the user said.
@@ -87,11 +91,15 @@ def task_from_text(
         if parsed.project_id is None:
             raise FieldError("project", f"no project is named “{parsed.project}”; create it first")
         fields["project_id"] = parsed.project_id
+    elif project_id is not None:
+        fields["project_id"] = project_id
     if parsed.section is not None:
         if parsed.section_id is None:
             message = f"“{parsed.project}” has no section named “{parsed.section}”"
             raise FieldError("section", message)
         fields["section_id"] = parsed.section_id
+    elif section_id is not None and parsed.project is None:
+        fields["section_id"] = section_id
     chosen = parsed.priority or priority
     if chosen is not None:
         fields["priority"] = chosen
@@ -117,6 +125,8 @@ def quick_add(
     text: str,
     *,
     now: datetime | None = None,
+    project_id: uuid.UUID | None = None,
+    section_id: uuid.UUID | None = None,
     priority: str | None = None,
     tags: Iterable[str] = (),
     due_date: str = "",
@@ -128,6 +138,8 @@ def quick_add(
         user.timezone,
         now=now,
         places=places(session, user),
+        project_id=project_id,
+        section_id=section_id,
         priority=priority,
         tags=tags,
         due_date=due_date,
