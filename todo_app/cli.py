@@ -311,10 +311,25 @@ def cmd_add(args: argparse.Namespace) -> int:
     text = " ".join(args.text).strip()
     if not text:
         raise CliError('text: say what to do, e.g. todo add "buy milk tomorrow #errands"')
-    task = api.call("POST", "/tasks/quick", json={"text": text, **_place(api, args)})
+    body = {"text": text, **_place(api, args)}
+    if args.parent:
+        body["parent_id"] = resolve_id(api, args.parent)
+    task = api.call("POST", "/tasks/quick", json=body)
     _remember(config, "add", [task["id"]])
-    print("Added " + _describe(task, _user_zone(api)))
+    print("Added " + _describe(task, _user_zone(api)) + _where(api, task))
     return 0
+
+
+def _where(api: Api, task: dict[str, Any]) -> str:
+    """ " in PROJECT" (" / SECTION"), or " under TITLE" for a subtask; "" in the Inbox."""
+    if task.get("parent_id"):
+        return f" under {api.call('GET', '/tasks/' + task['parent_id'])['title']}"
+    project = api.call("GET", f"/projects/{task['project_id']}")
+    if project["is_inbox"] and not task.get("section_id"):
+        return ""
+    sections = api.call("GET", f"/projects/{project['id']}/sections")["items"]
+    named = [s["name"] for s in sections if s["id"] == task.get("section_id")]
+    return f" in {project['name']}" + "".join(f" / {name}" for name in named)
 
 
 def cmd_ls(args: argparse.Namespace) -> int:
@@ -343,6 +358,7 @@ def cmd_ls(args: argparse.Namespace) -> int:
         print("No tasks")
         return 0
     zone = _user_zone(api)
+    names = {p["id"]: p["name"] for p in api.call("GET", "/projects")["items"]}
     rows = [
         [
             short(t["id"]),
@@ -350,13 +366,21 @@ def cmd_ls(args: argparse.Namespace) -> int:
             {"high": "H", "medium": "M", "low": "L"}.get(t["priority"], "?"),
             format_due(t, zone),
             "↻" if t.get("rrule") else "",
-            _clip(t["title"], TITLE_WIDTH),
+            _clip(t["title"], TITLE_WIDTH) + _progress(t),
             ",".join(t["tags"]),
+            names.get(t["project_id"], ""),
         ]
         for t in tasks
     ]
-    print(table(["ID", "✓", "P", "DUE", "R", "TITLE", "TAGS"], rows))
+    print(table(["ID", "✓", "P", "DUE", "R", "TITLE", "TAGS", "PROJECT"], rows))
     return 0
+
+
+def _progress(task: dict[str, Any]) -> str:
+    """[2/5]: subtasks done of all, for a task that has some."""
+    counts = task.get("subtasks") or {}
+    total = counts.get("total", 0)
+    return f" [{total - counts.get('open', 0)}/{total}]" if total else ""
 
 
 def _tree(projects: list[dict[str, Any]]) -> list[tuple[int, dict[str, Any]]]:
@@ -496,7 +520,7 @@ def cmd_mv(args: argparse.Namespace) -> int:
     if not move:
         raise CliError("nothing to move: give --project, --section, --parent or --position")
     task = api.call("POST", f"/tasks/{task_id}/move", json=move)
-    print("Moved " + _describe(task, _user_zone(api)))
+    print("Moved " + _describe(task, _user_zone(api)) + (_where(api, task) or " to the Inbox"))
     return 0
 
 
@@ -565,6 +589,7 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("text", nargs="+")
     add.add_argument("--project", help="its project, by name or id (default: the Inbox)")
     add.add_argument("--section", help="a section of that project, by name or id")
+    add.add_argument("--parent", help="make it a subtask of this task (ID)")
     add.set_defaults(func=cmd_add)
 
     ls = commands.add_parser("ls", help="list tasks (open ones by default)")

@@ -378,6 +378,9 @@ class QuickAddRequest(Input):
     section_id: uuid.UUID | None = Field(
         default=None, description="a section of that project, unless the text names a project"
     )
+    parent_id: uuid.UUID | None = Field(
+        default=None, description="a subtask of this task, in its project and section"
+    )
 
 
 class ChatRequest(Input):

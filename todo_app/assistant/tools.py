@@ -29,7 +29,15 @@ from todo_app.core.filters import parse_query
 from todo_app.core.projects import Permission
 from todo_app.core.recurrence import describe
 from todo_app.models import Task, User
-from todo_app.schemas import Input, ProjectCreate, ProjectPublic, TaskCreate, TaskPublic, TaskUpdate
+from todo_app.schemas import (
+    Input,
+    ProjectCreate,
+    ProjectPublic,
+    TaskCreate,
+    TaskMove,
+    TaskPublic,
+    TaskUpdate,
+)
 from todo_app.services import listing, outbox, projects, quickadd, tasks
 
 # Most tasks a listing tool returns to a model (its context is not free).
@@ -90,6 +98,17 @@ class AddTaskArgs(Input):
     section: str | None = Field(
         default=None, description="a section of that project, by name or id"
     )
+    parent: str | None = Field(
+        default=None,
+        description="make it a subtask of this task (its id, the start of its id or words of "
+        "its title); it goes to the parent's project and section",
+    )
+
+
+class AddSubtaskArgs(AddTaskArgs):
+    parent: str = Field(
+        description="the task it is a step of: its id, the start of its id or words of its title"
+    )
 
 
 class ListTasksArgs(Input):
@@ -104,6 +123,7 @@ class ListTasksArgs(Input):
     limit: int = Field(default=20, ge=1, le=LIST_MAX)
     project: str | None = Field(default=None, description="only this project's (name or id)")
     section: str | None = Field(default=None, description="only this section's (name or id)")
+    parent: str | None = Field(default=None, description="only the direct subtasks of this task")
 
 
 class CreateProjectArgs(Input):
@@ -130,6 +150,19 @@ class UpdateTaskArgs(TaskRefArgs):
     )
     rrule: str | None = Field(
         default=None, description="new repeat rule; the empty string stops repeating"
+    )
+
+
+class MoveTaskArgs(TaskRefArgs):
+    project: str | None = Field(default=None, description="the project to move it to (name or id)")
+    section: str | None = Field(
+        default=None, description="a section of its (new) project, by name or id; empty: none"
+    )
+    parent: str | None = Field(
+        default=None, description="make it a subtask of this task; empty: a top-level task"
+    )
+    position: int | None = Field(
+        default=None, ge=0, description="its place among its new siblings, from 0; default last"
     )
 
 
@@ -245,6 +278,9 @@ def _describe(task: TaskPublic, tz: str) -> str:
         parts.append(f"{task.priority} priority")
     if task.tags:
         parts.append(" ".join("#" + t for t in task.tags))
+    if task.subtasks.total:
+        done = task.subtasks.total - task.subtasks.open
+        parts.append(f"{done}/{task.subtasks.total} subtasks done")
     return ", ".join(parts)
 
 
@@ -261,6 +297,7 @@ def _task_data(task: TaskPublic, tz: str) -> dict[str, Any]:
         "project_id": str(task.project_id),
         "section_id": str(task.section_id) if task.section_id else None,
         "parent_id": str(task.parent_id) if task.parent_id else None,
+        "subtasks": task.subtasks.model_dump(),
     }
 
 
@@ -270,6 +307,7 @@ def _due_text(value: str | None) -> str | None:
 
 def add_task(session: Session, user: User, args: AddTaskArgs) -> ToolResult:
     project, section_id = _place(session, user, args.project, args.section)
+    parent = resolve_task(session, user, args.parent) if args.parent else None
     created = tasks.create_task(
         session,
         user,
@@ -284,9 +322,10 @@ def add_task(session: Session, user: User, args: AddTaskArgs) -> ToolResult:
             remind_before_minutes=args.remind_before_minutes,
             project_id=project.id if project else None,
             section_id=section_id,
+            parent_id=parent.id if parent else None,
         ),
     )
-    where = f" to {project.name}" if project else ""
+    where = f" under “{parent.title}”" if parent else f" to {project.name}" if project else ""
     return ToolResult(
         f"Added {_describe(created, user.timezone)}{where}",
         {"task": _task_data(created, user.timezone)},
@@ -311,6 +350,8 @@ def list_tasks(session: Session, user: User, args: ListTasksArgs) -> ToolResult:
         params["project_id"] = str(project.id)
     if section_id is not None:
         params["section_id"] = str(section_id)
+    if args.parent:
+        params["parent_id"] = str(resolve_task(session, user, args.parent).id)
     query = parse_query({k: v for k, v in params.items() if v}, user.timezone)
     page = listing.list_tasks(session, user, query).task_page()
     tz = user.timezone
@@ -353,6 +394,33 @@ def update_task(session: Session, user: User, args: UpdateTaskArgs) -> ToolResul
         f"Updated {_describe(updated, user.timezone)}",
         {"task": _task_data(updated, user.timezone), "changed": sorted(changes)},
         [str(updated.id)],
+    )
+
+
+def move_task(session: Session, user: User, args: MoveTaskArgs) -> ToolResult:
+    task = resolve_task(session, user, args.task)
+    project = resolve_project(session, user, args.project) if args.project else None
+    place: dict[str, Any] = {"project_id": project.id} if project else {}
+    if args.section is not None:
+        where = project or projects.read_project(session, user, task.project_id)
+        named = args.section.strip()
+        place["section_id"] = resolve_section(session, user, where, named) if named else None
+    if args.parent is not None:
+        named = args.parent.strip()
+        place["parent_id"] = resolve_task(session, user, named).id if named else None
+    if args.position is not None:
+        place["position"] = args.position
+    if not place:
+        raise ToolError("say where to move it: a project, a section, a parent task or a position")
+    moved = tasks.move_task(session, user, task.id, TaskMove(**place))
+    if moved.parent_id is not None:
+        where_to = f"under “{tasks.get_task(session, user, moved.parent_id).title}”"
+    else:
+        where_to = "to " + projects.read_project(session, user, moved.project_id).name
+    return ToolResult(
+        f"Moved “{moved.title}” {where_to}",
+        {"task": _task_data(moved, user.timezone)},
+        [str(moved.id)],
     )
 
 
@@ -514,6 +582,18 @@ TOOLS: dict[str, Tool] = {
             "When a recurring task comes next, and its rule in plain words.",
             OccurrencesArgs,
             next_occurrences,
+        ),
+        Tool(
+            "add_subtask",
+            "Add a step (subtask) to a task; it goes to that task's project and section.",
+            AddSubtaskArgs,
+            add_task,
+        ),
+        Tool(
+            "move_task",
+            "Move a task, with its subtasks, to another project, section, parent task or place.",
+            MoveTaskArgs,
+            move_task,
         ),
         Tool(
             "list_projects",

@@ -63,6 +63,7 @@ def task_from_text(
     places: Sequence[Place] = (),
     project_id: uuid.UUID | None = None,
     section_id: uuid.UUID | None = None,
+    parent_id: uuid.UUID | None = None,
     priority: str | None = None,
     tags: Iterable[str] = (),
     due_date: str = "",
@@ -77,6 +78,7 @@ def task_from_text(
     now. A due time is written in the user's zone (2026-12-25T18:00:00+01:00), a due date as
     the local date (2026-12-25). A project or section the text names must be among `places`;
     it wins over `project_id` and `section_id` (a project named alone drops `section_id`).
+    With `parent_id` the task is a subtask of that task.
 
     Fields neither the text nor a default gives are left unset (out of `model_fields_set`):
     the chat passes on only what the user said.
@@ -100,6 +102,8 @@ def task_from_text(
         fields["section_id"] = parsed.section_id
     elif section_id is not None and parsed.project is None:
         fields["section_id"] = section_id
+    if parent_id is not None:
+        fields["parent_id"] = parent_id
     chosen = parsed.priority or priority
     if chosen is not None:
         fields["priority"] = chosen
@@ -127,6 +131,7 @@ def quick_add(
     now: datetime | None = None,
     project_id: uuid.UUID | None = None,
     section_id: uuid.UUID | None = None,
+    parent_id: uuid.UUID | None = None,
     priority: str | None = None,
     tags: Iterable[str] = (),
     due_date: str = "",
@@ -140,6 +145,7 @@ def quick_add(
         places=places(session, user),
         project_id=project_id,
         section_id=section_id,
+        parent_id=parent_id,
         priority=priority,
         tags=tags,
         due_date=due_date,

@@ -49,7 +49,12 @@ def quick_add(body: QuickAddRequest, user: RouterUser, session: RouterSession) -
     "call mom tomorrow 6pm #family every sunday ^Home" (dates in the user's time zone)."""
     try:
         return quickadd.quick_add(
-            session, user, body.text, project_id=body.project_id, section_id=body.section_id
+            session,
+            user,
+            body.text,
+            project_id=body.project_id,
+            section_id=body.section_id,
+            parent_id=body.parent_id,
         )
     except FieldError as exc:
         if exc.field in body.model_fields_set - {"text"}:
