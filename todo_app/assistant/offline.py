@@ -95,6 +95,8 @@ class OfflineAssistant:
         for handler in (
             self._projects,
             self._create_project,
+            self._subtask,
+            self._move,
             self._delete,
             self._uncomplete,
             self._complete,
@@ -343,6 +345,58 @@ class OfflineAssistant:
         if match.group(2):
             arguments["parent"] = match.group(2).strip().strip(QUOTES)
         return self._call("create_project", **arguments)
+
+    def _subtask(self, text: str) -> Reply | None:
+        match = re.match(
+            r"^add\s+(?:a\s+)?(?:subtask|sub-task|step)\s+(.+?)\s+(?:to|under|for)\s+(.+)$",
+            text,
+            re.I,
+        ) or re.match(r"^add\s+(.+?)\s+as\s+a\s+(?:subtask|sub-task|step)\s+of\s+(.+)$", text, re.I)
+        if not match:
+            return None
+        task = quickadd.task_from_text(match.group(1), self.user.timezone, now=self.now)
+        arguments: dict[str, Any] = {
+            "parent": _quoted_or(match.group(2)),
+            "title": task.title,
+            "tags": task.tags,
+        }
+        if "priority" in task.model_fields_set:
+            arguments["priority"] = task.priority
+        if task.due_at is not None:
+            arguments["due"] = task.due_at
+        return self._call("add_subtask", **arguments)
+
+    def _move(self, text: str) -> Reply | None:
+        under = re.match(
+            r"^(?:move|put)\s+(.+?)\s+under\s+(.+)$|^make\s+(.+?)\s+a\s+(?:subtask|sub-task|step)"
+            r"\s+of\s+(.+)$",
+            text,
+            re.I,
+        )
+        if under:
+            target, parent = under.group(1) or under.group(3), under.group(2) or under.group(4)
+            return self._call("move_task", task=_quoted_or(target), parent=_quoted_or(parent))
+        match = re.match(
+            r"^(?:move|put)\s+(.+?)\s+(?:to|into|in)\s+(?:the\s+)?(?:project\s+(.+)|(\^.+))$",
+            text,
+            re.I,
+        )
+        if not match:
+            return None
+        arguments: dict[str, Any] = {"task": _quoted_or(match.group(1))}
+        if match.group(2):
+            arguments["project"] = _quoted_or(match.group(2))
+            return self._call("move_task", **arguments)
+        places = quickadd.places(self.session, self.user)
+        parsed = quickadd.parse_in_zone(match.group(3), self.user.timezone, self.now, places)
+        if parsed.project is None or parsed.title:
+            return Reply(
+                f"I did not understand the project “{match.group(3)}”, so I changed nothing."
+            )
+        arguments["project"] = parsed.project_id or parsed.project
+        if parsed.section is not None:
+            arguments["section"] = parsed.section_id or parsed.section
+        return self._call("move_task", **arguments)
 
     def _list(self, text: str) -> Reply | None:
         lowered = text.lower()

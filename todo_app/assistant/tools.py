@@ -126,6 +126,10 @@ class ListTasksArgs(Input):
     parent: str | None = Field(default=None, description="only the direct subtasks of this task")
 
 
+class ListProjectsArgs(Input):
+    archived: bool = Field(default=False, description="true: the archived projects instead")
+
+
 class CreateProjectArgs(Input):
     name: str = Field(description="the project's name")
     color: str | None = Field(default=None, description="a palette colour such as blue, green")
@@ -461,9 +465,9 @@ def _project_data(project: ProjectPublic, sections: list[tuple[str, str]]) -> di
     }
 
 
-def list_projects(session: Session, user: User, args: Input) -> ToolResult:
-    shown = projects.list_projects(session, user).items
-    sections = {place.id: list(place.sections) for place in quickadd.places(session, user)}
+def list_projects(session: Session, user: User, args: ListProjectsArgs) -> ToolResult:
+    shown = projects.list_projects(session, user, archived=args.archived).items
+    sections = quickadd.sections_of(session, shown)
     children: dict[uuid.UUID | None, list[ProjectPublic]] = {}
     for project in shown:
         children.setdefault(project.parent_id, []).append(project)
@@ -598,7 +602,7 @@ TOOLS: dict[str, Tool] = {
         Tool(
             "list_projects",
             "The user's projects as a tree, with open task counts and their sections.",
-            Input,
+            ListProjectsArgs,
             list_projects,
         ),
         Tool(

@@ -21,14 +21,15 @@ from sqlmodel import Session, col, select
 from todo_app.core.errors import FieldError
 from todo_app.core.quickadd import Place, QuickAdd, parse
 from todo_app.models import Section, User
-from todo_app.schemas import TaskCreate, TaskPublic
+from todo_app.schemas import ProjectPublic, TaskCreate, TaskPublic
 from todo_app.services import projects, tasks
 
 
-def places(session: Session, user: User) -> list[Place]:
-    """The projects a line may name (those of the user's list: not archived, not in the
-    trash), in the list's order, each with its sections in order."""
-    shown = projects.list_projects(session, user).items
+def sections_of(
+    session: Session, shown: Sequence[ProjectPublic]
+) -> dict[str, list[tuple[str, str]]]:
+    """The (id, name) of each section of these projects (ones the user sees), in order, by
+    project id."""
     rows = session.exec(
         select(Section)
         .where(col(Section.project_id).in_([p.id for p in shown]))
@@ -37,6 +38,14 @@ def places(session: Session, user: User) -> list[Place]:
     sections: dict[str, list[tuple[str, str]]] = {}
     for row in rows:
         sections.setdefault(str(row.project_id), []).append((str(row.id), row.name))
+    return sections
+
+
+def places(session: Session, user: User) -> list[Place]:
+    """The projects a line may name (those of the user's list: not archived, not in the
+    trash), in the list's order, each with its sections in order."""
+    shown = projects.list_projects(session, user).items
+    sections = sections_of(session, shown)
     return [
         Place(str(p.id), p.name, tuple(sections.get(str(p.id), [])), p.is_inbox, p.color)
         for p in shown
