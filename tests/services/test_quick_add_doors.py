@@ -189,3 +189,31 @@ def test_an_unknown_project_or_section_is_refused_by_every_door(
     assert reply.reply.startswith("I could not do that") and words in reply.reply
     for email in emails.values():
         assert "task.created" not in _changes(email)
+
+
+def test_the_rest_door_takes_a_place_the_text_can_override(
+    client: TestClient, make_user: Callable[..., dict[str, str]]
+) -> None:
+    headers = make_user(email="place-defaults@example.com", timezone=ZONE)
+    project_id, section_id = _place(client, headers)
+    other = client.post(f"{API}/projects", json={"name": "Work"}, headers=headers).json()
+
+    def quick(**body: Any) -> Any:
+        return client.post(f"{API}/tasks/quick", json=body, headers=headers)
+
+    placed = quick(text="prime the wall", project_id=project_id, section_id=section_id).json()
+    assert (placed["project_id"], placed["section_id"]) == (project_id, section_id)
+    # The text's ^Project wins, and takes the task out of the section given beside it.
+    named = quick(text="file the invoice ^work", project_id=project_id, section_id=section_id)
+    assert named.status_code == 201, named.text
+    assert (named.json()["project_id"], named.json()["section_id"]) == (other["id"], None)
+    step = quick(text="buy primer tomorrow #shop", parent_id=placed["id"])
+    assert step.status_code == 201, step.text
+    assert (step.json()["parent_id"], step.json()["section_id"]) == (placed["id"], section_id)
+    assert step.json()["tags"] == ["shop"]
+    parent = client.get(f"{API}/tasks/{placed['id']}", headers=headers).json()
+    assert parent["subtasks"] == {"open": 1, "total": 1}
+    # A section of another project is refused naming the body's field, creating nothing.
+    mismatched = quick(text="sweep", project_id=other["id"], section_id=section_id)
+    assert mismatched.status_code == 422 and mismatched.json()["field"] == "section_id"
+    assert _changes("place-defaults@example.com").count("task.created") == 3
