@@ -297,6 +297,11 @@ def test_projects_sections_subtasks_and_mv(todo, user, backend, tmp_path):
     (fill,) = _tasks(todo, "-q", "cracks")
     assert (fill["parent_id"], fill["section_id"]) == (door["id"], section["id"])
 
+    shown = dict(line.split(None, 1) for line in todo("show", door["id"][:8]).out.splitlines())
+    assert (shown["place"], shown["subtasks"]) == ("in Home renovation / Paint jobs", "0/1 done")
+    step_shown = dict(line.split(None, 1) for line in todo("show", fill["id"]).out.splitlines())
+    assert step_shown["place"] == "under sand the door" and "subtasks" not in step_shown
+
     table = todo("ls", "--project", "home renovation")
     assert table.code == 0, table.err
     assert table.out.splitlines()[0].split()[-1] == "PROJECT"

@@ -532,10 +532,13 @@ def cmd_show(args: argparse.Namespace) -> int:
         print(json.dumps(task, indent=2))
         return 0
     status = "deleted" if task.get("deleted_at") else "done" if task["completed"] else "open"
+    counts = task.get("subtasks") or {}
     fields = [
         ("id", task["id"]),
         ("title", task["title"]),
         ("status", status),
+        ("place", _where(api, task).strip()),
+        ("subtasks", _progress(task).strip(" []") + " done" if counts.get("total") else ""),
         ("priority", task["priority"]),
         ("due", format_due(task, zone) + (" (all day)" if task.get("all_day") else "")),
         ("tags", ", ".join(task["tags"])),
@@ -552,7 +555,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     if task.get("rrule"):
         nexts = api.call("GET", f"/tasks/{task['id']}/occurrences", params={"n": 5})
         if nexts.get("description"):
-            fields[6] = ("repeats", f"{nexts['description']} ({task['rrule']})")
+            where = [name for name, _ in fields].index("repeats")
+            fields[where] = ("repeats", f"{nexts['description']} ({task['rrule']})")
         dates = [
             format_due({"due_at": at, "all_day": task.get("all_day")}, zone)
             for at in nexts["occurrences"]

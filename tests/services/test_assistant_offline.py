@@ -322,6 +322,8 @@ def test_projects_sections_and_subtasks_in_plain_words(db: str) -> None:
             user = session.get_one(User, user_id)
             return respond(session, user, text, settings=offline(), now=NOW).reply
 
+    # "add project ..." is a task; projects are created, made or started.
+    assert say("add project review friday").startswith("Added “project review”")
     made = say("create project Garden in home renovation")
     assert made == "Created the project “Garden” inside Home renovation"
     tree = say("list projects")

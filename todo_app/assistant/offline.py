@@ -334,8 +334,9 @@ class OfflineAssistant:
 
     def _create_project(self, text: str) -> Reply | None:
         match = re.match(
-            r"^(?:create|add|make|new)\s+(?:a\s+)?(?:new\s+)?project\s+(?:called\s+|named\s+)?"
-            r"(.+?)(?:\s+(?:in|inside|under)\s+(?:project\s+)?(.+))?$",
+            # "add project review" stays a task: only these verbs make a project.
+            r"^(?:(?:create|make|start)\s+(?:a\s+)?(?:new\s+)?|(?:add\s+a\s+)?new\s+)project\s+"
+            r"(?:called\s+|named\s+)?(.+?)(?:\s+(?:in|inside|under)\s+(?:project\s+)?(.+))?$",
             text,
             re.I,
         )
