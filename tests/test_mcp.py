@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +19,9 @@ from sqlmodel import col, select
 
 from todo_app.api.main import create_api
 from todo_app.db import session_scope
-from todo_app.models import OutboxEvent, Task
+from todo_app.models import OutboxEvent, Project, Task, User
 from todo_app.schemas import RegisterRequest
-from todo_app.services import api_tokens, auth
+from todo_app.services import api_tokens, auth, projects
 
 ROOT = Path(__file__).resolve().parents[1]
 REQUIRED = {
@@ -185,6 +186,12 @@ def test_projects_and_subtasks_over_http(db: str) -> None:
                 steps = await client.call_tool("list_tasks", {"parent": "Sand the door"})
                 tree = await client.call_tool("list_projects", {})
                 lost = await client.call_tool("list_tasks", {"project": "Nowhere"})
+                kitchen_id = uuid.UUID(inner.structured_content["project"]["id"])
+                with session_scope() as session:
+                    owner = session.exec(select(Project).where(Project.id == kitchen_id)).one()
+                    user = session.get_one(User, owner.owner_id)
+                    projects.archive_project(session, user, kitchen_id)
+                archived = await client.call_tool("list_projects", {"archived": True})
         return locals()
 
     result = anyio.run(run)
@@ -208,6 +215,8 @@ def test_projects_and_subtasks_over_http(db: str) -> None:
         "  - Kitchen (2 open)",
     ]
     assert result["lost"].is_error and "no project is named" in result["lost"].content[0].text
+    # Archived alone, a sub-project heads the archived list.
+    assert result["archived"].content[0].text == "1 project:\n- Kitchen (2 open)"
     with session_scope() as session:
         # The subtask went along with its parent.
         [sandpaper] = session.exec(select(Task).where(Task.title == "Buy sandpaper")).all()

@@ -385,9 +385,11 @@ def _progress(task: dict[str, Any]) -> str:
 
 def _tree(projects: list[dict[str, Any]]) -> list[tuple[int, dict[str, Any]]]:
     """The projects depth first, each with its depth (0 at the top), in the API's order."""
+    ids = {project["id"] for project in projects}
     children: dict[str | None, list[dict[str, Any]]] = {}
     for project in projects:
-        children.setdefault(project["parent_id"], []).append(project)
+        parent = project["parent_id"] if project["parent_id"] in ids else None
+        children.setdefault(parent, []).append(project)
     ordered: list[tuple[int, dict[str, Any]]] = []
     pending = [(0, p) for p in reversed(children.get(None, []))]
     while pending:

@@ -121,8 +121,8 @@ class ListTasksArgs(Input):
     overdue: bool | None = Field(default=None, description="only overdue tasks")
     sort_by: str = Field(default="due_at", description="due_at, priority, created_at, title")
     limit: int = Field(default=20, ge=1, le=LIST_MAX)
-    project: str | None = Field(default=None, description="only this project's (name or id)")
-    section: str | None = Field(default=None, description="only this section's (name or id)")
+    project: str | None = Field(default=None, description="only this project's tasks (name or id)")
+    section: str | None = Field(default=None, description="only this section's tasks (name or id)")
     parent: str | None = Field(default=None, description="only the direct subtasks of this task")
 
 
@@ -468,9 +468,13 @@ def _project_data(project: ProjectPublic, sections: list[tuple[str, str]]) -> di
 def list_projects(session: Session, user: User, args: ListProjectsArgs) -> ToolResult:
     shown = projects.list_projects(session, user, archived=args.archived).items
     sections = quickadd.sections_of(session, shown)
+    ids = {project.id for project in shown}
     children: dict[uuid.UUID | None, list[ProjectPublic]] = {}
     for project in shown:
-        children.setdefault(project.parent_id, []).append(project)
+        # A project archived without its parent stands at the top of the archived ones.
+        children.setdefault(project.parent_id if project.parent_id in ids else None, []).append(
+            project
+        )
     lines: list[str] = []
     pending = [(project, 0) for project in reversed(children.get(None, []))]
     while pending:
