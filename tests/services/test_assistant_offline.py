@@ -336,6 +336,7 @@ def test_projects_sections_and_subtasks_in_plain_words(db: str) -> None:
     step = say("add subtask buy primer friday to sand the door")
     assert step.startswith("Added “buy primer”") and step.endswith("under “sand the door”")
     assert say("move fix the bike to ^Garden") == "Moved “Fix the bike” to Garden"
+    assert say("add rake the leaves saturday to project garden").endswith("to Garden")
     assert say("move call mom under fix the bike") == "Moved “Call mom” under “Fix the bike”"
     with session_scope() as session:
         door, primer = one(session, "sand the door"), one(session, "buy primer")
@@ -352,6 +353,7 @@ def test_projects_sections_and_subtasks_in_plain_words(db: str) -> None:
     assert "buy primer" in listed and "Buy milk" not in listed
     in_garden = say("what's in project garden")
     assert "Fix the bike" in in_garden and "Call mom" in in_garden and "sand" not in in_garden
+    assert "rake the leaves" in in_garden
 
     assert say("add tile the floor ^Nowhere") == (
         "I could not do that: no project is named “Nowhere”; create it first. I changed nothing."

@@ -298,11 +298,14 @@ class OfflineAssistant:
         if not match:
             return None
         # The task as quick add reads the text, created through the tool (audited as a call).
+        line = match.group(1)
+        # "... to project Home": the quick-add ^Home in words.
+        in_project = re.search(r"\s+(?:to|in|into)\s+(?:the\s+)?project\s+(.+)$", line, re.I)
+        if in_project:
+            line = line[: in_project.start()]
         places = quickadd.places(self.session, self.user)
         try:
-            task = quickadd.task_from_text(
-                match.group(1), self.user.timezone, now=self.now, places=places
-            )
+            task = quickadd.task_from_text(line, self.user.timezone, now=self.now, places=places)
         except DomainError as error:
             return Reply(f"I could not do that: {error.message}. I changed nothing.")
         if not task.title.strip():
@@ -321,6 +324,8 @@ class OfflineAssistant:
             arguments["project"] = str(task.project_id)
         if "section_id" in task.model_fields_set:
             arguments["section"] = str(task.section_id)
+        if in_project and "project" not in arguments:
+            arguments["project"] = _quoted_or(in_project.group(1))
         return self._call("add_task", **arguments)
 
     def _projects(self, text: str) -> Reply | None:
