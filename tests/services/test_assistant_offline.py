@@ -337,6 +337,8 @@ def test_projects_sections_and_subtasks_in_plain_words(db: str) -> None:
     assert step.startswith("Added “buy primer”") and step.endswith("under “sand the door”")
     assert say("move fix the bike to ^Garden") == "Moved “Fix the bike” to Garden"
     assert say("add rake the leaves saturday to project garden").endswith("to Garden")
+    # A name that is no date but a project's moves the task there.
+    assert say("move renew passport to garden") == "Moved “Renew passport” to Garden"
     assert say("move call mom under fix the bike") == "Moved “Call mom” under “Fix the bike”"
     with session_scope() as session:
         door, primer = one(session, "sand the door"), one(session, "buy primer")

@@ -271,6 +271,10 @@ class OfflineAssistant:
             return self._call("update_task", task=target, due="")
         parsed = parse_quick_add(f"x {when}", self.now, self.user.timezone)
         if parsed.due_at is None or parsed.title.strip().lower() != "x":
+            # Not a date, but maybe a project's name: "move dentist to health".
+            places = quickadd.places(self.session, self.user)
+            if any(place.name.casefold() == _quoted_or(when).casefold() for place in places):
+                return self._call("move_task", task=target, project=_quoted_or(when))
             return Reply(f"I did not understand the date “{when}”, so I changed nothing.")
         return self._call("update_task", task=target, due=self._due_text(parsed))
 
