@@ -80,13 +80,17 @@ def test_cards_move_between_columns_for_good_and_live(
     ui, api, email = signed_up(new_context, live_app)
     board = Board(api, "Launch", ["Doing", "Done"])
     board.add("Write the press release")
-    board.add("Book the venue", "Doing")
+    venue = board.add("Book the venue", "Doing")
+    steps = [api.create(title=step, parent_id=venue)["id"] for step in ("Call", "Sign")]
+    assert api.client.post(f"/api/v1/tasks/{steps[0]}/complete").status_code == 200
     board.open(ui)
     names = ui.page.locator(".board-column .column-name").all_inner_texts()
     assert names == ["No section", "Doing", "Done"]
     assert cards(ui, "No section") == ["Write the press release"]
     assert cards(ui, "Doing") == ["Book the venue"]
     assert cards(ui, "Done") == []
+    # Subtasks are not cards: their parent's card shows how many are done.
+    expect(card(ui, "Book the venue").locator(".card-progress")).to_have_text("1/2")
 
     other = UI(new_context().new_page())
     other.login(email)

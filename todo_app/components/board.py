@@ -41,7 +41,7 @@ def _card(card: BoardCard) -> rx.Component:
                             card.progress,
                             variant="outline",
                             class_name="card-progress",
-                            title="open / all subtasks",
+                            title="subtasks done / all",
                         ),
                     ),
                     spacing="1",

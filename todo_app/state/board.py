@@ -21,7 +21,7 @@ from todo_app.core.projects import Permission
 from todo_app.db import session_scope
 from todo_app.models import User
 from todo_app.schemas import SectionCreate, TaskCreate, TaskMove, TaskPublic, TaskUpdate
-from todo_app.services import listing, projects, tasks
+from todo_app.services import listing, projects, subtasks, tasks
 from todo_app.state.auth import AuthState, signed_in_event
 
 # The board's first column: the project's tasks outside any section.
@@ -39,7 +39,7 @@ class BoardCard:
     priority: str
     due_label: str
     overdue: bool
-    # Open and all direct subtasks ("1/3"), empty without subtasks.
+    # Done and all direct subtasks ("1/3"), empty without subtasks.
     progress: str
     version: int
 
@@ -60,7 +60,7 @@ def board_card(task: TaskPublic, tz: str, now: datetime) -> BoardCard:
         priority=task.priority,
         due_label=due_label(task.due_at, task.all_day, tz, now),
         overdue=is_overdue(task.due_at, task.all_day, tz, now),
-        progress=f"{counts.open}/{counts.total}" if counts.total else "",
+        progress=f"{counts.total - counts.open}/{counts.total}" if counts.total else "",
         version=task.version,
     )
 
@@ -108,6 +108,19 @@ def moved(columns: list[BoardColumn], card_id: str, target: str, index: int) -> 
             cards.insert(min(index, len(cards)), card)
         result.append(dataclasses.replace(column, card_ids=[c.id for c in cards], cards=cards))
     return result
+
+
+def sibling_index(
+    session: Session,
+    project_id: uuid.UUID,
+    section_id: uuid.UUID | None,
+    task_id: uuid.UUID,
+    after: str | None,
+) -> int:
+    """The index among all its new siblings (completed ones too, which the board does not
+    show) that puts a task right after the card `after`, or first when None."""
+    order = [str(t.id) for t in subtasks.siblings(session, project_id, section_id, None, task_id)]
+    return order.index(after) + 1 if after in order else 0
 
 
 class ProjectViewState(AuthState):
@@ -227,12 +240,21 @@ class BoardState(ProjectViewState):
         before = self.columns
         self.columns = moved(self.columns, task_id, target, index)
         yield None
-        place = TaskMove(
-            section_id=None if target == NO_SECTION else uuid.UUID(target), position=index
-        )
+        shown = next(c for c in self.columns if c.id == target).card_ids
+        at = shown.index(task_id)
+        after = shown[at - 1] if at > 0 else None
+        section_id = None if target == NO_SECTION else uuid.UUID(target)
         tid = uuid.UUID(task_id)
+
+        def move(session: Session, user: User) -> TaskPublic:
+            project_id = uuid.UUID(self.view_project_id)
+            position = sibling_index(session, project_id, section_id, tid, after)
+            return tasks.move_task(
+                session, user, tid, TaskMove(section_id=section_id, position=position)
+            )
+
         try:
-            self._with_user(lambda s, u: tasks.move_task(s, u, tid, place))
+            self._with_user(move)
         except DomainError as error:
             self.columns = before
             yield rx.toast.error(f"Not moved: {error.message}", duration=6000)
@@ -245,14 +267,15 @@ class BoardState(ProjectViewState):
         if not title or column not in {c.id for c in self.columns}:
             return None
         section_id = None if column == NO_SECTION else uuid.UUID(column)
-        last = len(next(c for c in self.columns if c.id == column).cards)
+        shown = next(c for c in self.columns if c.id == column).card_ids
+        project_id = uuid.UUID(self.view_project_id)
 
         def add(session: Session, user: User) -> None:
-            data = TaskCreate(
-                title=title, project_id=uuid.UUID(self.view_project_id), section_id=section_id
-            )
+            data = TaskCreate(title=title, project_id=project_id, section_id=section_id)
             task = tasks.create_task(session, user, data)
-            tasks.move_task(session, user, task.id, TaskMove(position=last))
+            after = shown[-1] if shown else None
+            position = sibling_index(session, project_id, section_id, task.id, after)
+            tasks.move_task(session, user, task.id, TaskMove(position=position))
 
         try:
             self._with_user(add)
