@@ -123,19 +123,30 @@ def test_cards_move_between_columns_for_good_and_live(
 def test_cards_reorder_within_a_column(new_context: Callable[..., Any], live_app: str) -> None:
     ui, api, _ = signed_up(new_context, live_app)
     board = Board(api, "Errands", [])
-    for title in ("Post office", "Bakery", "Pharmacy"):
+    for title in ("Post office", "Bank", "Bakery", "Pharmacy"):
         board.add(title)
+    # A completed task keeps its place among the others, unseen on the board.
+    [bank] = api.titled("Bank")
+    assert api.client.post(f"/api/v1/tasks/{bank['id']}/complete").status_code == 200
     board.open(ui)
     before = cards(ui, "No section")
     assert sorted(before) == ["Bakery", "Pharmacy", "Post office"]
 
-    # The last card onto the first: it goes first, the others keep their order.
-    drag(ui, card(ui, before[2]), card(ui, before[0]))
-    after = [before[2], before[0], before[1]]
-    expect(column(ui, "No section").locator(".card-title")).to_have_text(after)
+    # The first card onto the last: it goes last (after the completed one it passes).
+    drag(ui, card(ui, before[0]), card(ui, before[2]))
+    last = [before[1], before[2], before[0]]
+    expect(column(ui, "No section").locator(".card-title")).to_have_text(last)
     ui.reload()
-    expect(column(ui, "No section").locator(".card-title")).to_have_text(after)
-    assert board.order(None) == after
+    expect(column(ui, "No section").locator(".card-title")).to_have_text(last)
+    assert board.order(None) == last
+
+    # The last card onto the first: it goes first, the others keep their order.
+    drag(ui, card(ui, last[2]), card(ui, last[0]))
+    first = [last[2], last[0], last[1]]
+    expect(column(ui, "No section").locator(".card-title")).to_have_text(first)
+    ui.reload()
+    expect(column(ui, "No section").locator(".card-title")).to_have_text(first)
+    assert board.order(None) == first
 
 
 def test_a_card_moves_with_the_keyboard(new_context: Callable[..., Any], live_app: str) -> None:
