@@ -10,10 +10,13 @@ from typing import Any
 from todo_app.schemas import SubtaskCounts, TaskPublic
 from todo_app.state.board import (
     NO_SECTION,
+    Placed,
     board_columns,
     calendar_events,
     due_text,
+    keeps_order,
     moved,
+    placed,
     shifted_due,
 )
 
@@ -112,3 +115,21 @@ def test_calendar_events_are_the_dated_tasks_and_fixed_future_occurrences() -> N
     assert "cal-high" in events[0]["classNames"]
     assert [e["editable"] for e in events[1:3]] == [False, False]
     assert all(e["classNames"] == ["cal-future"] for e in events[1:3])
+
+
+def test_a_sibling_shifted_in_order_keeps_the_board_as_it_is_a_move_does_not() -> None:
+    items = [task(title, position=position) for title, position in (("A", 0), ("B", 1), ("C", 5))]
+    columns = board_columns([], items, PARIS, NOW)
+    shown = {str(t.id): placed(t) for t in items}
+    a, b, c = (str(t.id) for t in items)
+    # B made room for a task put before it: still between A and C.
+    assert keeps_order(columns, shown, b, Placed(NO_SECTION, 2, 2))
+    # B now after C, or in another column: the board must change.
+    assert not keeps_order(columns, shown, b, Placed(NO_SECTION, 6, 2))
+    assert not keeps_order(columns, shown, b, Placed(str(uuid.uuid4()), 1, 2))
+    assert not keeps_order(columns, shown, str(uuid.uuid4()), Placed(NO_SECTION, 3, 1))
+    # The first and the last have one neighbour each.
+    assert keeps_order(columns, shown, a, Placed(NO_SECTION, -4, 2))
+    assert keeps_order(columns, shown, c, Placed(NO_SECTION, 9, 2))
+    # An event's snapshot reads the same as the task it was taken of.
+    assert placed(items[1].model_dump(mode="json")) == shown[b]

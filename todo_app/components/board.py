@@ -8,57 +8,68 @@ from todo_app.components.dnd import dnd_context, droppable_area, sortable_contex
 from todo_app.state.board import BoardCard, BoardColumn, BoardState
 
 COLUMN_WIDTH = "272px"
+_BADGE = {
+    "fontSize": "var(--font-size-1)",
+    "padding": "0 6px",
+    "borderRadius": "var(--radius-2)",
+    "background": "var(--gray-a3)",
+    "color": "var(--gray-11)",
+}
+BOARD_STYLE = {
+    "& .board-card": {
+        "width": "100%",
+        "cursor": "grab",
+        "padding": "8px 10px",
+        "borderRadius": "var(--radius-3)",
+        "background": "var(--color-panel-solid)",
+        "boxShadow": "var(--shadow-2)",
+    },
+    "& .board-card:focus-visible": {"outline": "2px solid var(--accent-8)"},
+    "& .card-title": {"fontSize": "var(--font-size-2)", "fontWeight": "500"},
+    "& .card-meta": {"display": "flex", "flexWrap": "wrap", "gap": "4px", "marginTop": "4px"},
+    "& .card-due, & .card-priority, & .card-progress": _BADGE,
+    "& .card-due[data-overdue=true]": {"background": "var(--red-a3)", "color": "var(--red-11)"},
+    "& .card-priority[data-priority=high]": {
+        "background": "var(--red-a3)",
+        "color": "var(--red-11)",
+    },
+    "& .card-priority[data-priority=medium]": {
+        "background": "var(--yellow-a3)",
+        "color": "var(--yellow-11)",
+    },
+    "& .card-progress": {
+        **_BADGE,
+        "background": "transparent",
+        "boxShadow": "inset 0 0 0 1px var(--gray-a6)",
+    },
+}
 
 
 def _card(card: BoardCard) -> rx.Component:
+    # Plain elements styled from the board's one stylesheet (BOARD_STYLE): a board redraws
+    # hundreds of cards after a move, and styled components cost a style object each.
     return sortable_item(
-        rx.card(
-            rx.vstack(
-                rx.text(card.title, size="2", weight="medium", class_name="card-title"),
-                rx.hstack(
-                    rx.cond(
-                        card.due_label != "",
-                        rx.badge(
-                            rx.icon("calendar", size=12),
-                            card.due_label,
-                            color_scheme=rx.cond(card.overdue, "red", "gray"),
-                            variant="soft",
-                            class_name="card-due",
-                        ),
-                    ),
-                    rx.badge(
-                        card.priority,
-                        color_scheme=rx.match(
-                            card.priority, ("high", "red"), ("medium", "yellow"), "gray"
-                        ),
-                        variant="soft",
-                        class_name="card-priority",
-                    ),
-                    rx.cond(
-                        card.progress != "",
-                        rx.badge(
-                            rx.icon("list-checks", size=12),
-                            card.progress,
-                            variant="outline",
-                            class_name="card-progress",
-                            title="subtasks done / all",
-                        ),
-                    ),
-                    spacing="1",
-                    wrap="wrap",
+        rx.el.div(card.title, class_name="card-title"),
+        rx.el.div(
+            rx.cond(
+                card.due_label != "",
+                rx.el.span(
+                    card.due_label, class_name="card-due", data_overdue=card.overdue.to_string()
                 ),
-                spacing="1",
-                align="start",
             ),
-            size="1",
-            width="100%",
+            rx.el.span(card.priority, class_name="card-priority", data_priority=card.priority),
+            rx.cond(
+                card.progress != "",
+                rx.el.span(card.progress, class_name="card-progress", title="subtasks done / all"),
+            ),
+            class_name="card-meta",
         ),
+        key=card.id,
         item_id=card.id,
         class_name="board-card",
+        data_id=card.id,
         data_title=card.title,
         aria_label=card.title,
-        cursor="grab",
-        width="100%",
     )
 
 
@@ -92,12 +103,18 @@ def _column(column: BoardColumn) -> rx.Component:
         ),
         sortable_context(
             droppable_area(
-                rx.vstack(rx.foreach(column.cards, _card), spacing="2", width="100%"),
+                rx.foreach(column.cards, _card),
                 area_id=column.id,
                 # Cards are the targets; an empty column has none, so it is one itself.
                 disabled=column.cards.length() > 0,
                 class_name="column-cards",
-                style={"minHeight": "48px", "width": "100%"},
+                style={
+                    "minHeight": "48px",
+                    "width": "100%",
+                    "display": "flex",
+                    "flexDirection": "column",
+                    "gap": "8px",
+                },
             ),
             items=column.card_ids,
             container=column.id,
@@ -150,6 +167,7 @@ def board_view() -> rx.Component:
             ),
             id="board",
             data_loaded=BoardState.board_loaded.to_string(),
+            style=BOARD_STYLE,
             overflow_x="auto",
             width="100%",
             padding_bottom="16px",

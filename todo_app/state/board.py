@@ -41,7 +41,6 @@ class BoardCard:
     overdue: bool
     # Done and all direct subtasks ("1/3"), empty without subtasks.
     progress: str
-    version: int
 
 
 @dataclasses.dataclass
@@ -61,7 +60,6 @@ def board_card(task: TaskPublic, tz: str, now: datetime) -> BoardCard:
         due_label=due_label(task.due_at, task.all_day, tz, now),
         overdue=is_overdue(task.due_at, task.all_day, tz, now),
         progress=f"{counts.total - counts.open}/{counts.total}" if counts.total else "",
-        version=task.version,
     )
 
 
@@ -80,6 +78,44 @@ def board_columns(
         )
         for column, name in [(NO_SECTION, "No section"), *sections]
     ]
+
+
+@dataclasses.dataclass(frozen=True)
+class Placed:
+    """Where the board shows a task, and the version it shows."""
+
+    column: str
+    position: int
+    version: int
+
+
+def placed(task: Mapping[str, Any] | TaskPublic) -> Placed:
+    """A task's place, from its public model or its snapshot in an event."""
+    fields = task.model_dump(mode="json") if isinstance(task, TaskPublic) else task
+    return Placed(
+        column=str(fields.get("section_id") or NO_SECTION),
+        position=int(fields.get("position", 0)),
+        version=int(fields.get("version", 0)),
+    )
+
+
+def keeps_order(
+    columns: list[BoardColumn], shown: dict[str, Placed], task_id: str, now: Placed
+) -> bool:
+    """Whether the board already shows a task where `now` puts it: same column, and between
+    the same neighbours (a sibling shifted to make room for another stays where it is)."""
+    before = shown.get(task_id)
+    if before is None or before.column != now.column:
+        return False
+    ids = next((c.card_ids for c in columns if c.id == now.column), [])
+    if task_id not in ids:
+        return False
+    at = ids.index(task_id)
+    previous = shown.get(ids[at - 1]) if at > 0 else None
+    following = shown.get(ids[at + 1]) if at + 1 < len(ids) else None
+    return (previous is None or previous.position < now.position) and (
+        following is None or now.position < following.position
+    )
 
 
 def project_tasks(
@@ -165,6 +201,8 @@ class ProjectViewState(AuthState):
 class BoardState(ProjectViewState):
     columns: list[BoardColumn] = []
     board_loaded: bool = False
+    # Each card's place and version, to tell which live events change what the board shows.
+    _shown: dict[str, Placed] = {}
 
     @rx.var
     def card_count(self) -> int:
@@ -176,12 +214,14 @@ class BoardState(ProjectViewState):
             self.columns = []
             return
         sections = projects.list_sections(session, user, project_id).items
-        self.columns = board_columns(
-            [(str(s.id), s.name) for s in sections],
-            project_tasks(session, user, project_id, top_level=True),
-            user.timezone,
-            datetime.now(UTC),
+        items = project_tasks(session, user, project_id, top_level=True)
+        columns = board_columns(
+            [(str(s.id), s.name) for s in sections], items, user.timezone, datetime.now(UTC)
         )
+        # Unchanged (the server agreeing with a drop shown at once), it costs the tab nothing.
+        if columns != self.columns:
+            self.columns = columns
+        self._shown = {str(task.id): placed(task) for task in items}
         self.board_loaded = True
 
     def _with_user(self, action: Callable[[Session, User], Result]) -> Result:
@@ -196,25 +236,26 @@ class BoardState(ProjectViewState):
         if self._shows_view("board"):
             self._with_user(lambda session, user: None)
 
-    def _version_shown(self, task_id: str) -> int | None:
-        for column in self.columns:
-            for card in column.cards:
-                if card.id == task_id:
-                    return card.version
-        return None
-
     def _live_task(self, data: Mapping[str, Any]) -> None:
-        """A task event: reload the board when it changes a card shown or one of the project,
-        unless this tab already shows that version (its own move, say)."""
+        """A task event: reload the board when it changes what the board shows of the
+        project; a version already shown (this tab's own move) or a sibling shifted to make
+        room, in the same order, changes nothing."""
         if not self.board_loaded:
             return
         task_id = str(data.get("task_id", ""))
-        shown = self._version_shown(task_id)
-        if shown is None and not self._mine(data):
+        before = self._shown.get(task_id)
+        if before is None and not self._mine(data):
             return
         snapshot = data.get("task")
-        version = snapshot.get("version") if isinstance(snapshot, Mapping) else None
-        if shown is not None and isinstance(version, int) and shown >= version:
+        if not isinstance(snapshot, Mapping):
+            return
+        now = placed(snapshot)
+        if before is not None and before.version >= now.version:
+            return
+        changed = data.get("changed")
+        quiet = isinstance(changed, list) and set(changed) <= {"position"}
+        if quiet and keeps_order(self.columns, self._shown, task_id, now):
+            self._shown = {**self._shown, task_id: now}
             return
         self._reload_live()
 
@@ -363,7 +404,8 @@ def due_text(task: TaskPublic, tz: str) -> str:
 class CalendarState(ProjectViewState):
     events: list[dict[str, Any]] = []
     calendar_loaded: bool = False
-    shown_versions: dict[str, int] = {}
+    # The version of each task shown, to skip live events of a version already shown.
+    _versions: dict[str, int] = {}
     # The day (or day and time) clicked, where a task is added; empty when not adding.
     new_due: str = ""
 
@@ -391,7 +433,7 @@ class CalendarState(ProjectViewState):
             if task.rrule
         }
         self.events = calendar_events(dated, upcoming, user.timezone)
-        self.shown_versions = {str(task.id): task.version for task in dated}
+        self._versions = {str(task.id): task.version for task in dated}
         self.calendar_loaded = True
 
     def _with_user(self, action: Callable[[Session, User], Result]) -> Result:
@@ -411,7 +453,7 @@ class CalendarState(ProjectViewState):
         if not self.calendar_loaded:
             return
         task_id = str(data.get("task_id", ""))
-        shown = self.shown_versions.get(task_id)
+        shown = self._versions.get(task_id)
         if shown is None and not self._mine(data):
             return
         snapshot = data.get("task")
