@@ -23,6 +23,9 @@ BOARD_STYLE = {
         "borderRadius": "var(--radius-3)",
         "background": "var(--color-panel-solid)",
         "boxShadow": "var(--shadow-2)",
+        # Cards out of sight are neither laid out nor painted again when a drop redraws them.
+        "contentVisibility": "auto",
+        "containIntrinsicSize": "auto 56px",
     },
     "& .board-card:focus-visible": {"outline": "2px solid var(--accent-8)"},
     "& .card-title": {"fontSize": "var(--font-size-2)", "fontWeight": "500"},
