@@ -186,3 +186,33 @@ def test_add_a_card_and_a_column(new_context: Callable[..., Any], live_app: str)
         ["Mow the lawn", "Rake the leaves"]
     )
     assert board.order(None) == ["Mow the lawn", "Rake the leaves"]
+
+
+def test_a_card_moves_by_touch_on_a_phone(new_context: Callable[..., Any], live_app: str) -> None:
+    email = unique_email("phone")
+    phone = {"viewport": {"width": 390, "height": 800}, "has_touch": True, "is_mobile": True}
+    ui = UI(new_context(**phone).new_page())
+    ui.register(email)
+    board = Board(Api(live_app, email), "Trip", ["Packed"])
+    board.add("Passport")
+    board.open(ui)
+
+    # A long press picks the card up; the finger carries it to the next column.
+    start = card(ui, "Passport").bounding_box()
+    end = column(ui, "Packed").locator(".column-cards").bounding_box()
+    touch = ui.page.context.new_cdp_session(ui.page)
+    x, y = start["x"] + 40, start["y"] + start["height"] / 2
+    to_x, to_y = end["x"] + 40, end["y"] + end["height"] / 2
+
+    def finger(kind: str, at: tuple[float, float] | None) -> None:
+        points = [{"x": at[0], "y": at[1]}] if at else []
+        touch.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+
+    finger("touchStart", (x, y))
+    ui.page.wait_for_timeout(400)
+    for step in range(1, 11):
+        finger("touchMove", (x + (to_x - x) * step / 10, y + (to_y - y) * step / 10))
+        ui.page.wait_for_timeout(30)
+    finger("touchEnd", None)
+    expect(column(ui, "Packed").locator(".card-title")).to_have_text(["Passport"])
+    assert board.order("Packed") == ["Passport"]

@@ -1,9 +1,10 @@
 """dnd-kit (https://dndkit.com) for Reflex: a drag-and-drop context, sortable lists, and
 sortable cards or droppable areas (dnd_items.jsx).
 
-Pointer and keyboard both drag: the pointer after 5 px of movement (a click stays a click),
-the keyboard with Space to pick up, the arrow keys to move, Space to drop and Escape to
-cancel. A drop reports the dragged id, the container it landed in and its index there.
+Mouse, touch and keyboard all drag: the mouse after 5 px of movement (a click stays a click),
+a finger after a 250 ms press (a swipe still scrolls), the keyboard with Space to pick up, the
+arrow keys to move, Space to drop and Escape to cancel. A drop reports the dragged id, the
+container it landed in and its index there.
 """
 
 from __future__ import annotations
@@ -52,7 +53,8 @@ class DndContext(rx.Component):
     def add_imports(self) -> dict[str, list[str]]:
         return {
             DND_CORE: [
-                "PointerSensor",
+                "MouseSensor",
+                "TouchSensor",
                 "KeyboardSensor",
                 "useSensor",
                 "useSensors",
@@ -65,7 +67,8 @@ class DndContext(rx.Component):
     def add_hooks(self) -> list[str | rx.Var[Any]]:
         return [
             "const dndSensors = useSensors("
-            "useSensor(PointerSensor, {activationConstraint: {distance: 5}}), "
+            "useSensor(MouseSensor, {activationConstraint: {distance: 5}}), "
+            "useSensor(TouchSensor, {activationConstraint: {delay: 250, tolerance: 5}}), "
             "useSensor(KeyboardSensor, {coordinateGetter: sortableKeyboardCoordinates}));"
         ]
 

@@ -26,7 +26,6 @@ export function SortableItem({ id, ref, children, ...props }) {
     opacity: isDragging ? 0.6 : undefined,
     zIndex: isDragging ? 10 : undefined,
     position: "relative",
-    touchAction: "none",
   };
   return (
     <div
