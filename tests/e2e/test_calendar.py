@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from e2e_steps import UI, unique_email
 from playwright.sync_api import expect
 from test_board import drag
-from test_live import Api
+from test_live import LIVE_TIMEOUT, Api
 
 # The browser's zone (tests/e2e/conftest.py), which registration makes the account's.
 ZONE = ZoneInfo("Europe/Paris")
@@ -62,6 +62,10 @@ def test_tasks_on_their_days_and_next_occurrences_as_future(
     for later in (1, 2, 3):
         expect(events(ui, today + timedelta(days=later), "Standup", future=True)).to_have_count(1)
     expect(ui.page.locator(".fc-event").filter(has_text="Someday")).to_have_count(0)
+
+    # Dated elsewhere (another device): it shows without a reload.
+    api.create(title="Flu shot", project_id=project, due_at=f"{dentist}T16:00")
+    expect(events(ui, dentist, "Flu shot", future=False)).to_have_count(1, timeout=LIVE_TIMEOUT)
 
     # The week view holds the same task at its hour.
     ui.page.get_by_role("button", name="Week").click()
