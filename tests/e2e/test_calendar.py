@@ -67,6 +67,16 @@ def test_tasks_on_their_days_and_next_occurrences_as_future(
     api.create(title="Flu shot", project_id=project, due_at=f"{dentist}T16:00")
     expect(events(ui, dentist, "Flu shot", future=False)).to_have_count(1, timeout=LIVE_TIMEOUT)
 
+    # A click on a day adds a task due that day.
+    free = today + timedelta(days=4)
+    day_cell(ui, free).click(position={"x": 20, "y": 60})
+    ui.page.fill("#calendar-add-title", "Renew passport")
+    ui.page.click("#calendar-add")
+    expect(events(ui, free, "Renew passport", future=False)).to_have_count(1)
+    [added] = api.titled("Renew passport")
+    local_due = datetime.fromisoformat(added["due_at"]).astimezone(ZONE).date()
+    assert (local_due, added["all_day"], added["project_id"]) == (free, True, project)
+
     # The week view holds the same task at its hour.
     ui.page.get_by_role("button", name="Week").click()
     expect(
