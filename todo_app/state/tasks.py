@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from todo_app import routes
 from todo_app.core.dates import due_label, is_overdue
-from todo_app.core.errors import DomainError, FieldError
+from todo_app.core.errors import DomainError, FieldError, NotFound
 from todo_app.core.filters import QUERY_KEYS, TaskQuery, parse_query
 from todo_app.core.recurrence import describe
 from todo_app.db import session_scope
@@ -217,7 +217,13 @@ class TasksState(AuthState):
     def _refresh(self, session: Session, user: User) -> None:
         now = datetime.now(UTC)
         tz = user.timezone
-        result = listing.list_tasks(session, user, self._query(tz, now)).task_page()
+        try:
+            result = listing.list_tasks(session, user, self._query(tz, now)).task_page()
+        except NotFound as error:
+            # A saved or bookmarked view naming a project since trashed: its view without it.
+            self.error = error.message
+            fallback = parse_query(view_params(self.view, tz, now), tz)
+            result = listing.list_tasks(session, user, fallback).task_page()
         self.groups = group_rows(result.items, self.grouping, tz, now)
         self.total = result.total
         self.page = result.page
