@@ -334,3 +334,49 @@ def test_a_feed_secret_opens_only_its_owners_projects(client, make_user):
     )
     refused(wrong, 404, None)
     assert feed(client, their_token, project_id=theirs["work"]["id"])[1] == {"Report", "Slides"}
+
+
+# -- every list ------------------------------------------------------------------------------
+
+
+def test_trashed_and_archived_projects_tasks_are_in_no_view(client, make_user):
+    headers = make_user(timezone="Europe/Paris")
+    kept = project(client, headers, "Kept")
+    old = project(client, headers, "Old")
+    gone = project(client, headers, "Gone")
+    for holder in (kept, old, gone):
+        name = holder["name"]
+        common = {"project_id": holder["id"], "tags": ["errand"], "priority": "high"}
+        task(client, headers, f"{name} overdue", due_at="2020-01-01", **common)
+        task(client, headers, f"{name} soon", due_at="2099-01-01", rrule="yearly", **common)
+        finished = task(client, headers, f"{name} finished", **common)
+        call(client, "POST", f"/tasks/{finished['id']}/complete", headers)
+    call(client, "POST", f"/projects/{old['id']}/archive", headers)
+    call(client, "DELETE", f"/projects/{gone['id']}", headers)
+    views = [
+        {"status": "all"},
+        {"status": "completed"},
+        {"overdue": "true"},
+        {"due_before": "2030-01-01"},
+        {"due_after": "2090-01-01"},
+        {"is_recurring": "true"},
+        {"q": "soon"},
+        {"tags": "errand"},
+        {"priority": "high", "sort_by": "due_at"},
+    ]
+    for params in views:
+        shown = titles(client, headers, **params)
+        assert shown and all(title.startswith("Kept") for title in shown), (params, shown)
+        archived = titles(client, headers, archived="true", **params)
+        assert archived and all(title.startswith("Old") for title in archived), params
+    assert titles(client, headers, project_id=old["id"]) == {
+        "Old overdue",
+        "Old soon",
+        "Old finished",
+    }
+    listed = {
+        p["name"]: p["open_count"] for p in call(client, "GET", "/projects", headers)["items"]
+    }
+    assert listed == {"Inbox": 0, "Kept": 2}
+    call(client, "POST", f"/projects/{gone['id']}/restore", headers)
+    assert {"Gone overdue", "Gone soon", "Gone finished"} <= titles(client, headers)

@@ -156,6 +156,12 @@ def group_rows(items: list[TaskPublic], grouping: str, tz: str, now: datetime) -
     return [TaskGroup(name=name, rows=groups[name]) for name in order]
 
 
+# Project events that take a project's tasks out of the lists or bring them back.
+PROJECT_MOVES = frozenset(
+    {"project.deleted", "project.restored", "project.archived", "project.unarchived"}
+)
+
+
 class TasksState(AuthState):
     groups: list[TaskGroup] = []
     total: int = 0
@@ -291,6 +297,18 @@ class TasksState(AuthState):
                 self._refresh_tags(session, user)
                 return
             self._refresh(session, user)
+
+    def _live_project(self, data: Mapping[str, Any]) -> None:
+        """A project of this tab's user went to or came back from the trash or the archive,
+        from anywhere: its tasks (changed in bulk, without task events) come or go."""
+        if not self.loaded or not self._live_user or data.get("user_id") != self._live_user:
+            return
+        if data.get("type") not in PROJECT_MOVES:
+            return
+        with session_scope() as session:
+            user = session.get(User, uuid.UUID(self._live_user))
+            if user is not None:
+                self._refresh(session, user)
 
     def _with_user(self, action: Callable[[Session, User], Result]) -> Result:
         """Run `action(session, user)` in one transaction as the signed-in user, then reload
