@@ -15,7 +15,7 @@ def activity_page() -> rx.Component:
                 rx.heading("Activity", size="6"),
                 rx.spacer(),
                 rx.select.root(
-                    rx.select.trigger(aria_label="Project"),
+                    rx.select.trigger(id="activity-project", aria_label="Project"),
                     rx.select.content(
                         rx.select.item("Every project", value=EVERY_PROJECT),
                         rx.foreach(
@@ -25,7 +25,6 @@ def activity_page() -> rx.Component:
                     ),
                     value=ActivityState.project,
                     on_change=ActivityState.choose_project,
-                    id="activity-project",
                 ),
                 rx.button(
                     "Export CSV",

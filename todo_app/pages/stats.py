@@ -22,7 +22,7 @@ def stats_page() -> rx.Component:
                 rx.heading("Stats", size="6"),
                 rx.spacer(),
                 rx.select.root(
-                    rx.select.trigger(aria_label="Project"),
+                    rx.select.trigger(id="stats-project", aria_label="Project"),
                     rx.select.content(
                         rx.select.item("Every project", value=EVERY_PROJECT),
                         rx.foreach(
@@ -32,7 +32,6 @@ def stats_page() -> rx.Component:
                     ),
                     value=StatsState.project,
                     on_change=StatsState.choose_project,
-                    id="stats-project",
                 ),
                 width="100%",
                 align="center",

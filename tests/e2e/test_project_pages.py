@@ -1,0 +1,53 @@
+"""Stats narrowed to one project by its menu, and views that name a project gone to the trash
+since they were saved or bookmarked: they say so and show nothing of it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from e2e_steps import UI, unique_email
+from playwright.sync_api import expect
+from test_live import Api
+
+
+def test_stats_by_project_and_views_of_a_trashed_project(
+    new_context: Callable[..., Any], live_app: str, screenshot: Callable[[Any, str], Any]
+) -> None:
+    email = unique_email("pages")
+    ui = UI(new_context().new_page())
+    ui.register(email)
+    page = ui.page
+    api = Api(live_app, email)
+    made = api.client.post("/api/v1/projects", json={"name": "Garden"})
+    assert made.status_code == 201, made.text
+    garden = made.json()["id"]
+    api.create(title="Prune the roses", project_id=garden, priority="high", tags=["outside"])
+    api.create(title="Buy milk", tags=["errand"])
+
+    ui.goto("/stats")
+    expect(page.locator("#chart-projects .recharts-bar-rectangle")).to_have_count(2)
+    ui.choose("stats-project", "Garden")
+    expect(page).to_have_url(f"{live_app}/stats?project_id={garden}")
+    # Garden alone: one open task, high, tagged outside.
+    expect(page.locator("#chart-priority .recharts-bar-rectangle")).to_have_count(1)
+    expect(page.locator("#chart-tags .recharts-bar-rectangle")).to_have_count(1)
+    page.wait_for_timeout(1600)  # the bars grow in (recharts' animation) before the picture
+    screenshot(page, "stats-project")
+
+    saved = api.client.post(
+        "/api/v1/filters", json={"name": "Garden", "query": {"project_id": garden}}
+    )
+    assert saved.status_code == 201, saved.text
+    ui.goto(f"/?project_id={garden}")
+    expect(ui.row("Prune the roses")).to_have_count(1)
+    expect(ui.row("Buy milk")).to_have_count(0)
+
+    assert api.client.delete(f"/api/v1/projects/{garden}").status_code == 200
+    ui.goto(f"/?project_id={garden}")
+    expect(page.get_by_text("project not found")).to_be_visible()
+    expect(ui.row("Buy milk")).to_have_count(1)
+    expect(ui.row("Prune the roses")).to_have_count(0)
+    ui.goto(f"/stats?project_id={garden}")
+    expect(page.get_by_text("No such project; showing every project.")).to_be_visible()
+    expect(page.locator("#chart-tags .recharts-bar-rectangle")).to_have_count(1)
