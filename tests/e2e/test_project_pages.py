@@ -1,17 +1,27 @@
-"""Stats narrowed to one project by its menu, and views that name a project gone to the trash
-since they were saved or bookmarked: they say so and show nothing of it."""
+"""Stats and the calendar feed narrowed to one project by their menus, and views that name a
+project gone to the trash since they were saved or bookmarked: they say so and show nothing
+of it."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 from e2e_steps import UI, unique_email
+from icalendar import Calendar
 from playwright.sync_api import expect
 from test_live import Api
 
 
-def test_stats_by_project_and_views_of_a_trashed_project(
+def feed_titles(url: str) -> set[str]:
+    """The to-dos a calendar app subscribed to `url` shows."""
+    response = httpx.get(url, trust_env=False, timeout=30)
+    assert response.status_code == 200, response.text
+    return {str(todo["SUMMARY"]) for todo in Calendar.from_ical(response.content).walk("VTODO")}
+
+
+def test_stats_and_feed_by_project_and_views_of_a_trashed_project(
     new_context: Callable[..., Any], live_app: str, screenshot: Callable[[Any, str], Any]
 ) -> None:
     email = unique_email("pages")
@@ -34,6 +44,17 @@ def test_stats_by_project_and_views_of_a_trashed_project(
     expect(page.locator("#chart-tags .recharts-bar-rectangle")).to_have_count(1)
     page.wait_for_timeout(1600)  # the bars grow in (recharts' animation) before the picture
     screenshot(page, "stats-project")
+
+    # Settings: the feed URL, then the same secret for Garden alone.
+    ui.goto("/settings")
+    page.click("#feed-make")
+    expect(page.locator("#feed-url")).to_contain_text("calendar.ics?token=")
+    everything = page.locator("#feed-url").inner_text()
+    ui.choose("feed-project", "Garden")
+    garden_feed = f"{everything}&project_id={garden}"
+    expect(page.locator("#feed-url")).to_have_text(garden_feed)
+    assert feed_titles(everything) == {"Prune the roses", "Buy milk"}
+    assert feed_titles(garden_feed) == {"Prune the roses"}
 
     saved = api.client.post(
         "/api/v1/filters", json={"name": "Garden", "query": {"project_id": garden}}

@@ -5,7 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from todo_app.components.layout import shell
-from todo_app.state.activity import EVERY_PROJECT, ActivityState
+from todo_app.state.activity import ActivityState
+from todo_app.state.project_menu import EVERY_PROJECT
 
 
 def activity_page() -> rx.Component:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import reflex as rx
 
 from todo_app.components.layout import shell
-from todo_app.state.stats import EVERY_PROJECT, StatsState
+from todo_app.state.project_menu import EVERY_PROJECT
+from todo_app.state.stats import StatsState
 
 
 def _chart(title: str, chart: rx.Component, chart_id: str) -> rx.Component:

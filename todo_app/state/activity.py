@@ -14,13 +14,12 @@ from reflex.event import EventSpec
 from todo_app import routes
 from todo_app.core.dates import due_label
 from todo_app.core.errors import NotFound
-from todo_app.services import audit, projects
+from todo_app.services import audit
+from todo_app.state import project_menu
 from todo_app.state.auth import AuthState, signed_in_event
+from todo_app.state.project_menu import EVERY_PROJECT
 
 PAGE_SIZE = 50
-
-
-EVERY_PROJECT = "all"
 
 
 @dataclasses.dataclass
@@ -60,7 +59,7 @@ class ActivityState(AuthState):
         self.page = int(page) if page.isdigit() and int(page) > 0 else 1
         chosen = query.get("project_id", "")
         with self._signed_in() as (session, user):
-            choices = projects.list_projects(session, user).items
+            choices = project_menu.choices(session, user)
             try:
                 project_id = uuid.UUID(chosen) if chosen else None
                 result = audit.audit_page(session, user, self.page, PAGE_SIZE, project_id)
@@ -72,7 +71,7 @@ class ActivityState(AuthState):
         self.project = str(project_id) if project_id else EVERY_PROJECT
         scope = f"project_id={project_id}&" if project_id else ""
         self.page_link = f"{routes.ACTIVITY}?{scope}page="
-        self.project_choices = [[str(p.id), p.name] for p in choices]
+        self.project_choices = choices
         if project_id and self.project not in {c[0] for c in self.project_choices}:
             # An archived or trashed project's history: named though not listed.
             self.project_choices.append([self.project, "(archived or in the trash)"])

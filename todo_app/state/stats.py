@@ -11,10 +11,10 @@ from reflex.event import EventSpec
 
 from todo_app import routes
 from todo_app.core.errors import NotFound
-from todo_app.services import projects, stats
+from todo_app.services import stats
+from todo_app.state import project_menu
 from todo_app.state.auth import AuthState, signed_in_event
-
-EVERY_PROJECT = "all"
+from todo_app.state.project_menu import EVERY_PROJECT
 
 
 class StatsState(AuthState):
@@ -32,7 +32,7 @@ class StatsState(AuthState):
     def load(self) -> None:
         chosen = self.router.url.query_parameters.get("project_id", "")
         with self._signed_in() as (session, user):
-            choices = projects.list_projects(session, user).items
+            choices = project_menu.choices(session, user)
             try:
                 project_id = uuid.UUID(chosen) if chosen else None
                 figures = stats.summary(session, user, project_id)
@@ -42,7 +42,7 @@ class StatsState(AuthState):
                 self.error = "No such project; showing every project."
                 figures = stats.summary(session, user)
         self.project = str(figures.project_id) if figures.project_id else EVERY_PROJECT
-        self.project_choices = [[str(p.id), p.name] for p in choices]
+        self.project_choices = choices
         if figures.project_id and self.project not in {c[0] for c in self.project_choices}:
             # An archived project's own figures: it is named though not listed.
             self.project_choices.append([self.project, figures.by_project[0].name])
