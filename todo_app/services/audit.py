@@ -51,14 +51,14 @@ def _project_names(session: Session, user: User, rows: Sequence[AuditLog]) -> di
 
 def _entry(row: AuditLog, names: dict[uuid.UUID, str]) -> AuditEntry:
     project_id = _project_of(row)
-    named = project_id is not None and project_id in names
+    name = names.get(project_id) if project_id is not None else None
     return AuditEntry(
         id=row.id,
         action=row.action,
         resource_type=row.resource_type,
         resource_id=row.resource_id,
-        project_id=project_id if named else None,
-        project_name=names[project_id] if project_id is not None and named else None,
+        project_id=project_id if name is not None else None,
+        project_name=name,
         metadata=row.details,
         at=row.at,
     )

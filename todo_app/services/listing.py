@@ -370,8 +370,11 @@ def tag_counts(
     archived_ids = _scope(session, user, query)
     mode = _archived_mode(query, archived_ids)
     postgresql = _dialect(session) == "postgresql"
-    # Ids are UUIDs on PostgreSQL and 32 hex digits on SQLite.
-    key: Any = (lambda value: value) if postgresql else (lambda value: value.hex)
+
+    def key(value: uuid.UUID) -> Any:
+        """An id as the dialect stores it: a UUID on PostgreSQL, 32 hex digits on SQLite."""
+        return value if postgresql else value.hex
+
     values: dict[str, Any] = {"uid": key(user.id)}
     if postgresql:
         sql = (
