@@ -1,6 +1,6 @@
-"""Stats and the calendar feed narrowed to one project by their menus, and views that name a
-project gone to the trash since they were saved or bookmarked: they say so and show nothing
-of it."""
+"""Stats, Activity and the calendar feed narrowed to one project by their menus, and views
+that name a project gone to the trash since they were saved or bookmarked: they say so and
+show nothing of it."""
 
 from __future__ import annotations
 
@@ -11,7 +11,12 @@ import httpx
 from e2e_steps import UI, unique_email
 from icalendar import Calendar
 from playwright.sync_api import expect
+from sqlmodel import select
 from test_live import Api
+
+from todo_app.db import session_scope
+from todo_app.models import OutboxEvent
+from todo_app.services import audit
 
 
 def feed_titles(url: str) -> set[str]:
@@ -21,8 +26,11 @@ def feed_titles(url: str) -> set[str]:
     return {str(todo["SUMMARY"]) for todo in Calendar.from_ical(response.content).walk("VTODO")}
 
 
-def test_stats_and_feed_by_project_and_views_of_a_trashed_project(
-    new_context: Callable[..., Any], live_app: str, screenshot: Callable[[Any, str], Any]
+def test_stats_activity_and_feed_by_project_and_views_of_a_trashed_project(
+    new_context: Callable[..., Any],
+    live_app: str,
+    stack: Any,
+    screenshot: Callable[[Any, str], Any],
 ) -> None:
     email = unique_email("pages")
     ui = UI(new_context().new_page())
@@ -55,6 +63,20 @@ def test_stats_and_feed_by_project_and_views_of_a_trashed_project(
     expect(page.locator("#feed-url")).to_have_text(garden_feed)
     assert feed_titles(everything) == {"Prune the roses", "Buy milk"}
     assert feed_titles(garden_feed) == {"Prune the roses"}
+
+    # Activity (the audit worker's rows, written here as it writes them): the project's name
+    # beside its events and its tasks', and the menu narrows the log to it.
+    with session_scope(stack.database_url) as session:
+        audit.record_many(session, [row.payload for row in session.exec(select(OutboxEvent))])
+    ui.goto("/activity")
+    table = page.locator("#activity-table")
+    expect(table.get_by_role("row").filter(has_text="auth.registered")).to_have_count(1)
+    expect(table.get_by_role("row").filter(has_text="Garden")).to_have_count(2)
+    ui.choose("activity-project", "Garden")
+    expect(page).to_have_url(f"{live_app}/activity?project_id={garden}")
+    expect(table.get_by_role("row").filter(has_text="auth.registered")).to_have_count(0)
+    expect(table.get_by_role("cell", name="project.created", exact=True)).to_have_count(1)
+    expect(table.get_by_role("cell", name="task.created", exact=True)).to_have_count(1)
 
     saved = api.client.post(
         "/api/v1/filters", json={"name": "Garden", "query": {"project_id": garden}}
