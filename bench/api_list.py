@@ -13,7 +13,6 @@ dropped at the end, even on failure. Run from the repository root:
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import secrets
@@ -23,7 +22,6 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from datetime import time as clock
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -42,24 +40,10 @@ from bench.support.database import (
     vacuum_analyze,
 )
 from bench.support.run import ROOT, exit_on_sigterm, log, write_results
-from bench.support.seeds import (
-    DUE_SPREAD_DAYS,
-    HISTORY_DAYS,
-    RULES,
-    SENTENCES,
-    SHARE_ALL_DAY,
-    SHARE_COMPLETED,
-    SHARE_DELETED,
-    SHARE_DESCRIBED,
-    SHARE_RECURRING,
-    SHARE_REMINDED,
-    SHARE_UNDATED,
-    TIMEZONE,
-)
-from bench.support.servers import ApiServer
+from bench.support.seeds import TIMEZONE
+from bench.support.servers import ApiServer, register_and_login
 from bench.support.stats import mark, percentiles, ratio, timed
 from todo_app.core.filters import parse_query
-from todo_app.core.validation import local_midnight, search_text, tag_key
 from todo_app.models import Reminder, Task, User
 from todo_app.services import listing
 
@@ -70,117 +54,17 @@ TARGET_RATIO = 2.0
 # --- seeding ---------------------------------------------------------------------------------
 
 
-def _due(rng: random.Random, today: date, tz: ZoneInfo) -> tuple[datetime, bool]:
-    day = today + timedelta(days=rng.randint(-DUE_SPREAD_DAYS, DUE_SPREAD_DAYS))
-    # A share of the dated tasks, so that SHARE_ALL_DAY of all tasks are all-day.
-    if rng.random() < SHARE_ALL_DAY / (1 - SHARE_UNDATED):
-        return local_midnight(day, TIMEZONE), True
-    local = datetime.combine(day, clock(rng.randint(8, 18), rng.choice((0, 30))), tzinfo=tz)
-    return local.astimezone(UTC), False
-
-
-def generate(
-    user_id: uuid.UUID, project_id: uuid.UUID, count: int, rng: random.Random, now: datetime
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Task rows filled as services.tasks.create_task fills them, and their reminders."""
-    tz = ZoneInfo(TIMEZONE)
-    today = now.astimezone(tz).date()
-    history = HISTORY_DAYS * 86400
-    # Positions follow creation order, as _next_position hands them out.
-    created = sorted(now - timedelta(seconds=rng.uniform(60, history)) for _ in range(count))
-    tasks: list[dict[str, Any]] = []
-    reminders: list[dict[str, Any]] = []
-    for position, created_at in enumerate(created, start=1):
-        task_id = uuid.uuid4()
-        title = seeds.title(rng)
-        described = rng.random() < SHARE_DESCRIBED
-        description = " ".join(rng.sample(SENTENCES, rng.randint(1, 3))) if described else ""
-        tags = seeds.tags(rng)
-        kind = rng.random()
-        rule = rng.choice(RULES) if kind < SHARE_RECURRING else None
-        undated = rule is None and kind < SHARE_RECURRING + SHARE_UNDATED
-        due_at, all_day = (None, False) if undated else _due(rng, today, tz)
-        completed = rng.random() < SHARE_COMPLETED
-        completed_at = created_at + (now - created_at) * rng.random() if completed else None
-        deleted_at = (
-            now - (now - created_at) * rng.random() if rng.random() < SHARE_DELETED else None
-        )
-        tasks.append(
-            {
-                "id": task_id,
-                "user_id": user_id,
-                "project_id": project_id,
-                "section_id": None,
-                "parent_id": None,
-                "title": title,
-                "description": description,
-                "priority": rng.choices(("low", "medium", "high"), weights=(25, 55, 20))[0],
-                "tags": json.dumps(tags),
-                "tag_keys": json.dumps([tag_key(tag) for tag in tags]),
-                "search_text": search_text(title, description),
-                "due_at": due_at,
-                "all_day": all_day,
-                "rrule": rule,
-                "repeat_from": "completion" if rule and rng.random() < 0.2 else "due",
-                "series_id": task_id,
-                "occurrence_at": due_at if rule else None,
-                "completed": completed,
-                "completed_at": completed_at,
-                "deleted_at": deleted_at,
-                "skipped_at": None,
-                "position": position,
-                "created_at": created_at,
-                "updated_at": max(filter(None, (created_at, completed_at, deleted_at))),
-                "version": 1 + completed + (deleted_at is not None),
-            }
-        )
-        if due_at is not None and not completed and rng.random() < SHARE_REMINDED:
-            offset = rng.choice((15, 60, 1440))
-            remind_at = due_at - timedelta(minutes=offset)
-            sent = remind_at < now
-            reminders.append(
-                {
-                    "id": uuid.uuid4(),
-                    "task_id": task_id,
-                    "user_id": user_id,
-                    "remind_at": remind_at,
-                    "offset_minutes": offset,
-                    "sent_at": remind_at if sent else None,
-                    "attempts": int(sent),
-                }
-            )
-    return tasks, reminders
-
-
 def seed(engine: Engine, user_id: uuid.UUID, count: int, rng: random.Random) -> None:
     log(f"generating {count} tasks")
     with engine.connect() as connection:
         inbox = inbox_of(connection, user_id)
-    tasks, reminders = generate(user_id, inbox, count, rng, datetime.now(UTC))
+    tasks, reminders = seeds.task_rows(user_id, inbox, count, rng, datetime.now(UTC))
     with engine.begin() as connection:
         copy_rows(connection, Task.__table__, tasks, "seeding tasks")  # type: ignore[attr-defined]
         if reminders:
             table = Reminder.__table__  # type: ignore[attr-defined]
             copy_rows(connection, table, reminders, "seeding reminders")
     vacuum_analyze(engine)
-
-
-# --- the account --------------------------------------------------------------------------
-
-
-def register_and_login(base_url: str) -> tuple[uuid.UUID, str]:
-    """A real account made by the API (real password hash), then one login for the token."""
-    credentials = {"email": "bench@example.com", "password": secrets.token_urlsafe(16)}
-    with httpx.Client(base_url=base_url, trust_env=False, timeout=30) as client:
-        response = client.post(
-            "/api/v1/auth/register",
-            json={**credentials, "display_name": "Bench", "timezone": TIMEZONE},
-        )
-        response.raise_for_status()
-        user_id = uuid.UUID(response.json()["user"]["id"])
-        response = client.post("/api/v1/auth/login", json=credentials)
-        response.raise_for_status()
-        return user_id, response.json()["access_token"]
 
 
 # --- measuring -------------------------------------------------------------------------------
@@ -384,7 +268,7 @@ def run(args: argparse.Namespace, scratch_url: str, workdir: Path) -> int:
         log("starting the API server")
         server.start(timeout=60)
         log("registering the user")
-        user_id, token = register_and_login(server.base_url)
+        user_id, token = register_and_login(server.base_url, TIMEZONE)
         seed(engine, user_id, args.tasks, random.Random(args.seed))
         with Session(engine, expire_on_commit=False) as session:
             user = session.get_one(User, user_id)

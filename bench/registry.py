@@ -40,6 +40,14 @@ BENCHMARKS: tuple[Benchmark, ...] = (
         quick_minutes=1,
     ),
     Benchmark(
+        "projects",
+        "bench.projects",
+        summaries.projects,
+        quick=("--tasks", "10000", "--requests", "100", "--warmup", "20"),
+        minutes=3,
+        quick_minutes=1,
+    ),
+    Benchmark(
         "events",
         "bench.events",
         summaries.events,

@@ -42,6 +42,23 @@ def api_list(result: dict[str, Any]) -> list[Row]:
     ]
 
 
+def projects(result: dict[str, Any]) -> list[Row]:
+    page, pages = result["page"], result["pages"]
+    counts = "with subtask counts" if pages["subtask_counts"] else "without subtask counts"
+    return [
+        {
+            "metric": f"project page (`GET /api/v1/tasks?project_id=&parent_id=none&limit=50`, "
+            f"{counts}), {result['tasks']:,} tasks in {result['projects']} projects, "
+            f"{result['share_subtasks']:.0%} subtasks, {result['requests']} pages",
+            "measured": ms(page["api"]),
+            "baseline": f"raw SQL: {ms(page['raw_sql'])}",
+            "ratio": f"{page['ratio_p95']:.2f}x",
+            "target": "p95 < 20 ms, <= 2x raw",
+            "verdict": f"{mark(page['pass_p95'])}, {mark(page['pass_ratio'])}",
+        }
+    ]
+
+
 def events(result: dict[str, Any]) -> list[Row]:
     verdict = result["verdict"]
     sustained = result["sustained"]

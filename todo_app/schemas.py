@@ -7,7 +7,7 @@ password hash and no internal column.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationInfo, field_validator
@@ -257,6 +257,29 @@ class TagCount(BaseModel):
     total: int = Field(description="tasks with this tag, completed included")
 
 
+class DayCount(BaseModel):
+    day: date = Field(description="a day in the user's time zone")
+    completed: int
+
+
+class ProjectStats(BaseModel):
+    project_id: uuid.UUID
+    name: str
+    color: str
+    open: int = Field(description="open tasks in the project")
+    completed: int = Field(description="tasks completed in the project over the period")
+
+
+class Stats(BaseModel):
+    project_id: uuid.UUID | None = Field(description="the project counted; null: every one")
+    completed_per_day: list[DayCount] = Field(description="the last 30 days, oldest first")
+    open_by_priority: dict[str, int]
+    open_by_tag: list[TagCount] = Field(description="the 10 tags with most open tasks")
+    by_project: list[ProjectStats] = Field(
+        description="the project counted, or every project not archived, Inbox first"
+    )
+
+
 class SavedFilterCreate(Input):
     name: str = Field(description="1 to 100 characters, unique per user")
     query: dict[str, str] = Field(description="list parameters, as in GET /api/v1/tasks")
@@ -332,6 +355,8 @@ class AuditEntry(BaseModel):
     action: str
     resource_type: str
     resource_id: str | None
+    project_id: uuid.UUID | None = Field(description="the project it happened in, if any")
+    project_name: str | None = Field(description="that project's current name")
     metadata: dict[str, Any]
     at: datetime
 

@@ -47,12 +47,14 @@ app = rx.App(
     api_transformer=api,
     head_components=[rx.script(SHORTCUTS)],
 )
-# Live updates: task events refresh the rows of every open tab; notifications alert in them.
+# Live updates: task and project events refresh the rows of every open tab; notifications
+# alert in them.
 live.HUB.route("task.", TasksState, "_live_task")
 live.HUB.route("task.", EditorState, "_live_task")
 live.HUB.route("task.", BoardState, "_live_task")
 live.HUB.route("section.", BoardState, "_live_section")
 live.HUB.route("task.", CalendarState, "_live_task")
+live.HUB.route("project.", TasksState, "_live_project")
 live.HUB.route("notification.created", NotificationsState, "_live_notification")
 app.register_lifespan_task(live.HUB.serve, app=app)
 app.register_lifespan_task(api.state.mcp.lifespan)

@@ -1,12 +1,20 @@
 """Generated tasks as users write them: the vocabulary and the mix of a seeded task list.
 
-bench/api_list.py (COPY, 100,000 tasks) and bench/ui_load.py (through the services) draw the
-same kind of list from these.
+bench/api_list.py and bench/projects.py (COPY, 100,000 tasks, rows from `task_rows`) and
+bench/ui_load.py (through the services) draw the same kind of list from these.
 """
 
 from __future__ import annotations
 
+import json
 import random
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from todo_app.core.validation import local_midnight, search_text, tag_key
 
 TIMEZONE = "Europe/Berlin"
 
@@ -93,3 +101,86 @@ def tags(rng: random.Random) -> list[str]:
 def title(rng: random.Random) -> str:
     suffix = rng.choice(SUFFIXES)
     return " ".join(part for part in (rng.choice(VERBS), rng.choice(OBJECTS), suffix) if part)
+
+
+def _due(rng: random.Random, today: date, tz: ZoneInfo) -> tuple[datetime, bool]:
+    day = today + timedelta(days=rng.randint(-DUE_SPREAD_DAYS, DUE_SPREAD_DAYS))
+    # A share of the dated tasks, so that SHARE_ALL_DAY of all tasks are all-day.
+    if rng.random() < SHARE_ALL_DAY / (1 - SHARE_UNDATED):
+        return local_midnight(day, TIMEZONE), True
+    local = datetime.combine(day, clock(rng.randint(8, 18), rng.choice((0, 30))), tzinfo=tz)
+    return local.astimezone(UTC), False
+
+
+def task_rows(
+    user_id: uuid.UUID, project_id: uuid.UUID, count: int, rng: random.Random, now: datetime
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """`count` task rows of one project, filled as services.tasks.create_task fills them
+    (positions 1.. in creation order), and their reminders: the rows the benchmarks COPY."""
+    tz = ZoneInfo(TIMEZONE)
+    today = now.astimezone(tz).date()
+    history = HISTORY_DAYS * 86400
+    # Positions follow creation order, as _next_position hands them out.
+    created = sorted(now - timedelta(seconds=rng.uniform(60, history)) for _ in range(count))
+    tasks: list[dict[str, Any]] = []
+    reminders: list[dict[str, Any]] = []
+    for position, created_at in enumerate(created, start=1):
+        task_id = uuid.uuid4()
+        name = title(rng)
+        described = rng.random() < SHARE_DESCRIBED
+        description = " ".join(rng.sample(SENTENCES, rng.randint(1, 3))) if described else ""
+        labels = tags(rng)
+        kind = rng.random()
+        rule = rng.choice(RULES) if kind < SHARE_RECURRING else None
+        undated = rule is None and kind < SHARE_RECURRING + SHARE_UNDATED
+        due_at, all_day = (None, False) if undated else _due(rng, today, tz)
+        completed = rng.random() < SHARE_COMPLETED
+        completed_at = created_at + (now - created_at) * rng.random() if completed else None
+        deleted_at = (
+            now - (now - created_at) * rng.random() if rng.random() < SHARE_DELETED else None
+        )
+        tasks.append(
+            {
+                "id": task_id,
+                "user_id": user_id,
+                "project_id": project_id,
+                "section_id": None,
+                "parent_id": None,
+                "title": name,
+                "description": description,
+                "priority": rng.choices(("low", "medium", "high"), weights=(25, 55, 20))[0],
+                "tags": json.dumps(labels),
+                "tag_keys": json.dumps([tag_key(tag) for tag in labels]),
+                "search_text": search_text(name, description),
+                "due_at": due_at,
+                "all_day": all_day,
+                "rrule": rule,
+                "repeat_from": "completion" if rule and rng.random() < 0.2 else "due",
+                "series_id": task_id,
+                "occurrence_at": due_at if rule else None,
+                "completed": completed,
+                "completed_at": completed_at,
+                "deleted_at": deleted_at,
+                "skipped_at": None,
+                "position": position,
+                "created_at": created_at,
+                "updated_at": max(filter(None, (created_at, completed_at, deleted_at))),
+                "version": 1 + completed + (deleted_at is not None),
+            }
+        )
+        if due_at is not None and not completed and rng.random() < SHARE_REMINDED:
+            offset = rng.choice((15, 60, 1440))
+            remind_at = due_at - timedelta(minutes=offset)
+            sent = remind_at < now
+            reminders.append(
+                {
+                    "id": uuid.uuid4(),
+                    "task_id": task_id,
+                    "user_id": user_id,
+                    "remind_at": remind_at,
+                    "offset_minutes": offset,
+                    "sent_at": remind_at if sent else None,
+                    "attempts": int(sent),
+                }
+            )
+    return tasks, reminders

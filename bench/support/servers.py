@@ -32,6 +32,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -355,3 +356,18 @@ def scratch_backend(
         finally:
             backend.stop()
             dispose_engines()
+
+
+def register_and_login(base_url: str, timezone: str) -> tuple[uuid.UUID, str]:
+    """A real account made by the API (real password hash), then one login for the token."""
+    credentials = {"email": "bench@example.com", "password": secrets.token_urlsafe(16)}
+    with httpx.Client(base_url=base_url, trust_env=False, timeout=30) as client:
+        response = client.post(
+            "/api/v1/auth/register",
+            json={**credentials, "display_name": "Bench", "timezone": timezone},
+        )
+        response.raise_for_status()
+        user_id = uuid.UUID(response.json()["user"]["id"])
+        response = client.post("/api/v1/auth/login", json=credentials)
+        response.raise_for_status()
+        return user_id, response.json()["access_token"]

@@ -448,6 +448,13 @@ def _strategy(
             operation.as_strategy(headers=headers, query={"token": token})
             for token in known["calendar_token"]
         ]
+    if any(p.location == "query" and p.name == "project_id" for p in operation.iter_parameters()):
+        # One project's tasks, tags, stats, activity or feed: the user's own projects too.
+        fixed = {"token": known["calendar_token"][0]} if label == "GET /api/v1/calendar.ics" else {}
+        seeded += [
+            operation.as_strategy(headers=headers, query={**fixed, "project_id": project_id})
+            for project_id in known["project_id"]
+        ]
     if label == "POST /api/v1/tasks/reorder":
         ids = known["task_id"][:4]
         seeded = [

@@ -61,6 +61,8 @@ PATH_PARAMS = {
     "conversation_id",
     "token_id",
 }
+# Query parameters that name one of the user's things, and the kind of id each takes.
+QUERY_IDS = {"project_id": "project_id", "section_id": "section_id", "parent_id": "task_id"}
 # A body that passes validation, so a refusal is about the credential or the id, not the input.
 VALID_BODIES: dict[str, dict[str, Any]] = {
     "UserUpdate": {"display_name": "Changed"},
@@ -273,6 +275,26 @@ def test_another_users_ids_are_not_found(
                     assert response.status_code == 404, f"{context}: {response.status_code}"
                     assert response.json()["field"] is None or "id" in response.json()["field"]
                     _no_leak(response, victim, context)
+        # Ids carried in query strings (the feed's behind the attacker's own secret).
+        named = 0
+        for op in ops + [op for op in operations(api_app) if op.label in PUBLIC]:
+            names = [p["name"] for p in op.query_params if p["name"] in QUERY_IDS]
+            if op.method != "GET" or op.path_params or not names:
+                continue
+            for name in names:
+                for victim_id in victim.ids[QUERY_IDS[name]]:
+                    params = {name: victim_id}
+                    if op.label == "GET /api/v1/calendar.ics":
+                        params["token"] = attacker.feed_token
+                        response = client.get(op.path, params=params)
+                    else:
+                        response = client.get(op.path, params=params, headers=attacker.headers)
+                    context = f"{op.label} ?{name}= the victim's {victim_id}"
+                    assert response.status_code == 404, f"{context}: {response.status_code}"
+                    _no_leak(response, victim, context)
+                    named += 1
+        # project_id on tasks, tags, stats, audit and the feed; section_id and parent_id on tasks.
+        assert named >= 5 * len(victim.ids["project_id"]) + 1 + 4, named
         # Ids carried in bodies.
         reorder = client.post(
             f"{API}/tasks/reorder",
@@ -290,7 +312,7 @@ def test_another_users_ids_are_not_found(
         for op in ops:
             if op.method != "GET" or op.path_params:
                 continue
-            for query in ("", "?status=all", "?format=json", "?format=csv"):
+            for query in ("", "?status=all", "?archived=true", "?format=json", "?format=csv"):
                 if query and not op.query_params:
                     continue
                 response = client.get(f"{op.path}{query}", headers=attacker.headers)

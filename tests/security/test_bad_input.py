@@ -312,14 +312,19 @@ FIELD_KINDS: dict[str, str] = {
     "GET /api/v1/tasks ?page": "q_page",
     "GET /api/v1/tasks ?limit": "q_limit",
     "GET /api/v1/tasks/{task_id}/occurrences ?n": "q_n",
+    "GET /api/v1/tags ?project_id": "q_ref_id",
+    "GET /api/v1/tags ?archived": "q_bool",
+    "GET /api/v1/stats ?project_id": "q_ref_id",
     "GET /api/v1/projects ?archived": "q_bool",
     "GET /api/v1/notifications ?unread": "q_bool",
     "GET /api/v1/notifications ?page": "q_page",
     "GET /api/v1/notifications ?limit": "q_limit",
     "GET /api/v1/audit ?format": "q_format",
+    "GET /api/v1/audit ?project_id": "q_ref_id",
     "GET /api/v1/audit ?page": "q_page",
     "GET /api/v1/audit ?limit": "q_limit",
     "GET /api/v1/calendar.ics ?token": "q_feed_token",
+    "GET /api/v1/calendar.ics ?project_id": "q_ref_id",
 }
 # Operations whose answer to a wrong credential is a quiet success (reveals nothing).
 QUIET = {"POST /api/v1/auth/logout": {204}}
@@ -453,6 +458,9 @@ def _send(
         request["json"] = body
     if target.location == "query":
         request["params"] = {target.name: value}
+        if op.label == "GET /api/v1/calendar.ics" and target.name != "token":
+            # The feed's other parameters are checked behind a valid secret.
+            request["params"]["token"] = user.feed_token
     if target.location == "path" and value == "":
         path = path.replace("//", "/%20/")
     return client.request(op.method, path, **request), request

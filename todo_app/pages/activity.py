@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import reflex as rx
 
-from todo_app import routes
 from todo_app.components.layout import shell
 from todo_app.state.activity import ActivityState
+from todo_app.state.project_menu import EVERY_PROJECT
 
 
 def activity_page() -> rx.Component:
@@ -15,6 +15,18 @@ def activity_page() -> rx.Component:
             rx.hstack(
                 rx.heading("Activity", size="6"),
                 rx.spacer(),
+                rx.select.root(
+                    rx.select.trigger(id="activity-project", aria_label="Project"),
+                    rx.select.content(
+                        rx.select.item("Every project", value=EVERY_PROJECT),
+                        rx.foreach(
+                            ActivityState.project_choices,
+                            lambda choice: rx.select.item(choice[1], value=choice[0]),
+                        ),
+                    ),
+                    value=ActivityState.project,
+                    on_change=ActivityState.choose_project,
+                ),
                 rx.button(
                     "Export CSV",
                     size="1",
@@ -31,6 +43,7 @@ def activity_page() -> rx.Component:
                 ),
                 width="100%",
             ),
+            rx.cond(ActivityState.error != "", rx.callout(ActivityState.error, icon="info")),
             rx.cond(
                 ActivityState.total == 0,
                 rx.callout(
@@ -44,6 +57,7 @@ def activity_page() -> rx.Component:
                             rx.table.column_header_cell("When"),
                             rx.table.column_header_cell("Action"),
                             rx.table.column_header_cell("On"),
+                            rx.table.column_header_cell("Project"),
                             rx.table.column_header_cell("Details"),
                         )
                     ),
@@ -54,6 +68,7 @@ def activity_page() -> rx.Component:
                                 rx.table.cell(item.when),
                                 rx.table.cell(item.action),
                                 rx.table.cell(item.resource),
+                                rx.table.cell(item.project),
                                 rx.table.cell(item.details),
                             ),
                         )
@@ -65,13 +80,13 @@ def activity_page() -> rx.Component:
             rx.hstack(
                 rx.link(
                     "Newer",
-                    href=routes.ACTIVITY + "?page=" + (ActivityState.page - 1).to_string(),
+                    href=ActivityState.page_link + (ActivityState.page - 1).to_string(),
                     visibility=rx.cond(ActivityState.page > 1, "visible", "hidden"),
                 ),
                 rx.text("Page ", ActivityState.page, " of ", ActivityState.pages, size="2"),
                 rx.link(
                     "Older",
-                    href=routes.ACTIVITY + "?page=" + (ActivityState.page + 1).to_string(),
+                    href=ActivityState.page_link + (ActivityState.page + 1).to_string(),
                     visibility=rx.cond(
                         ActivityState.page < ActivityState.pages, "visible", "hidden"
                     ),

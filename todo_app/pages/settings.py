@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from todo_app.components.layout import shell
+from todo_app.state.project_menu import EVERY_PROJECT
 from todo_app.state.settings import SettingsState
 
 
@@ -122,8 +123,8 @@ def calendar_section() -> rx.Component:
         rx.heading("Calendar feed", size="4"),
         rx.text(
             "Subscribe to your open tasks from a calendar app (as to-dos with due dates, "
-            "repeats and reminders). Anyone with the URL can read them: regenerating it "
-            "stops the old one.",
+            "repeats and reminders), or to one project's. Anyone with the URL can read them: "
+            "regenerating it stops the old one, for every project.",
             size="2",
             color_scheme="gray",
         ),
@@ -131,14 +132,33 @@ def calendar_section() -> rx.Component:
             SettingsState.feed_url != "",
             rx.callout(
                 rx.vstack(
-                    rx.text("Your feed URL (shown once; copy it now):", size="2"),
                     rx.hstack(
-                        rx.code(SettingsState.feed_url, id="feed-url", word_break="break-all"),
+                        rx.text("Your feed URL (shown once; copy it now), for", size="2"),
+                        rx.select.root(
+                            rx.select.trigger(id="feed-project", aria_label="Feed of"),
+                            rx.select.content(
+                                rx.select.item("every project", value=EVERY_PROJECT),
+                                rx.foreach(
+                                    SettingsState.feed_projects,
+                                    lambda choice: rx.select.item(choice[1], value=choice[0]),
+                                ),
+                            ),
+                            value=SettingsState.feed_project,
+                            on_change=SettingsState.choose_feed_project,
+                            size="1",
+                        ),
+                        align="center",
+                        wrap="wrap",
+                    ),
+                    rx.hstack(
+                        rx.code(
+                            SettingsState.shown_feed_url, id="feed-url", word_break="break-all"
+                        ),
                         rx.button(
                             "Copy",
                             size="1",
                             on_click=[
-                                rx.set_clipboard(SettingsState.feed_url),
+                                rx.set_clipboard(SettingsState.shown_feed_url),
                                 rx.toast("Copied", duration=1500),
                             ],
                             id="feed-url-copy",

@@ -1,10 +1,12 @@
-"""Stats: completions over 30 days, open tasks by priority and by tag."""
+"""Stats: completions over 30 days, open tasks by priority, tag and project; of one project
+or all of them."""
 
 from __future__ import annotations
 
 import reflex as rx
 
 from todo_app.components.layout import shell
+from todo_app.state.project_menu import EVERY_PROJECT
 from todo_app.state.stats import StatsState
 
 
@@ -17,7 +19,25 @@ def _chart(title: str, chart: rx.Component, chart_id: str) -> rx.Component:
 def stats_page() -> rx.Component:
     return shell(
         rx.vstack(
-            rx.heading("Stats", size="6"),
+            rx.hstack(
+                rx.heading("Stats", size="6"),
+                rx.spacer(),
+                rx.select.root(
+                    rx.select.trigger(id="stats-project", aria_label="Project"),
+                    rx.select.content(
+                        rx.select.item("Every project", value=EVERY_PROJECT),
+                        rx.foreach(
+                            StatsState.project_choices,
+                            lambda choice: rx.select.item(choice[1], value=choice[0]),
+                        ),
+                    ),
+                    value=StatsState.project,
+                    on_change=StatsState.choose_project,
+                ),
+                width="100%",
+                align="center",
+            ),
+            rx.cond(StatsState.error != "", rx.callout(StatsState.error, icon="info")),
             rx.text(
                 StatsState.completed_30, " tasks completed in the last 30 days", id="completed-30"
             ),
@@ -62,6 +82,20 @@ def stats_page() -> rx.Component:
                 gap="4",
                 width="100%",
                 direction=rx.breakpoints(initial="column", md="row"),
+            ),
+            _chart(
+                "By project: open, and completed in 30 days",
+                rx.recharts.bar_chart(
+                    rx.recharts.bar(data_key="open", fill="var(--blue-9)"),
+                    rx.recharts.bar(data_key="completed", fill="var(--green-9)"),
+                    rx.recharts.x_axis(data_key="project"),
+                    rx.recharts.y_axis(allow_decimals=False),
+                    rx.recharts.graphing_tooltip(),
+                    data=StatsState.by_project,
+                    width="100%",
+                    height=220,
+                ),
+                "chart-projects",
             ),
             spacing="4",
             width="100%",

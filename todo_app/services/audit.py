@@ -13,48 +13,91 @@ from typing import Any
 from sqlalchemy import delete, func, insert
 from sqlmodel import Session, col, select
 
-from todo_app.models import AuditLog, User
+from todo_app.core.projects import Permission
+from todo_app.models import AuditLog, Project, User
 from todo_app.schemas import AuditEntry, AuditPage
+from todo_app.services import projects
 
 EXPORT_MAX = 100_000
-CSV_COLUMNS = ("at", "action", "resource_type", "resource_id", "metadata", "id")
+CSV_COLUMNS = (
+    "at",
+    "action",
+    "resource_type",
+    "resource_id",
+    "project_name",
+    "metadata",
+    "id",
+)
 
 
-def _entry(row: AuditLog) -> AuditEntry:
+def _project_of(row: AuditLog) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(row.details.get("project_id")))
+    except ValueError:
+        return None
+
+
+def _project_names(session: Session, user: User, rows: Sequence[AuditLog]) -> dict[uuid.UUID, str]:
+    """The current names of the projects the rows name that the user may see (a trashed
+    one too: its history is still the user's)."""
+    ids = {found for row in rows if (found := _project_of(row)) is not None}
+    if not ids:
+        return {}
+    named = session.exec(select(Project).where(col(Project.id).in_(ids))).all()
+    return {
+        p.id: p.name for p in named if Permission.view in projects.permissions(session, user, p)
+    }
+
+
+def _entry(row: AuditLog, names: dict[uuid.UUID, str]) -> AuditEntry:
+    project_id = _project_of(row)
+    name = names.get(project_id) if project_id is not None else None
     return AuditEntry(
         id=row.id,
         action=row.action,
         resource_type=row.resource_type,
         resource_id=row.resource_id,
+        project_id=project_id if name is not None else None,
+        project_name=name,
         metadata=row.details,
         at=row.at,
     )
 
 
-def audit_page(session: Session, user: User, page: int, limit: int) -> AuditPage:
-    mine = AuditLog.user_id == user.id
-    total = session.exec(select(func.count()).select_from(AuditLog).where(mine)).one()
+def audit_page(
+    session: Session, user: User, page: int, limit: int, project_id: uuid.UUID | None = None
+) -> AuditPage:
+    """The user's activity, newest first: all of it, or what happened to one project, its
+    sections and its tasks."""
+    where = [col(AuditLog.user_id) == user.id]
+    if project_id is not None:
+        projects.project_for(session, user, project_id, Permission.view, include_deleted=True)
+        where.append(AuditLog.details["project_id"].as_string() == str(project_id))
+    total = session.exec(select(func.count()).select_from(AuditLog).where(*where)).one()
     rows = session.exec(
         select(AuditLog)
-        .where(mine)
+        .where(*where)
         .order_by(col(AuditLog.at).desc(), col(AuditLog.id))
         .offset((page - 1) * limit)
         .limit(limit)
     ).all()
-    return AuditPage(items=[_entry(r) for r in rows], total=total, page=page, limit=limit)
+    names = _project_names(session, user, rows)
+    items = [_entry(r, names) for r in rows]
+    return AuditPage(items=items, total=total, page=page, limit=limit)
 
 
-def export_csv(session: Session, user: User) -> str:
+def export_csv(session: Session, user: User, project_id: uuid.UUID | None = None) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
-    for entry in audit_page(session, user, 1, EXPORT_MAX).items:
+    for entry in audit_page(session, user, 1, EXPORT_MAX, project_id).items:
         writer.writerow(
             [
                 entry.at.isoformat(),
                 entry.action,
                 entry.resource_type,
                 entry.resource_id or "",
+                entry.project_name or "",
                 json.dumps(entry.metadata, sort_keys=True),
                 str(entry.id),
             ]
@@ -62,9 +105,9 @@ def export_csv(session: Session, user: User) -> str:
     return buffer.getvalue()
 
 
-# The task snapshot is in the event for the consumers that rebuild views; the log keeps what
-# a person reads: the title and what changed.
-_DROPPED = {"task", "user_id"}
+# The snapshots are in the event for the consumers that rebuild views; the log keeps what
+# a person reads: the title or name and what changed.
+_DROPPED = {"task", "project", "section", "user_id"}
 
 
 def _row(event: dict[str, Any]) -> dict[str, Any]:
@@ -83,6 +126,13 @@ def _row(event: dict[str, Any]) -> dict[str, Any]:
     snapshot = data.get("task")
     if isinstance(snapshot, dict) and "title" in snapshot:
         details.setdefault("title", snapshot["title"])
+        # What a project's activity is filtered by, for its tasks as for itself.
+        if snapshot.get("project_id"):
+            details.setdefault("project_id", snapshot["project_id"])
+    for kind in ("project", "section"):
+        named = data.get(kind)
+        if isinstance(named, dict) and "name" in named:
+            details.setdefault("name", named["name"])
     return {
         "user_id": actor,
         "action": event_type,

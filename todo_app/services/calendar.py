@@ -1,4 +1,5 @@
-"""The calendar feed: a user's open tasks as an iCalendar (RFC 5545) document of VTODOs.
+"""The calendar feed: a user's open tasks, or one project's, as an iCalendar (RFC 5545)
+document of VTODOs.
 
 Calendar apps cannot send a bearer token, so the feed's URL carries a secret of its own. Only its
 SHA-256 is stored (`User.calendar_token_hash`); making a new one replaces it, so the old URL
@@ -18,8 +19,10 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from todo_app.core.errors import NotFound
+from todo_app.core.projects import Permission
 from todo_app.core.recurrence import Rule
 from todo_app.models import Reminder, Task, User, utcnow
+from todo_app.services import projects
 from todo_app.services.auth import _auth_event, _token_hash
 
 UID_DOMAIN = "todo-app.local"
@@ -114,17 +117,28 @@ def _todo(
     return todo
 
 
-def feed(session: Session, user: User) -> bytes:
-    """The user's open tasks (not completed, not deleted) as a VCALENDAR of VTODOs."""
+def feed(session: Session, user: User, project_id: uuid.UUID | None = None) -> bytes:
+    """The user's open tasks (not completed, not deleted) as a VCALENDAR of VTODOs: those of
+    one project (archived or not), or those outside the archived projects."""
     zone = ZoneInfo(user.timezone)
     now = utcnow().replace(microsecond=0)
+    where = [
+        col(Task.user_id) == user.id,
+        col(Task.completed).is_(False),
+        col(Task.deleted_at).is_(None),
+    ]
+    name = "Todo"
+    if project_id is not None:
+        project = projects.project_for(session, user, project_id, Permission.view)
+        where.append(col(Task.project_id) == project.id)
+        name = f"Todo: {project.name}"
+    else:
+        archived = projects.archived_ids(session, user)
+        if archived:
+            where.append(col(Task.project_id).not_in(archived))
     tasks = session.exec(
         select(Task)
-        .where(
-            Task.user_id == user.id,
-            col(Task.completed).is_(False),
-            col(Task.deleted_at).is_(None),
-        )
+        .where(*where)
         .order_by(col(Task.due_at).is_(None), col(Task.due_at), col(Task.position))
         .limit(MAX_TASKS)
     ).all()
@@ -142,7 +156,7 @@ def feed(session: Session, user: User) -> bytes:
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", "Todo")
+    calendar.add("x-wr-calname", name)
     calendar.add("x-wr-timezone", user.timezone)
     for task in tasks:
         calendar.add_component(_todo(session, task, by_task[task.id], zone, now))

@@ -11,6 +11,7 @@ from todo_app.core.filters import parse_query
 from todo_app.core.validation import refuse_control
 from todo_app.models import SavedFilter, User
 from todo_app.schemas import SavedFilterCreate, SavedFilterPublic
+from todo_app.services import listing
 
 NAME_MAX = 100
 FILTERS_MAX = 100
@@ -33,7 +34,9 @@ def save_filter(session: Session, user: User, data: SavedFilterCreate) -> SavedF
         raise FieldError("name", f"name must be 1 to {NAME_MAX} characters")
     # Paging is not part of a saved view; validating now keeps a broken filter from being saved.
     query = {k: v for k, v in data.query.items() if k not in ("page",)}
-    parse_query(query, user.timezone)
+    # A project, section or parent task it names must be the user's (applying the filter
+    # checks again: one trashed since then is a NotFound, like reading it).
+    listing.check_references(session, user, parse_query(query, user.timezone))
     existing = session.exec(
         select(SavedFilter).where(SavedFilter.user_id == user.id, SavedFilter.name == name)
     ).first()

@@ -306,16 +306,21 @@ def page_statement(
     return _statements(shape)[0], values
 
 
-def _scope(session: Session, user: User, query: TaskQuery) -> Sequence[uuid.UUID]:
-    """The ids of the user's archived projects, if the query needs them. A project, section
-    or parent task the query names must be one the user may see: anything else is the same
-    NotFound as reading it."""
+def check_references(session: Session, user: User, query: TaskQuery) -> None:
+    """A project, section or parent task the query names must be one the user may see (a
+    project in the trash is not): anything else is the same NotFound as reading it."""
     if query.project_id is not None:
         projects.project_for(session, user, query.project_id, Permission.view)
     if query.section_id is not None:
         projects.section_for(session, user, query.section_id, Permission.view)
     if query.parent_id is not None:
         get_task(session, user, query.parent_id)
+
+
+def _scope(session: Session, user: User, query: TaskQuery) -> Sequence[uuid.UUID]:
+    """The ids of the user's archived projects, if the query needs them, once the query's
+    references are checked."""
+    check_references(session, user, query)
     if not query.archived and (query.project_id is not None or query.section_id is not None):
         return ()
     return projects.archived_ids(session, user)
@@ -355,24 +360,45 @@ def find_task(
     return as_public(rows_fields([row]))[0] if row is not None else None
 
 
-def tag_counts(session: Session, user: User) -> list[TagCount]:
-    """Each tag the user has, with open and total task counts, matched case-insensitively."""
-    if _dialect(session) == "postgresql":
+def tag_counts(
+    session: Session, user: User, project_id: uuid.UUID | None = None, archived: bool = False
+) -> list[TagCount]:
+    """Each tag the user has, with open and total task counts, matched case-insensitively:
+    of one project's tasks, of the archived projects' (`archived`), or else of every task
+    outside the archived projects. Trashed tasks never count."""
+    query = TaskQuery(project_id=project_id, archived=archived)
+    archived_ids = _scope(session, user, query)
+    mode = _archived_mode(query, archived_ids)
+    postgresql = _dialect(session) == "postgresql"
+
+    def key(value: uuid.UUID) -> Any:
+        """An id as the dialect stores it: a UUID on PostgreSQL, 32 hex digits on SQLite."""
+        return value if postgresql else value.hex
+
+    values: dict[str, Any] = {"uid": key(user.id)}
+    if postgresql:
         sql = (
             "SELECT tag.value AS name, count(*) FILTER (WHERE NOT t.completed) AS open,"
             " count(*) AS total FROM tasks t, jsonb_array_elements_text(t.tags) AS tag(value)"
-            " WHERE t.user_id = :uid AND t.deleted_at IS NULL GROUP BY tag.value"
+            " WHERE t.user_id = :uid AND t.deleted_at IS NULL"
         )
-        uid: Any = user.id
     else:
         sql = (
             "SELECT tag.value AS name, sum(CASE WHEN t.completed THEN 0 ELSE 1 END) AS open,"
             " count(*) AS total FROM tasks t, json_each(t.tags) AS tag"
-            " WHERE t.user_id = :uid AND t.deleted_at IS NULL GROUP BY tag.value"
+            " WHERE t.user_id = :uid AND t.deleted_at IS NULL"
         )
-        uid = user.id.hex
+    if project_id is not None:
+        sql += " AND t.project_id = :project_id"
+        values["project_id"] = key(project_id)
+    if mode != "any":
+        sql += f" AND t.project_id {'IN' if mode == 'only' else 'NOT IN'} :archived_ids"
+        values["archived_ids"] = [key(each) for each in archived_ids]
+    statement = text(sql + " GROUP BY tag.value")
+    if mode != "any":
+        statement = statement.bindparams(bindparam("archived_ids", expanding=True))
     merged: dict[str, dict[str, Any]] = {}
-    for name, open_count, total in session.execute(text(sql), {"uid": uid}).all():
+    for name, open_count, total in session.execute(statement, values).all():
         entry = merged.setdefault(name.casefold(), {"spellings": {}, "open": 0, "total": 0})
         entry["spellings"][name] = total
         entry["open"] += int(open_count or 0)

@@ -16,6 +16,7 @@ from todo_app.core.recurrence import Rule, next_occurrence
 from todo_app.models import Reminder, Task, utcnow
 from todo_app.services import outbox, subtasks
 from todo_app.services.presenters import task_public
+from todo_app.services.projects import project_trashed
 
 
 def _completion_anchor(task: Task, tz: str) -> datetime:
@@ -67,8 +68,11 @@ def ensure_successor(session: Session, task: Task, tz: str) -> Task | None:
     """Create the next occurrence of a completed or skipped recurring task, exactly once.
 
     Idempotent: the unique (series_id, occurrence_at) key turns a racing second creator into
-    a lookup of the row the first one made.
+    a lookup of the row the first one made. A task of a project in the trash does not recur:
+    its successor would be a live task in the trash.
     """
+    if project_trashed(session, task.project_id):
+        return None
     slot = next_slot(session, task, tz)
     if slot is None:
         return None
@@ -196,7 +200,8 @@ def lacking_successor(
             col(_Done.rrule).is_not(None),
             col(_Done.occurrence_at).is_not(None),
             col(_Done.updated_at) >= since,
-            col(_Done.completed).is_(True) | col(_Done.skipped_at).is_not(None),
+            (col(_Done.completed).is_(True) & col(_Done.deleted_at).is_(None))
+            | col(_Done.skipped_at).is_not(None),
             ~later,
         )
         .order_by(col(_Done.updated_at), col(_Done.id))

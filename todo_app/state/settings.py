@@ -15,7 +15,9 @@ from todo_app.core.errors import DomainError
 from todo_app.models import User
 from todo_app.schemas import UserUpdate
 from todo_app.services import api_tokens, auth, calendar
+from todo_app.state import project_menu
 from todo_app.state.auth import AuthState, signed_in_event
+from todo_app.state.project_menu import EVERY_PROJECT
 
 TIMEZONES = sorted(available_timezones() | {"UTC"})
 
@@ -35,6 +37,9 @@ class SettingsState(AuthState):
     # The calendar feed: whether a URL exists, and the new URL right after making one.
     has_feed: bool = False
     feed_url: str = ""
+    # The feed shown is of every project, or of the one chosen (the same secret opens both).
+    feed_project: str = EVERY_PROJECT
+    feed_projects: list[list[str]] = []
 
     def _load_tokens(self, session: Session, user: User) -> None:
         tz = ZoneInfo(user.timezone)
@@ -54,6 +59,12 @@ class SettingsState(AuthState):
         self.has_feed = user.calendar_token_hash is not None
 
     @rx.var
+    def shown_feed_url(self) -> str:
+        if not self.feed_url or self.feed_project == EVERY_PROJECT:
+            return self.feed_url
+        return f"{self.feed_url}&project_id={self.feed_project}"
+
+    @rx.var
     def zone_matches(self) -> list[str]:
         needle = self.zone_query.strip().lower().replace(" ", "_")
         if not needle:
@@ -67,6 +78,9 @@ class SettingsState(AuthState):
             self.timezone = user.timezone
             self.email_notifications = user.email_notifications
             self._load_tokens(session, user)
+            choices = project_menu.choices(session, user)
+        self.feed_projects = choices
+        self.feed_project = EVERY_PROJECT
         self.error = ""
         self.zone_query = ""
         self.new_token = ""
@@ -113,6 +127,10 @@ class SettingsState(AuthState):
         base = rx.config.get_config().api_url.rstrip("/")
         self.feed_url = f"{base}/api/v1/calendar.ics?token={secret}"
         self.has_feed = True
+
+    @rx.event
+    def choose_feed_project(self, value: str) -> None:
+        self.feed_project = value
 
     @rx.event
     def search_zones(self, text: str) -> None:

@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from todo_app import routes
 from todo_app.core.dates import due_label, is_overdue
-from todo_app.core.errors import DomainError, FieldError
+from todo_app.core.errors import DomainError, FieldError, NotFound
 from todo_app.core.filters import QUERY_KEYS, TaskQuery, parse_query
 from todo_app.core.quickadd import Place
 from todo_app.core.recurrence import describe
@@ -159,6 +159,12 @@ def group_rows(items: list[TaskPublic], grouping: str, tz: str, now: datetime) -
     return [TaskGroup(name=name, rows=groups[name]) for name in order]
 
 
+# Project events that take a project's tasks out of the lists or bring them back.
+PROJECT_MOVES = frozenset(
+    {"project.deleted", "project.restored", "project.archived", "project.unarchived"}
+)
+
+
 class TasksState(AuthState):
     groups: list[TaskGroup] = []
     total: int = 0
@@ -222,7 +228,13 @@ class TasksState(AuthState):
     def _refresh(self, session: Session, user: User) -> None:
         now = datetime.now(UTC)
         tz = user.timezone
-        result = listing.list_tasks(session, user, self._query(tz, now)).task_page()
+        try:
+            result = listing.list_tasks(session, user, self._query(tz, now)).task_page()
+        except NotFound as error:
+            # A saved or bookmarked view naming a project since trashed: its view without it.
+            self.error = error.message
+            fallback = parse_query(view_params(self.view, tz, now), tz)
+            result = listing.list_tasks(session, user, fallback).task_page()
         self.groups = group_rows(result.items, self.grouping, tz, now)
         self.total = result.total
         self.page = result.page
@@ -291,6 +303,18 @@ class TasksState(AuthState):
                 self._refresh_tags(session, user)
                 return
             self._refresh(session, user)
+
+    def _live_project(self, data: Mapping[str, Any]) -> None:
+        """A project of this tab's user went to or came back from the trash or the archive,
+        from anywhere: its tasks (changed in bulk, without task events) come or go."""
+        if not self.loaded or not self._live_user or data.get("user_id") != self._live_user:
+            return
+        if data.get("type") not in PROJECT_MOVES:
+            return
+        with session_scope() as session:
+            user = session.get(User, uuid.UUID(self._live_user))
+            if user is not None:
+                self._refresh(session, user)
 
     def _with_user(self, action: Callable[[Session, User], Result]) -> Result:
         """Run `action(session, user)` in one transaction as the signed-in user, then reload

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
 from fastapi import Query, Request, Response
@@ -30,11 +31,15 @@ def calendar_feed(
     token: Annotated[
         str, Query(max_length=200, description="the feed secret from POST /calendar/token")
     ],
+    project_id: Annotated[
+        uuid.UUID | None, Query(description="only this project's tasks (archived or not)")
+    ] = None,
 ) -> Response:
-    """The user's open tasks as an iCalendar feed; the secret in the URL is the credential."""
+    """The user's open tasks as an iCalendar feed, or one project's (tasks of archived
+    projects only so); the secret in the URL is the credential."""
     user = calendar.user_for_token(session, token)
     return Response(
-        calendar.feed(session, user),
+        calendar.feed(session, user, project_id),
         media_type="text/calendar",
         headers={
             "Content-Disposition": 'inline; filename="todo.ics"',

@@ -1,4 +1,4 @@
-"""Tags, saved filters, notifications and the audit log of the current user."""
+"""Tags, stats, saved filters, notifications and the audit log of the current user."""
 
 from __future__ import annotations
 
@@ -16,9 +16,10 @@ from todo_app.schemas import (
     NotificationPublic,
     SavedFilterCreate,
     SavedFilterPublic,
+    Stats,
     TagCount,
 )
-from todo_app.services import audit, filters, listing, notifications
+from todo_app.services import audit, filters, listing, notifications, stats
 
 router = ApiRouter(prefix=API_PREFIX)
 
@@ -26,10 +27,28 @@ Page = Annotated[int, Query(ge=1, le=1_000_000)]
 Limit = Annotated[int, Query(ge=1, le=200)]
 
 
-@router.get("/tags", tags=["tags"])
-def list_tags(user: RouterUser, session: RouterSession) -> list[TagCount]:
-    """Every tag in use, most open tasks first."""
-    return listing.tag_counts(session, user)
+ProjectId = Annotated[uuid.UUID | None, Query(description="only this project's tasks")]
+
+
+@router.get("/tags", tags=["tags"], dependencies=[only_query("project_id", "archived")])
+def list_tags(
+    user: RouterUser,
+    session: RouterSession,
+    project_id: ProjectId = None,
+    archived: Annotated[
+        bool, Query(description="count the archived projects' tasks instead")
+    ] = False,
+) -> list[TagCount]:
+    """Every tag in use, most open tasks first; tasks of archived projects count only in
+    their project's counts or with `archived=true`."""
+    return listing.tag_counts(session, user, project_id, archived)
+
+
+@router.get("/stats", tags=["stats"], dependencies=[only_query("project_id")])
+def read_stats(user: RouterUser, session: RouterSession, project_id: ProjectId = None) -> Stats:
+    """Completions per day over 30 days and open tasks by priority, tag and project: of one
+    project, or of every task outside the archived projects."""
+    return stats.summary(session, user, project_id)
 
 
 @router.get("/filters", tags=["filters"])
@@ -75,7 +94,7 @@ def mark_read(
 @router.get(
     "/audit",
     tags=["audit"],
-    dependencies=[only_query("format", "page", "limit")],
+    dependencies=[only_query("format", "project_id", "page", "limit")],
     responses={200: {"content": {"text/csv": {}, "application/json": {}}}},
 )
 def audit_log(
@@ -83,17 +102,20 @@ def audit_log(
     session: RouterSession,
     response: Response,
     format: Annotated[str | None, Query(pattern="^(csv|json)$")] = None,
+    project_id: Annotated[
+        uuid.UUID | None, Query(description="only what happened to this project and its tasks")
+    ] = None,
     page: Page = 1,
     limit: Limit = 50,
 ) -> AuditPage:
     """The user's activity, newest first; ?format=csv or json downloads all of it."""
     if format == "csv":
         return Response(  # type: ignore[return-value]
-            audit.export_csv(session, user),
+            audit.export_csv(session, user, project_id),
             media_type="text/csv",
             headers={"Content-Disposition": 'attachment; filename="activity.csv"'},
         )
     if format == "json":
         response.headers["Content-Disposition"] = 'attachment; filename="activity.json"'
-        return audit.audit_page(session, user, 1, audit.EXPORT_MAX)
-    return audit.audit_page(session, user, page, limit)
+        return audit.audit_page(session, user, 1, audit.EXPORT_MAX, project_id)
+    return audit.audit_page(session, user, page, limit, project_id)
