@@ -210,6 +210,7 @@ def top_bar() -> rx.Component:
         ),
         rx.spacer(),
         connection_indicator(),
+        rx.color_mode.button(id="color-mode", aria_label="Light or dark", variant="ghost"),
         chat_toggle(),
         notifications_bell(),
         rx.menu.root(

@@ -8,6 +8,7 @@ time) come in as defaults, and where the text and a picker both say something, t
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -88,8 +89,10 @@ def quick_add(
     tags: Iterable[str] = (),
     due_date: str = "",
     due_time: str = "",
+    project_id: uuid.UUID | None = None,
 ) -> TaskPublic:
-    """Create the task `text` describes (see `task_from_text`) as POST /tasks creates one."""
+    """Create the task `text` describes (see `task_from_text`) as POST /tasks creates one, in
+    `project_id` (default: the Inbox)."""
     data = task_from_text(
         text,
         user.timezone,
@@ -99,4 +102,6 @@ def quick_add(
         due_date=due_date,
         due_time=due_time,
     )
+    if project_id is not None:
+        data = data.model_copy(update={"project_id": project_id})
     return tasks.create_task(session, user, data)

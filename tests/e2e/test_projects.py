@@ -1,0 +1,170 @@
+"""Projects, sections and subtasks in the list view: the sidebar tree and a project's page."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from e2e_steps import UI, Api, unique_email
+from playwright.sync_api import expect
+
+LIVE_TIMEOUT = 10_000
+
+
+def sidebar_project(ui: UI, name: str) -> Any:
+    return ui.page.locator(f'#project-tree .project-row[data-name="{name}"]')
+
+
+def create_project(ui: UI, name: str, parent: str = "") -> None:
+    """From the sidebar's "+": the new project's page opens."""
+    page = ui.page
+    page.click("#add-project")
+    page.fill("#project-name", name)
+    if parent:
+        ui.choose("project-parent", parent)
+    page.click("#project-save")
+    expect(page).to_have_url(re.compile(r"/projects/[0-9a-f-]{36}$"))
+    expect(page.locator("#project-title")).to_have_text(name)
+    ui.wait_for_list()
+
+
+def section(ui: UI, name: str) -> Any:
+    return ui.page.locator(f'.section-heading[data-name="{name}"]')
+
+
+def test_a_project_from_the_sidebar_with_sections_and_subtasks(ui: UI, live_app: str) -> None:
+    page = ui.page
+    email = unique_email("projects")
+    ui.register(email)
+    # The Inbox comes first, and every account has it.
+    expect(page.locator("#project-tree .project-row").first).to_have_attribute("data-name", "Inbox")
+
+    create_project(ui, "Garden")
+    create_project(ui, "Vegetables", parent="Garden")
+    garden = sidebar_project(ui, "Garden")
+    vegetables = sidebar_project(ui, "Vegetables")
+    expect(vegetables).to_have_attribute("style", re.compile(r"padding-left: 14px"))
+    # Folding Garden hides its sub-project; unfolding shows it again.
+    garden.get_by_role("button", name="Collapse Garden").click()
+    expect(vegetables).to_have_count(0)
+    garden.get_by_role("button", name="Expand Garden").click()
+    expect(vegetables).to_have_count(1)
+
+    # Tasks added on a project's page go into it, and its sidebar count follows.
+    garden.locator(".project-link").click()
+    expect(page.locator("#project-title")).to_have_text("Garden")
+    ui.quick_add("Buy seeds")
+    ui.quick_add("Mow the lawn")
+    expect(garden.locator(".open-count")).to_have_text("2")
+    ui.goto("/")
+    expect(ui.row("Buy seeds")).to_have_count(1)
+    sidebar_project(ui, "Inbox").locator(".project-link").click()
+    expect(page.locator("#project-title")).to_have_text("Inbox")
+    expect(page.locator("#empty-state, .task-row")).to_have_count(0)
+
+    # Sections: add one, a task in it, rename it in place, fold it.
+    sidebar_project(ui, "Garden").locator(".project-link").click()
+    page.fill("#add-section-name", "Spring")
+    page.press("#add-section-name", "Enter")
+    expect(section(ui, "Spring")).to_be_visible()
+    api = Api(live_app, email)
+    project_id = page.url.rsplit("/", 1)[1]
+    section_id = section(ui, "Spring").get_attribute("id").removeprefix("section-")  # type: ignore[union-attr]
+    api.create(title="Plant tulips", project_id=project_id, section_id=section_id)
+    expect(ui.row("Plant tulips")).to_have_count(1, timeout=LIVE_TIMEOUT)
+    # Tasks outside any section come first.
+    expect(page.locator(".task-row .task-title")).to_have_text(
+        ["Buy seeds", "Mow the lawn", "Plant tulips"]
+    )
+    name = section(ui, "Spring").locator(".section-name")
+    name.fill("Early spring")
+    name.press("Tab")
+    expect(section(ui, "Early spring")).to_be_visible()
+    ui.reload()
+    expect(section(ui, "Early spring")).to_be_visible()
+    section(ui, "Early spring").get_by_role("button", name="Collapse section Early spring").click()
+    expect(ui.row("Plant tulips")).to_have_count(0)
+    expect(section(ui, "Early spring").locator(".section-count")).to_have_text("1")
+    section(ui, "Early spring").get_by_role("button", name="Expand section Early spring").click()
+    expect(ui.row("Plant tulips")).to_have_count(1)
+
+    # Subtasks: added from the row, indented under it, with the parent's progress.
+    for title in ("Tomatoes", "Basil"):
+        page.get_by_role("button", name="Add subtask to Buy seeds").click()
+        page.fill("#subtask-title", title)
+        page.press("#subtask-title", "Enter")
+        expect(ui.row(title)).to_have_attribute("data-depth", "1")
+    expect(page.locator(".task-row .task-title")).to_have_text(
+        ["Buy seeds", "Tomatoes", "Basil", "Mow the lawn", "Plant tulips"]
+    )
+    progress = ui.row("Buy seeds").locator(".subtask-progress")
+    expect(progress).to_have_text("0/2")
+    ui.row("Basil").get_by_role("checkbox").click()
+    expect(progress).to_have_text("1/2")
+    ui.row("Buy seeds").get_by_role("button", name="Hide subtasks of Buy seeds").click()
+    expect(ui.row("Tomatoes")).to_have_count(0)
+    ui.row("Buy seeds").get_by_role("button", name="Show subtasks of Buy seeds").click()
+    expect(ui.row("Tomatoes")).to_have_attribute("data-depth", "1")
+
+    # Deleting the section keeps its task in the project, outside any section.
+    section(ui, "Early spring").get_by_role("button", name="Delete section Early spring").click()
+    expect(section(ui, "Early spring")).to_have_count(0)
+    expect(ui.row("Plant tulips")).to_have_count(1)
+
+
+def test_archive_and_delete_from_the_menu_with_undo(ui: UI) -> None:
+    page = ui.page
+    ui.register(unique_email("archive"))
+    create_project(ui, "Taxes")
+    ui.quick_add("File the return")
+    taxes = sidebar_project(ui, "Taxes")
+
+    def menu(action: str) -> None:
+        taxes.get_by_role("button", name="Project menu Taxes").click()
+        page.get_by_role("menuitem", name=action).click()
+
+    menu("Archive")
+    expect(taxes).to_have_count(0)
+    archived = page.locator("#archived-projects")
+    archived.locator("summary").click()
+    expect(archived.locator(".archived-project")).to_have_attribute("data-name", "Taxes")
+    # An archived project's tasks are gone from the lists, but its own page still shows them.
+    ui.goto("/")
+    expect(ui.row("File the return")).to_have_count(0)
+    page.locator("#archived-projects summary").click()
+    page.locator('.archived-project[data-name="Taxes"] .project-link').click()
+    expect(page.locator("#project-archived")).to_be_visible()
+    expect(ui.row("File the return")).to_have_count(1)
+    page.locator("#archived-projects summary").click()
+    page.get_by_role("button", name="Unarchive Taxes").click()
+    expect(taxes).to_have_count(1)
+    expect(page.locator("#archived-projects")).to_have_count(0)
+
+    menu("Delete")
+    expect(taxes).to_have_count(0)
+    expect(page).to_have_url(UI.HOME)
+    ui.toast("Deleted “Taxes”").get_by_role("button", name="Undo").click()
+    expect(taxes).to_have_count(1)
+    expect(taxes.locator(".open-count")).to_have_text("1")
+
+    menu("Rename…")
+    page.fill("#project-name", "Taxes 2026")
+    page.click("#project-save")
+    expect(sidebar_project(ui, "Taxes 2026")).to_have_count(1)
+
+
+def test_a_new_project_shows_in_every_tab(new_context: Callable[..., Any]) -> None:
+    email = unique_email("tabs")
+    first = UI(new_context().new_page())
+    first.register(email)
+    second = UI(new_context().new_page())
+    second.login(email)
+    create_project(first, "Holidays")
+    expect(sidebar_project(second, "Holidays")).to_have_count(1, timeout=LIVE_TIMEOUT)
+    # And its sections reach a tab showing the project.
+    second.page.goto(first.page.url)
+    second.wait_for_list()
+    first.page.fill("#add-section-name", "Packing")
+    first.page.press("#add-section-name", "Enter")
+    expect(section(second, "Packing")).to_be_visible(timeout=LIVE_TIMEOUT)
