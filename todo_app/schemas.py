@@ -75,6 +75,9 @@ class TaskCreate(Input):
     )
     project_id: uuid.UUID | None = Field(default=None, description="default: the Inbox")
     section_id: uuid.UUID | None = Field(default=None, description="a section of the project")
+    parent_id: uuid.UUID | None = Field(
+        default=None, description="a subtask of this task, in its project and section"
+    )
 
 
 class TaskUpdate(Input):
@@ -90,9 +93,29 @@ class TaskUpdate(Input):
     repeat_from: str | None = None
     reminders: list[str] | None = None
     remind_before_minutes: list[int] | None = None
+    project_id: uuid.UUID | None = None
+    section_id: uuid.UUID | None = None
+    parent_id: uuid.UUID | None = None
     version: int | None = Field(
         default=None, description="the version last read; a stale one is refused with 409"
     )
+
+
+class TaskMove(Input):
+    """Where a task goes; a field left out keeps its value (a new project clears the section
+    and the parent unless they are given)."""
+
+    project_id: uuid.UUID | None = Field(default=None, description="the project to move into")
+    section_id: uuid.UUID | None = Field(default=None, description="a section, or null: none")
+    parent_id: uuid.UUID | None = Field(default=None, description="a parent task, or null: top")
+    position: int | None = Field(
+        default=None, ge=0, description="0-based index among the new siblings; default last"
+    )
+
+
+class SubtaskCounts(BaseModel):
+    open: int
+    total: int
 
 
 class TaskPublic(BaseModel):
@@ -119,6 +142,7 @@ class TaskPublic(BaseModel):
     version: int
     reminders: list[datetime]
     remind_before_minutes: list[int]
+    subtasks: SubtaskCounts
 
 
 class TaskListParams(Input):

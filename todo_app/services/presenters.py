@@ -1,5 +1,5 @@
 """A task in its public shape: TaskPublic's fields, from a task row or an ORM task, with its
-reminders; a page of them as models or as the REST API's JSON."""
+reminders and its subtask counts; a page of them as models or as the REST API's JSON."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from typing import Any
 import orjson
 from pydantic import TypeAdapter
 from sqlalchemy import JSON, Label, Row, bindparam, func, type_coerce
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from todo_app.db import as_utc
@@ -22,13 +23,16 @@ from todo_app.schemas import TaskPage, TaskPublic
 
 # A task's reminders: (remind_at, offset_minutes) pairs in time order.
 Reminders = list[tuple[datetime, int | None]]
+# A task's direct subtasks not deleted: (open, total).
+Counts = tuple[int, int]
+NO_SUBTASKS: Counts = (0, 0)
 # TaskPublic's fields, in its order.
 PublicFields = dict[str, Any]
 
-_FROM_REMINDERS = ("reminders", "remind_before_minutes")
+_COMPUTED = ("reminders", "remind_before_minutes", "subtasks")
 # The task columns TaskPublic shows; a list selects just these (no tag_keys, no search_text).
 _PUBLIC_COLUMNS = tuple(
-    getattr(Task, name) for name in TaskPublic.model_fields if name not in _FROM_REMINDERS
+    getattr(Task, name) for name in TaskPublic.model_fields if name not in _COMPUTED
 )
 _PUBLIC_NAMES = tuple(column.key for column in _PUBLIC_COLUMNS)
 # A Task's public values, read by name.
@@ -54,10 +58,31 @@ def reminders_column(dialect: str) -> Label[Any]:
     return subquery.label("reminders")
 
 
+_Child = aliased(Task)
+
+
+def _children_count(*where: Any) -> Any:
+    return (
+        select(func.count())
+        .where(col(_Child.parent_id) == Task.id, col(_Child.deleted_at).is_(None), *where)
+        .correlate(Task)
+        .scalar_subquery()
+    )
+
+
+def subtasks_columns() -> tuple[Label[Any], Label[Any]]:
+    """`subtasks_open` and `subtasks_total`: correlated counts of each task row's direct
+    subtasks, read from the parent index, so a page needs no query of its own for them."""
+    return (
+        _children_count(col(_Child.completed).is_(False)).label("subtasks_open"),
+        _children_count().label("subtasks_total"),
+    )
+
+
 def task_row_columns(dialect: str) -> tuple[Any, ...]:
-    """What a task row holds, each under its name: the task's public columns and
-    `reminders`. A statement may add columns of its own."""
-    return (*_PUBLIC_COLUMNS, reminders_column(dialect))
+    """What a task row holds, each under its name: the task's public columns, `reminders`
+    and the subtask counts. A statement may add columns of its own."""
+    return (*_PUBLIC_COLUMNS, reminders_column(dialect), *subtasks_columns())
 
 
 def reminder_pairs(value: list[list[Any]] | None) -> Reminders:
@@ -70,24 +95,25 @@ def reminder_pairs(value: list[list[Any]] | None) -> Reminders:
     return pairs
 
 
-def public_fields(values: Sequence[Any], reminders: Reminders) -> PublicFields:
+def public_fields(values: Sequence[Any], reminders: Reminders, counts: Counts) -> PublicFields:
     """TaskPublic's fields: the task's public values (as `task_fields` and `rows_fields`
-    read them by name) and its reminders."""
+    read them by name), its reminders and its subtask counts."""
     fields = dict(zip(_PUBLIC_NAMES, values, strict=True))
-    if not reminders:  # most tasks have none: no set to build and sort
+    if reminders:
+        fields["reminders"] = [remind_at for remind_at, _ in reminders]
+        fields["remind_before_minutes"] = sorted(
+            {offset for _, offset in reminders if offset is not None}
+        )
+    else:  # most tasks have none: no set to build and sort
         fields["reminders"] = []
         fields["remind_before_minutes"] = []
-        return fields
-    fields["reminders"] = [remind_at for remind_at, _ in reminders]
-    fields["remind_before_minutes"] = sorted(
-        {offset for _, offset in reminders if offset is not None}
-    )
+    fields["subtasks"] = {"open": counts[0], "total": counts[1]}
     return fields
 
 
-def task_fields(task: Task, reminders: Reminders) -> PublicFields:
-    """A Task and its reminders as TaskPublic's fields."""
-    return public_fields(_task_values(task), reminders)
+def task_fields(task: Task, reminders: Reminders, counts: Counts) -> PublicFields:
+    """A Task, its reminders and subtask counts as TaskPublic's fields."""
+    return public_fields(_task_values(task), reminders, counts)
 
 
 def rows_fields(rows: Sequence[Row[Any]]) -> list[PublicFields]:
@@ -99,7 +125,10 @@ def rows_fields(rows: Sequence[Row[Any]]) -> list[PublicFields]:
     names = rows[0]._fields
     task_values = itemgetter(*map(names.index, _PUBLIC_NAMES))
     reminders = itemgetter(names.index("reminders"))
-    return [public_fields(task_values(row), reminder_pairs(reminders(row))) for row in rows]
+    counts = itemgetter(names.index("subtasks_open"), names.index("subtasks_total"))
+    return [
+        public_fields(task_values(row), reminder_pairs(reminders(row)), counts(row)) for row in rows
+    ]
 
 
 def as_public(items: list[PublicFields]) -> list[TaskPublic]:
@@ -137,20 +166,50 @@ _REMINDERS_OF = (
 )
 
 
+_SUBTASKS_OF = (
+    select(
+        Task.parent_id,
+        func.count().filter(col(Task.completed).is_(False)),
+        func.count(),
+    )
+    .where(
+        col(Task.parent_id).in_(bindparam("ids", expanding=True)), col(Task.deleted_at).is_(None)
+    )
+    .group_by(col(Task.parent_id))
+)
+
+
+def subtask_counts(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID | None, Counts]:
+    """The subtask counts of the tasks `ids` that have subtasks, in one query."""
+    if not ids:
+        return {}
+    rows = session.exec(_SUBTASKS_OF, params={"ids": list(ids)}).all()
+    return {parent_id: (open_count, total) for parent_id, open_count, total in rows}
+
+
 def tasks_public(session: Session, tasks: Sequence[Task]) -> list[TaskPublic]:
-    """Tasks, as ORM instances, in their public shape, their reminders read in one query."""
+    """Tasks, as ORM instances, in their public shape, their reminders read in one query and
+    their subtask counts in another."""
     ids = [task.id for task in tasks]
     by_task: dict[uuid.UUID, Reminders] = defaultdict(list)
     if ids:
         rows = session.exec(_REMINDERS_OF, params={"ids": ids}).all()
         for task_id, remind_at, offset in rows:
             by_task[task_id].append((remind_at, offset))
-    return as_public([task_fields(task, by_task[task.id]) for task in tasks])
+    counts = subtask_counts(session, ids)
+    return as_public(
+        [task_fields(task, by_task[task.id], counts.get(task.id, NO_SUBTASKS)) for task in tasks]
+    )
 
 
-def task_public(session: Session, task: Task, reminders: Reminders | None = None) -> TaskPublic:
-    """`reminders`, in time order, when the caller knows them all (a task it just created):
-    then no query for them."""
-    if reminders is None:
+def task_public(
+    session: Session,
+    task: Task,
+    reminders: Reminders | None = None,
+    counts: Counts | None = None,
+) -> TaskPublic:
+    """`reminders`, in time order, and `counts` when the caller knows them (a task it just
+    created): then no query for them."""
+    if reminders is None or counts is None:
         return tasks_public(session, [task])[0]
-    return as_public([task_fields(task, reminders)])[0]
+    return as_public([task_fields(task, reminders, counts)])[0]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from todo_app.core.recurrence import Rule, next_occurrence
 from todo_app.models import Reminder, Task, utcnow
-from todo_app.services import outbox
+from todo_app.services import outbox, subtasks
 from todo_app.services.presenters import task_public
 
 
@@ -102,9 +102,12 @@ def ensure_successor(session: Session, task: Task, tz: str) -> Task | None:
         updated_at=now,
     )
     reminders = session.exec(select(Reminder).where(Reminder.task_id == task.id)).all()
+    copies = _fresh_subtasks(session, task, successor, shift)
     try:
         with session.begin_nested():
             session.add(successor)
+            session.flush()
+            session.add_all(copies)
             session.flush()
             for reminder in reminders:
                 session.add(
@@ -118,18 +121,52 @@ def ensure_successor(session: Session, task: Task, tz: str) -> Task | None:
             session.flush()
     except IntegrityError:
         return session.exec(statement).first()
-    outbox.emit(
-        session,
-        "task.created",
-        {
-            "user_id": str(task.user_id),
-            "task_id": str(successor.id),
-            "reason": "recurrence",
-            "previous_task_id": str(task.id),
-            "task": task_public(session, successor).model_dump(mode="json"),
-        },
-    )
+    for created in (successor, *copies):
+        outbox.emit(
+            session,
+            "task.created",
+            {
+                "user_id": str(task.user_id),
+                "task_id": str(created.id),
+                "reason": "recurrence",
+                "previous_task_id": str(task.id),
+                "task": task_public(session, created).model_dump(mode="json"),
+            },
+        )
     return successor
+
+
+def _fresh_subtasks(session: Session, task: Task, successor: Task, shift: timedelta) -> list[Task]:
+    """Open copies of the task's subtasks (not deleted) for its next occurrence, their due
+    dates moved as far as the occurrence moved. A recurring subtask is not copied: its own
+    series makes its next occurrence."""
+    copied = {task.id: successor.id}
+    copies = []
+    for child in subtasks.descendants(session, task):
+        if child.deleted_at is not None or child.rrule or child.parent_id not in copied:
+            continue
+        copy = Task(
+            id=uuid.uuid4(),
+            user_id=successor.user_id,
+            project_id=successor.project_id,
+            section_id=successor.section_id,
+            parent_id=copied[child.parent_id],
+            title=child.title,
+            description=child.description,
+            priority=child.priority,
+            tags=list(child.tags),
+            tag_keys=list(child.tag_keys),
+            search_text=child.search_text,
+            due_at=child.due_at + shift if child.due_at else None,
+            all_day=child.all_day,
+            position=child.position,
+            created_at=successor.created_at,
+            updated_at=successor.updated_at,
+        )
+        copy.series_id = copy.id
+        copied[child.id] = copy.id
+        copies.append(copy)
+    return copies
 
 
 # The completed or skipped occurrence, apart from the later one it is compared with.

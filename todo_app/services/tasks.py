@@ -14,6 +14,7 @@ from sqlmodel.sql.expression import Select
 
 from todo_app.core import recurrence
 from todo_app.core.errors import Conflict, FieldError, NotFound
+from todo_app.core.projects import Permission
 from todo_app.core.validation import (
     clean_description,
     clean_priority,
@@ -29,15 +30,23 @@ from todo_app.core.validation import (
 from todo_app.db import get_by_id
 from todo_app.metrics import TASKS_COMPLETED, TASKS_CREATED
 from todo_app.models import Reminder, Task, User, utcnow
-from todo_app.schemas import Occurrences, TaskCreate, TaskPublic, TaskUpdate
-from todo_app.services import outbox
+from todo_app.schemas import Occurrences, TaskCreate, TaskMove, TaskPublic, TaskUpdate
+from todo_app.services import outbox, subtasks
 from todo_app.services.presenters import (
+    NO_SUBTASKS,
+    Counts,
     reminder_pairs,
     reminders_column,
+    subtasks_columns,
     task_public,
     tasks_public,
 )
-from todo_app.services.projects import project_trashed, task_place
+from todo_app.services.projects import (
+    project_for,
+    project_trashed,
+    section_for,
+    task_place,
+)
 from todo_app.services.recurrence import ensure_successor, successor_of
 
 
@@ -46,10 +55,11 @@ def _event(
     event_type: str,
     task: Task,
     known_reminders: list[tuple[datetime, int | None]] | None = None,
+    counts: Counts | None = None,
     **extra: Any,
 ) -> TaskPublic:
     """Emit the event with the task's snapshot; the snapshot is also the change's answer."""
-    public = task_public(session, task, known_reminders)
+    public = task_public(session, task, known_reminders, counts)
     snapshot = public.model_dump(mode="json")
     data = {"user_id": str(task.user_id), "task_id": str(task.id), "task": snapshot, **extra}
     outbox.emit(session, event_type, data)
@@ -72,18 +82,22 @@ def _found(task: Task | None, user: User, include_deleted: bool) -> Task:
 
 
 @functools.cache
-def _with_reminders(dialect: str) -> Select[Task, Any]:
-    return select(Task, reminders_column(dialect)).where(col(Task.id) == bindparam("id"))
+def _with_reminders(dialect: str) -> Select[Task, Any, Any, Any]:
+    return select(Task, reminders_column(dialect), *subtasks_columns()).where(
+        col(Task.id) == bindparam("id")
+    )
 
 
 def get_task_and_reminders(
     session: Session, user: User, task_id: uuid.UUID, include_deleted: bool = True
-) -> tuple[Task, list[tuple[datetime, int | None]]]:
-    """`get_task`, and the task's (remind_at, offset_minutes) pairs in time order, read in
-    the same statement: a change that keeps them answers without a query for them."""
+) -> tuple[Task, list[tuple[datetime, int | None]], Counts]:
+    """`get_task`, the task's (remind_at, offset_minutes) pairs in time order and its
+    subtask counts, read in the same statement: a change that keeps them answers without a
+    query for them."""
     statement = _with_reminders(session.get_bind().dialect.name)
-    task, pairs = session.execute(statement, {"id": task_id}).one_or_none() or (None, None)
-    return _found(task, user, include_deleted), reminder_pairs(pairs)
+    row = session.execute(statement, {"id": task_id}).one_or_none()
+    task, pairs, open_count, total = row or (None, None, 0, 0)
+    return _found(task, user, include_deleted), reminder_pairs(pairs), (open_count, total)
 
 
 def read_task(session: Session, user: User, task_id: uuid.UUID) -> TaskPublic:
@@ -174,11 +188,26 @@ def create_task(session: Session, user: User, data: TaskCreate) -> TaskPublic:
     rule = _normalize_rrule(data.rrule)
     due_at, all_day = _resolve_due(data.due_at, data.all_day, rule, tz)
     planned = clean_reminders(data.reminders, data.remind_before_minutes, due_at, tz)
-    project_id, section_id = task_place(session, user, data.project_id, data.section_id)
+    if data.parent_id is None:
+        project_id, section_id = task_place(session, user, data.project_id, data.section_id)
+        position = _top_position(session, user)
+    else:
+        parent = _parent(session, user, None, data.parent_id, [])
+        for field, given, held in (
+            ("project_id", data.project_id, parent.project_id),
+            ("section_id", data.section_id, parent.section_id),
+        ):
+            if given is not None and given != held:
+                raise FieldError(field, f"a subtask is in its parent's {field[:-3]}")
+        project_id, section_id = parent.project_id, parent.section_id
+        # Steps are added in the order they are done: a new subtask goes last.
+        order = subtasks.siblings(session, project_id, section_id, parent.id, parent.id)
+        position, _ = subtasks.slot(order, len(order))
     task = Task(
         user_id=user.id,
         project_id=project_id,
         section_id=section_id,
+        parent_id=data.parent_id,
         title=title,
         description=description,
         priority=clean_priority(data.priority),
@@ -190,7 +219,7 @@ def create_task(session: Session, user: User, data: TaskCreate) -> TaskPublic:
         rrule=rule,
         repeat_from=clean_repeat_from(data.repeat_from),
         occurrence_at=due_at if rule else None,
-        position=_top_position(session, user),
+        position=position,
     )
     task.series_id = task.id
     session.add(task)
@@ -198,9 +227,22 @@ def create_task(session: Session, user: User, data: TaskCreate) -> TaskPublic:
     # A new task has no reminders to keep or replace: they are the planned ones.
     _add_reminders(session, task, planned)
     session.flush()
-    public = _event(session, "task.created", task, known_reminders=planned)
+    public = _event(session, "task.created", task, known_reminders=planned, counts=NO_SUBTASKS)
     TASKS_CREATED.inc()
     return public
+
+
+def _parent(
+    session: Session, user: User, task: Task | None, parent_id: uuid.UUID, below: list[Task]
+) -> Task:
+    """The parent named for `task` (None: a new task) with its `descendants`, if it may be."""
+    try:
+        parent = get_task(session, user, parent_id, include_deleted=False)
+    except NotFound:
+        raise NotFound("parent task not found") from None
+    project_for(session, user, parent.project_id, Permission.edit)
+    subtasks.check_parent(session, task, parent, below)
+    return parent
 
 
 def _check_version(
@@ -219,7 +261,7 @@ def _check_version(
 
 
 def update_task(session: Session, user: User, task_id: uuid.UUID, data: TaskUpdate) -> TaskPublic:
-    task, reminders = get_task_and_reminders(session, user, task_id, include_deleted=False)
+    task, reminders, counts = get_task_and_reminders(session, user, task_id, include_deleted=False)
     _check_version(session, task, reminders, data.version)
     given = data.model_fields_set - {"version"}
     tz = user.timezone
@@ -244,6 +286,10 @@ def update_task(session: Session, user: User, task_id: uuid.UUID, data: TaskUpda
         task.tag_keys = [tag_key(tag) for tag in tags]
     if "repeat_from" in given:
         set_field("repeat_from", clean_repeat_from(data.repeat_from))
+    place = given & _PLACE_FIELDS
+    if place:
+        target = TaskMove.model_validate({name: getattr(data, name) for name in place})
+        changed.extend(_move(session, user, task, target))
     rule = _normalize_rrule(data.rrule) if "rrule" in given else task.rrule
     if "due_at" in given or "all_day" in given or ("rrule" in given and task.due_at is None):
         if "due_at" in given:
@@ -292,13 +338,98 @@ def update_task(session: Session, user: User, task_id: uuid.UUID, data: TaskUpda
     elif "due_at" in changed:
         _shift_relative_reminders(session, task)
     if not changed:
-        return task_public(session, task, reminders)
+        return task_public(session, task, reminders, counts)
     task.updated_at = utcnow()
     session.add(task)
     session.flush()
     # Reminders replaced, or moved with the due date, are read back; otherwise they stand.
     kept = None if "reminders" in changed or "due_at" in changed else reminders
-    return _event(session, "task.updated", task, known_reminders=kept, changed=sorted(set(changed)))
+    return _event(
+        session,
+        "task.updated",
+        task,
+        known_reminders=kept,
+        counts=counts,
+        changed=sorted(set(changed)),
+    )
+
+
+_PLACE_FIELDS = frozenset({"project_id", "section_id", "parent_id"})
+
+
+def _destination(
+    session: Session, user: User, task: Task, data: TaskMove, below: list[Task]
+) -> tuple[uuid.UUID, uuid.UUID | None, uuid.UUID | None]:
+    """The (project, section, parent) `data` sends `task` to (with its `descendants`)."""
+    given = data.model_fields_set
+    project_for(session, user, task.project_id, Permission.edit)
+    if data.parent_id is not None:
+        parent = _parent(session, user, task, data.parent_id, below)
+        for field, named, held in (
+            ("project_id", data.project_id, parent.project_id),
+            ("section_id", data.section_id, parent.section_id),
+        ):
+            if field in given and named != held:
+                raise FieldError(field, f"a subtask is in its parent's {field[:-3]}")
+        return parent.project_id, parent.section_id, parent.id
+    project_id, section_id = task.project_id, task.section_id
+    parent_id = None if "parent_id" in given else task.parent_id
+    if "project_id" in given:
+        if data.project_id is None:
+            raise FieldError("project_id", "project_id must name a project")
+        project = project_for(session, user, data.project_id, Permission.edit)
+        if project.id != project_id:
+            project_id, section_id, parent_id = project.id, None, None
+    if "section_id" in given:
+        if data.section_id is not None:
+            section, _ = section_for(session, user, data.section_id, Permission.edit)
+            if "project_id" in given and section.project_id != project_id:
+                raise FieldError("section_id", "section_id must be a section of the project")
+            project_id = section.project_id
+        if data.section_id != task.section_id:
+            # A subtask sent to another section leaves its parent for the top of that section.
+            section_id, parent_id = data.section_id, None
+    return project_id, section_id, parent_id
+
+
+def _move(session: Session, user: User, task: Task, data: TaskMove) -> list[str]:
+    """Put `task` where `data` says, its subtasks along with it; the fields that changed.
+    Siblings pushed down to make room are changed (and announced) here too."""
+    below = subtasks.descendants(session, task)
+    project_id, section_id, parent_id = _destination(session, user, task, data, below)
+    place = {"project_id": project_id, "section_id": section_id, "parent_id": parent_id}
+    changed = [name for name, value in place.items() if getattr(task, name) != value]
+    if changed or data.position is not None:
+        order = subtasks.siblings(session, project_id, section_id, parent_id, task.id)
+        index = len(order) if data.position is None else data.position
+        position, shifted = subtasks.slot(order, index)
+        for sibling in shifted:
+            _touch(session, sibling)
+            _event(session, "task.updated", sibling, changed=["position"])
+        if position != task.position:
+            task.position = position
+            changed.append("position")
+    for name in changed:
+        setattr(task, name, place.get(name, getattr(task, name)))
+    carried = [name for name in ("project_id", "section_id") if name in changed]
+    for child in below if carried else []:
+        child.project_id, child.section_id = project_id, section_id
+        _touch(session, child)
+        if child.deleted_at is None:
+            _event(session, "task.updated", child, changed=carried)
+    return changed
+
+
+def move_task(session: Session, user: User, task_id: uuid.UUID, data: TaskMove) -> TaskPublic:
+    """Move a task (and its subtasks) to another project, section, parent or position."""
+    task, reminders, counts = get_task_and_reminders(session, user, task_id, include_deleted=False)
+    changed = _move(session, user, task, data)
+    if not changed:
+        return task_public(session, task, reminders, counts)
+    _touch(session, task)
+    return _event(
+        session, "task.updated", task, known_reminders=reminders, counts=counts, changed=changed
+    )
 
 
 SNOOZE_MAX_MINUTES = 7 * 24 * 60
@@ -327,47 +458,80 @@ def _touch(session: Session, task: Task) -> None:
     session.flush()
 
 
+def _open_below(session: Session, task: Task, counts: Counts) -> list[Task]:
+    """The open subtasks at every level (none to look for when it has no subtasks)."""
+    if counts[1] == 0:
+        return []
+    below = subtasks.descendants(session, task)
+    return [t for t in below if not t.completed and t.deleted_at is None]
+
+
 def complete_task(session: Session, user: User, task_id: uuid.UUID) -> TaskPublic:
-    """Complete a task; a recurring one gets its next occurrence in the same transaction."""
-    task, reminders = get_task_and_reminders(session, user, task_id, include_deleted=False)
+    """Complete a task and its open subtasks at every level, all with one instant (what
+    undo reopens); a recurring one gets its next occurrence in the same transaction."""
+    task, reminders, counts = get_task_and_reminders(session, user, task_id, include_deleted=False)
     if task.completed:
-        return task_public(session, task, reminders)
-    task.completed = True
-    task.completed_at = utcnow()
-    _touch(session, task)
-    public = _event(session, "task.completed", task, known_reminders=reminders)
+        return task_public(session, task, reminders, counts)
+    below = _open_below(session, task, counts)
+    now = utcnow()
+    for done in (task, *below):
+        done.completed = True
+        done.completed_at = now
+        _touch(session, done)
+    public = _event(
+        session, "task.completed", task, known_reminders=reminders, counts=(0, counts[1])
+    )
+    for done in below:
+        _event(session, "task.completed", done, reason="parent completed")
+        ensure_successor(session, done, user.timezone)
     ensure_successor(session, task, user.timezone)
-    TASKS_COMPLETED.inc()
+    TASKS_COMPLETED.inc(1 + len(below))
     return public
 
 
 def uncomplete_task(session: Session, user: User, task_id: uuid.UUID) -> TaskPublic:
-    """Undo a completion; the occurrence it spawned goes too, unless the user touched it."""
+    """Undo a completion: the task and exactly the subtasks it completed reopen; the
+    occurrence each spawned goes too, unless the user touched it."""
     task = get_task(session, user, task_id, include_deleted=False)
     if not task.completed:
         return task_public(session, task)
+    below = [t for t in subtasks.descendants(session, task) if t.completed and not t.deleted_at]
+    for reopened in (task, *subtasks.stamped(below, "completed_at", task.completed_at)):
+        _reopen(session, reopened)
+    return task_public(session, task)
+
+
+def _reopen(session: Session, task: Task) -> None:
     successor = successor_of(session, task) if task.rrule else None
     task.completed = False
     task.completed_at = None
     _touch(session, task)
     _event(session, "task.uncompleted", task)
-    if (
-        successor is not None
-        and successor.version == 1
-        and not successor.completed
-        and successor.deleted_at is None
-    ):
-        _event(session, "task.deleted", successor, hard=True, reason="predecessor uncompleted")
-        session.delete(successor)
-        session.flush()
-    return task_public(session, task)
+    if successor is None or successor.deleted_at is not None:
+        return
+    spawned = [successor, *subtasks.descendants(session, successor)]
+    if all(t.version == 1 and not t.completed for t in spawned):
+        for gone in reversed(spawned):
+            _event(session, "task.deleted", gone, hard=True, reason="predecessor uncompleted")
+            session.delete(gone)
+            session.flush()
+
+
+def _trash(session: Session, task: Task, instant: datetime) -> None:
+    """Stamp the task and its subtasks not yet deleted with one instant: what restore undoes."""
+    below = [t for t in subtasks.descendants(session, task) if t.deleted_at is None]
+    for trashed in (task, *below):
+        trashed.deleted_at = instant
+        _touch(session, trashed)
+    for trashed in below:
+        _event(session, "task.deleted", trashed, reason="parent deleted")
 
 
 def delete_task(session: Session, user: User, task_id: uuid.UUID) -> TaskPublic:
+    """Move the task to the trash, its subtasks with it (those deleted before stay there)."""
     task = get_task(session, user, task_id)
     if task.deleted_at is None:
-        task.deleted_at = utcnow()
-        _touch(session, task)
+        _trash(session, task, utcnow())
         _event(session, "task.deleted", task)
     return task_public(session, task)
 
@@ -377,10 +541,15 @@ def restore_task(session: Session, user: User, task_id: uuid.UUID) -> TaskPublic
     if task.deleted_at is not None:
         if project_trashed(session, task.project_id):
             raise Conflict("its project is in the trash: restore the project", field="project_id")
-        task.deleted_at = None
-        task.skipped_at = None
-        _touch(session, task)
-        _event(session, "task.updated", task, changed=["deleted_at"])
+        parent = get_by_id(session, Task, task.parent_id) if task.parent_id else None
+        if parent is not None and parent.deleted_at is not None:
+            raise Conflict("its parent task is in the trash: restore it", field="parent_id")
+        below = subtasks.descendants(session, task)
+        for back in (task, *subtasks.stamped(below, "deleted_at", task.deleted_at)):
+            back.deleted_at = None
+            back.skipped_at = None
+            _touch(session, back)
+            _event(session, "task.updated", back, changed=["deleted_at"])
     return task_public(session, task)
 
 
@@ -391,8 +560,8 @@ def skip_task(session: Session, user: User, task_id: uuid.UUID) -> TaskPublic:
         raise Conflict("only a recurring task can be skipped", field="rrule")
     if task.completed:
         raise Conflict("a completed occurrence cannot be skipped", field="completed")
-    task.deleted_at = task.skipped_at = utcnow()
-    _touch(session, task)
+    task.skipped_at = utcnow()
+    _trash(session, task, task.skipped_at)
     public = _event(session, "task.skipped", task)
     ensure_successor(session, task, user.timezone)
     return public

@@ -17,6 +17,7 @@ from todo_app.schemas import (
     SnoozeRequest,
     TaskCreate,
     TaskListParams,
+    TaskMove,
     TaskPage,
     TaskPublic,
     TaskUpdate,
@@ -117,3 +118,11 @@ def occurrences(
 ) -> Occurrences:
     """The next n occurrences of a recurring task after this one."""
     return tasks.occurrences(session, user, task_id, n)
+
+
+@router.post("/{task_id}/move")
+def move(
+    task_id: uuid.UUID, body: TaskMove, user: RouterUser, session: RouterSession
+) -> TaskPublic:
+    """Move the task, with its subtasks, to another project, section, parent or position."""
+    return tasks.move_task(session, user, task_id, body)
