@@ -44,7 +44,8 @@ def test_a_project_from_the_sidebar_with_sections_and_subtasks(ui: UI, live_app:
     create_project(ui, "Vegetables", parent="Garden")
     garden = sidebar_project(ui, "Garden")
     vegetables = sidebar_project(ui, "Vegetables")
-    expect(vegetables).to_have_attribute("style", re.compile(r"padding-left: 14px"))
+    expect(vegetables).to_have_attribute("data-depth", "1")
+    assert vegetables.evaluate("e => getComputedStyle(e).paddingLeft") == "14px"
     # Folding Garden hides its sub-project; unfolding shows it again.
     garden.get_by_role("button", name="Collapse Garden").click()
     expect(vegetables).to_have_count(0)
@@ -73,11 +74,11 @@ def test_a_project_from_the_sidebar_with_sections_and_subtasks(ui: UI, live_app:
     section_id = section(ui, "Spring").get_attribute("id").removeprefix("section-")  # type: ignore[union-attr]
     api.create(title="Plant tulips", project_id=project_id, section_id=section_id)
     expect(ui.row("Plant tulips")).to_have_count(1, timeout=LIVE_TIMEOUT)
-    # Tasks outside any section come first.
+    # Tasks outside any section come first (the newest on top).
     expect(page.locator(".task-row .task-title")).to_have_text(
-        ["Buy seeds", "Mow the lawn", "Plant tulips"]
+        ["Mow the lawn", "Buy seeds", "Plant tulips"]
     )
-    name = section(ui, "Spring").locator(".section-name")
+    name = section(ui, "Spring").locator(".section-name input")
     name.fill("Early spring")
     name.press("Tab")
     expect(section(ui, "Early spring")).to_be_visible()
@@ -95,9 +96,10 @@ def test_a_project_from_the_sidebar_with_sections_and_subtasks(ui: UI, live_app:
         page.fill("#subtask-title", title)
         page.press("#subtask-title", "Enter")
         expect(ui.row(title)).to_have_attribute("data-depth", "1")
-    expect(page.locator(".task-row .task-title")).to_have_text(
-        ["Buy seeds", "Tomatoes", "Basil", "Mow the lawn", "Plant tulips"]
-    )
+    assert ui.row("Basil").evaluate("e => getComputedStyle(e).paddingLeft") == "28px"
+    titles = ui.titles()
+    assert titles[:2] == ["Mow the lawn", "Buy seeds"] and titles[4:] == ["Plant tulips"]
+    assert sorted(titles[2:4]) == ["Basil", "Tomatoes"], titles
     progress = ui.row("Buy seeds").locator(".subtask-progress")
     expect(progress).to_have_text("0/2")
     ui.row("Basil").get_by_role("checkbox").click()
@@ -168,3 +170,34 @@ def test_a_new_project_shows_in_every_tab(new_context: Callable[..., Any]) -> No
     first.page.fill("#add-section-name", "Packing")
     first.page.press("#add-section-name", "Enter")
     expect(section(second, "Packing")).to_be_visible(timeout=LIVE_TIMEOUT)
+
+
+def test_keys_move_and_indent_the_focused_task(ui: UI) -> None:
+    page = ui.page
+    ui.register(unique_email("keys"))
+    create_project(ui, "Moves")
+    for title in ("Cook", "Bake", "Shop"):
+        ui.quick_add(title)
+    expect(page.locator(".task-row .task-title")).to_have_text(["Shop", "Bake", "Cook"])
+    shop = ui.row("Shop")
+    shop.focus()
+
+    page.keyboard.press("Alt+ArrowDown")
+    expect(page.locator(".task-row .task-title")).to_have_text(["Bake", "Shop", "Cook"])
+    expect(ui.row("Shop")).to_be_focused()
+
+    # Tab: a subtask of the task above; Shift+Tab: back out, right after it.
+    page.keyboard.press("Tab")
+    expect(ui.row("Shop")).to_have_attribute("data-depth", "1")
+    expect(ui.row("Bake").locator(".subtask-progress")).to_have_text("0/1")
+    expect(ui.row("Shop")).to_be_focused()
+    page.keyboard.press("Shift+Tab")
+    expect(ui.row("Shop")).to_have_attribute("data-depth", "0")
+    expect(page.locator(".task-row .task-title")).to_have_text(["Bake", "Shop", "Cook"])
+    expect(ui.row("Bake").locator(".subtask-progress")).to_have_count(0)
+
+    page.keyboard.press("Alt+ArrowUp")
+    expect(page.locator(".task-row .task-title")).to_have_text(["Shop", "Bake", "Cook"])
+    # The order is kept.
+    ui.reload()
+    expect(page.locator(".task-row .task-title")).to_have_text(["Shop", "Bake", "Cook"])

@@ -125,6 +125,7 @@ def project_row(project: ProjectRow) -> rx.Component:
         id="project-" + project.id,
         class_name="project-row",
         data_name=project.name,
+        data_depth=project.depth,
     )
 
 

@@ -22,8 +22,8 @@ from todo_app.core.recurrence import describe
 from todo_app.core.tree import flatten, toggled
 from todo_app.db import session_scope
 from todo_app.models import User
-from todo_app.schemas import SavedFilterCreate, SectionPublic, TaskPublic
-from todo_app.services import filters, listing, projects, quickadd, tasks
+from todo_app.schemas import SavedFilterCreate, SectionPublic, TaskMove, TaskPublic
+from todo_app.services import filters, listing, projects, quickadd, subtasks, tasks
 from todo_app.state.auth import AuthState, signed_in_event
 
 VIEWS = ("today", "upcoming", "overdue", "all", "completed")
@@ -44,6 +44,10 @@ class TaskRow:
     priority: str
     tags: list[str]
     due_label: str
+    # The due moment (RFC 3339) and whether it is a whole day: the browser says it in its
+    # own language; `due_label` is what it shows until then.
+    due_at: str
+    all_day: bool
     overdue: bool
     recurring: bool
     recurrence: str
@@ -54,6 +58,7 @@ class TaskRow:
     order_key: str
     # In a project's list: how deep a subtask sits, its own subtasks, and their progress.
     depth: int = 0
+    parent: str = ""
     children: int = 0
     collapsed: bool = False
     progress: str = ""
@@ -146,6 +151,8 @@ def task_row(task: TaskPublic, tz: str, now: datetime) -> TaskRow:
         priority=task.priority,
         tags=list(task.tags),
         due_label=due_label(task.due_at, task.all_day, tz, now),
+        due_at=task.due_at.isoformat() if task.due_at else "",
+        all_day=task.all_day,
         overdue=not task.completed and is_overdue(task.due_at, task.all_day, tz, now),
         recurring=task.rrule is not None,
         recurrence=describe(task.rrule) if task.rrule else "",
@@ -182,6 +189,7 @@ def tree_rows(
         dataclasses.replace(
             task_row(n.item, tz, now),
             depth=n.depth,
+            parent=str(n.item.parent_id or ""),
             children=n.children,
             collapsed=str(n.item.id) in collapsed,
             progress=progress(n.item),
@@ -194,6 +202,29 @@ def progress(task: TaskPublic) -> str:
     """ "2/5": two of the task's five subtasks done ("" without subtasks)."""
     counts = task.subtasks
     return f"{counts.total - counts.open}/{counts.total}" if counts.total else ""
+
+
+KEYBOARD_MOVES = ("up", "down", "indent", "outdent")
+
+
+def keyboard_move(
+    session: Session, user: User, task_id: uuid.UUID, action: str, anchor_id: uuid.UUID
+) -> TaskPublic:
+    """Move a task the way a key says, next to `anchor`: above it (up) or below it (down)
+    among their siblings, last under it (indent: `anchor` is the sibling above), or right after
+    it (outdent: `anchor` is the task's parent)."""
+    if action == "indent":
+        return tasks.move_task(session, user, task_id, TaskMove(parent_id=anchor_id))
+    anchor = tasks.get_task(session, user, anchor_id, include_deleted=False)
+    order = subtasks.siblings(
+        session, anchor.project_id, anchor.section_id, anchor.parent_id, task_id
+    )
+    index = [t.id for t in order].index(anchor.id) + (0 if action == "up" else 1)
+    if action == "outdent":
+        return tasks.move_task(
+            session, user, task_id, TaskMove(parent_id=anchor.parent_id, position=index)
+        )
+    return tasks.move_task(session, user, task_id, TaskMove(position=index))
 
 
 def project_groups(
@@ -749,3 +780,32 @@ class TasksState(AuthState):
     def toggle_section(self, section_id: str) -> None:
         self._collapsed_sections = toggled(self._collapsed_sections, section_id)
         self._with_user(lambda session, user: None)
+
+    @signed_in_event
+    def key_move(self, task_id: str, action: str) -> Iterator[EventSpec | None]:
+        """Alt+Up/Down: past the sibling shown above or below; Tab: under the sibling above;
+        Shift+Tab: out of its task, right after it. The row keeps the focus."""
+        place = self._locate(task_id)
+        if place is None or action not in KEYBOARD_MOVES:
+            return
+        rows = self.groups[place[0]].rows
+        row = rows[place[1]]
+        siblings = [r.id for r in rows if r.parent == row.parent and r.depth == row.depth]
+        index = siblings.index(task_id)
+        anchor = {
+            "up": siblings[index - 1] if index > 0 else "",
+            "down": siblings[index + 1] if index + 1 < len(siblings) else "",
+            "indent": siblings[index - 1] if index > 0 else "",
+            "outdent": row.parent,
+        }[action]
+        if not anchor:
+            return
+        tid, aid = uuid.UUID(task_id), uuid.UUID(anchor)
+        try:
+            self._with_user(lambda s, u: keyboard_move(s, u, tid, action, aid))
+        except DomainError as error:
+            yield rx.toast.error(f"Not moved: {error.message}", duration=6000)
+            return
+        yield rx.call_script(
+            f"setTimeout(() => document.getElementById('task-{task_id}')?.focus(), 50)"
+        )
