@@ -74,7 +74,7 @@ class ProjectsState(AuthState):
     @rx.var
     def current(self) -> str:
         """The id of the project whose page is open ("" elsewhere)."""
-        return str(self.router.page.params.get("project_id", ""))
+        return routes.project_of(self.router.url.path)
 
     @rx.var
     def parent_choices(self) -> list[ProjectRow]:
