@@ -109,6 +109,17 @@ def test_a_project_from_the_sidebar_with_sections_and_subtasks(ui: UI, live_app:
     ui.row("Buy seeds").get_by_role("button", name="Show subtasks of Buy seeds").click()
     expect(ui.row("Tomatoes")).to_have_attribute("data-depth", "1")
 
+    # And from the editor, which stays open over it.
+    ui.row("Mow the lawn").locator(".task-title").click()
+    page.click("#edit-add-subtask")
+    page.fill("#subtask-title", "Edge the beds")
+    page.press("#subtask-title", "Enter")
+    expect(ui.row("Edge the beds")).to_have_attribute("data-depth", "1")
+    expect(ui.row("Mow the lawn").locator(".subtask-progress")).to_have_text("0/1")
+    expect(page.locator("#task-editor")).to_be_visible()
+    page.click("#edit-cancel")
+    expect(page.locator("#task-editor")).to_be_hidden()
+
     # Deleting the section keeps its task in the project, outside any section.
     section(ui, "Early spring").get_by_role("button", name="Delete section Early spring").click()
     expect(section(ui, "Early spring")).to_have_count(0)
