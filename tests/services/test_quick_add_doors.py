@@ -13,8 +13,10 @@ from sqlmodel import Session, col, select
 
 from todo_app.assistant.chat import respond
 from todo_app.config import get_settings
+from todo_app.core.errors import NotFound
 from todo_app.db import session_scope
 from todo_app.models import OutboxEvent, User
+from todo_app.schemas import ProjectCreate
 from todo_app.services import projects, quickadd
 
 API = "/api/v1"
@@ -107,3 +109,20 @@ def test_the_chat_passes_on_only_what_the_line_says(
     assert (due.month, due.day, due.hour, due.utcoffset()) == (12, 24, 18, timedelta(hours=1))
     assert calls[2]["remind_before_minutes"] == [0]
     assert datetime.fromisoformat(calls[2]["due"]).strftime("%H:%M%z") == "10:30+0100"
+
+
+def test_the_bar_on_a_project_page_adds_into_that_project_and_no_other_users(
+    make_user: Callable[..., dict[str, str]],
+) -> None:
+    make_user(email="bar-owner@example.com", timezone=ZONE)
+    make_user(email="bar-other@example.com", timezone=ZONE)
+    with session_scope() as session:
+        owner = _user(session, "bar-owner@example.com")
+        garden = projects.create_project(session, owner, ProjectCreate(name="Garden"))
+        task = quickadd.quick_add(session, owner, "mow the lawn p1", project_id=garden.id)
+        assert (task.title, task.priority, task.project_id) == ("mow the lawn", "high", garden.id)
+    with session_scope() as session, pytest.raises(NotFound):
+        quickadd.quick_add(
+            session, _user(session, "bar-other@example.com"), "sneak in", project_id=garden.id
+        )
+    assert _changes("bar-other@example.com") == []

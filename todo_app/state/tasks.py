@@ -433,6 +433,9 @@ class TasksState(AuthState):
         shown = self.groups[place[0]].rows[place[1]].version if place is not None else None
         if shown is not None and isinstance(version, int) and shown >= version:
             return  # this tab already shows it (its own action, or the other route)
+        coming = isinstance(snapshot, Mapping) and snapshot.get("project_id") == self._project
+        if self._project and place is None and not coming:
+            return  # neither shown on this project's page nor coming to it
         with session_scope() as session:
             user = session.get(User, uuid.UUID(self._live_user))
             if user is None:
@@ -786,7 +789,8 @@ class TasksState(AuthState):
         """Alt+Up/Down: past the sibling shown above or below; Tab: under the sibling above;
         Shift+Tab: out of its task, right after it. The row keeps the focus."""
         place = self._locate(task_id)
-        if place is None or action not in KEYBOARD_MOVES:
+        # Only a project's list shows each task among its siblings.
+        if place is None or action not in KEYBOARD_MOVES or not self._project:
             return
         rows = self.groups[place[0]].rows
         row = rows[place[1]]
