@@ -11,7 +11,9 @@ from e2e_steps import UI, unique_email
 from playwright.sync_api import expect
 
 
-def test_filters_live_in_a_popover_and_show_as_removable_chips(ui: UI) -> None:
+def test_filters_live_in_a_popover_and_show_as_removable_chips(
+    ui: UI, screenshot: Callable[[Any, str], Any]
+) -> None:
     page = ui.page
     ui.register(unique_email("calm"))
     page.fill("#quick-add-input", "Pay rent p1 #home")
@@ -32,6 +34,7 @@ def test_filters_live_in_a_popover_and_show_as_removable_chips(ui: UI) -> None:
     page.get_by_role("button", name="Filter by tag home").click()
     chips = page.locator("#filter-chips .filter-chip")
     expect(chips).to_have_text(["High priority", "#home", "By title"])
+    screenshot(page, "filter-chips")
     expect(page.locator(".task-row")).to_have_count(1)
 
     chips.filter(has_text="High priority").get_by_role("button").click()
@@ -45,20 +48,24 @@ def test_filters_live_in_a_popover_and_show_as_removable_chips(ui: UI) -> None:
     assert "sort_by=" not in page.url
 
 
-def test_the_dark_switch_is_remembered(ui: UI) -> None:
+def test_the_dark_switch_is_remembered(ui: UI, screenshot: Callable[[Any, str], Any]) -> None:
     page = ui.page
     ui.register(unique_email("dark"))
     html = page.locator("html")
     expect(html).not_to_have_class(re.compile(r"\bdark\b"))
     page.click("#color-mode")
     expect(html).to_have_class(re.compile(r"\bdark\b"))
+    ui.quick_add("Sleep early")
+    screenshot(page, "dark")
     ui.reload()
     expect(html).to_have_class(re.compile(r"\bdark\b"))
     page.click("#color-mode")
     expect(html).not_to_have_class(re.compile(r"\bdark\b"))
 
 
-def test_on_a_phone_the_list_comes_first(new_context: Callable[..., Any]) -> None:
+def test_on_a_phone_the_list_comes_first(
+    new_context: Callable[..., Any], screenshot: Callable[[Any, str], Any]
+) -> None:
     ui = UI(new_context(viewport={"width": 390, "height": 844}, is_mobile=True).new_page())
     page = ui.page
     ui.register(unique_email("phone"))
@@ -71,9 +78,11 @@ def test_on_a_phone_the_list_comes_first(new_context: Callable[..., Any]) -> Non
     controls = page.locator("#search-input").bounding_box()
     assert controls is not None
     assert ui.row("Buy bread").bounding_box()["y"] - controls["y"] < 140  # type: ignore[index]
+    screenshot(page, "phone")
     # The projects and views wait in a drawer.
     page.click("#open-sidebar")
     drawer = page.locator("#sidebar-drawer")
     expect(drawer).to_be_visible()
+    screenshot(page, "phone-drawer")
     drawer.locator('.project-row[data-name="Inbox"] .project-link').click()
     expect(page.locator("#project-title")).to_have_text("Inbox")

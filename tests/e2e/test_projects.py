@@ -33,7 +33,9 @@ def section(ui: UI, name: str) -> Any:
     return ui.page.locator(f'.section-heading[data-name="{name}"]')
 
 
-def test_a_project_from_the_sidebar_with_sections_and_subtasks(ui: UI, live_app: str) -> None:
+def test_a_project_from_the_sidebar_with_sections_and_subtasks(
+    ui: UI, live_app: str, screenshot: Callable[[Any, str], Any]
+) -> None:
     page = ui.page
     email = unique_email("projects")
     ui.register(email)
@@ -104,6 +106,7 @@ def test_a_project_from_the_sidebar_with_sections_and_subtasks(ui: UI, live_app:
     expect(progress).to_have_text("0/2")
     ui.row("Basil").get_by_role("checkbox").click()
     expect(progress).to_have_text("1/2")
+    screenshot(page, "project")
     ui.row("Buy seeds").get_by_role("button", name="Hide subtasks of Buy seeds").click()
     expect(ui.row("Tomatoes")).to_have_count(0)
     ui.row("Buy seeds").get_by_role("button", name="Show subtasks of Buy seeds").click()

@@ -103,7 +103,6 @@ def project_row(project: ProjectRow) -> rx.Component:
         ),
         color_dot(project.color),
         rx.link(
-            rx.cond(project.is_inbox, rx.icon("inbox", size=14)),
             project.name,
             href=project.href,
             size="2",
