@@ -67,6 +67,7 @@ VALID_BODIES: dict[str, dict[str, Any]] = {
     "ApiTokenCreate": {"name": "made by someone else"},
     "TaskCreate": {"title": "made by someone else"},
     "TaskUpdate": {"title": "changed by someone else", "priority": "low"},
+    "TaskMove": {"position": 0},
     "QuickAddRequest": {"text": "made by someone else tomorrow"},
     "SnoozeRequest": {"minutes": 10},
     "SavedFilterCreate": {"name": "made by someone else", "query": {"status": "all"}},
