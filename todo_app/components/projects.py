@@ -98,6 +98,7 @@ def project_row(project: ProjectRow) -> rx.Component:
                 on_click=ProjectsState.toggle(project.id),
                 aria_label=rx.cond(project.collapsed, "Expand ", "Collapse ") + project.name,
                 aria_expanded=rx.cond(project.collapsed, "false", "true"),
+                margin="0",
             ),
             rx.box(width="24px", min_width="24px"),
         ),

@@ -515,6 +515,8 @@ def fold_button(row: TaskRow) -> rx.Component:
             aria_label=rx.cond(row.collapsed, "Show subtasks of ", "Hide subtasks of ") + row.title,
             aria_expanded=rx.cond(row.collapsed, "false", "true"),
             class_name="fold-subtasks",
+            # A ghost button's negative margins would pull the row's check out of line.
+            margin="0",
         ),
         rx.box(width="24px", min_width="24px"),
     )

@@ -50,12 +50,14 @@ def section_heading(group: TaskGroup) -> rx.Component:
                 aria_label=rx.cond(group.collapsed, "Expand section ", "Collapse section ")
                 + group.name,
                 aria_expanded=rx.cond(group.collapsed, "false", "true"),
+                margin="0",
             ),
             rx.input(
                 default_value=group.name,
                 key=group.id + group.name,
                 on_blur=lambda name: ProjectPageState.rename_section(group.id, name),
                 variant="soft",
+                color_scheme="gray",
                 size="2",
                 aria_label="Section name",
                 class_name="section-name",
