@@ -164,6 +164,19 @@ def test_archive_and_delete_from_the_menu_with_undo(ui: UI) -> None:
     expect(taxes).to_have_count(1)
     expect(taxes.locator(".open-count")).to_have_text("1")
 
+    # The view its page opens in, unless the URL names one.
+    taxes.get_by_role("button", name="Project menu Taxes").click()
+    page.get_by_role("menuitem", name="Opens in").click()
+    page.get_by_role("menuitem", name="Board").click()
+    expect(ui.toast("“Taxes” opens in its board view")).to_be_visible()
+    taxes.locator(".project-link").click()
+    switcher = page.locator("#view-switcher")
+    expect(switcher.get_by_role("radio", name="Board")).to_have_attribute("data-state", "on")
+    switcher.get_by_role("radio", name="List").click()
+    expect(page).to_have_url(re.compile(r"\?view=list$"))
+    expect(switcher.get_by_role("radio", name="List")).to_have_attribute("data-state", "on")
+    expect(ui.row("File the return")).to_have_count(1)
+
     menu("Rename…")
     page.fill("#project-name", "Taxes 2026")
     page.click("#project-save")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from todo_app.core.projects import COLORS
+from todo_app.core.projects import COLORS, View
 from todo_app.state.projects import ProjectRow, ProjectsState
 
 # What each palette name looks like (Todoist's colours, which the palette's names follow).
@@ -77,6 +77,17 @@ def project_menu(project: ProjectRow) -> rx.Component:
                             on_click=ProjectsState.set_color(project.id, c),
                         )
                         for c in COLORS
+                    ]
+                ),
+            ),
+            rx.menu.sub(
+                rx.menu.sub_trigger("Opens in"),
+                rx.menu.sub_content(
+                    *[
+                        rx.menu.item(
+                            view.capitalize(), on_click=ProjectsState.set_view(project.id, view)
+                        )
+                        for view in View
                     ]
                 ),
             ),

@@ -161,6 +161,16 @@ class ProjectsState(AuthState):
         data = ProjectUpdate(color=color)
         self._with_user(lambda s, u: projects.update_project(s, u, pid, data))
 
+    @signed_in_event
+    def set_view(self, project_id: str, view: str) -> EventSpec:
+        """The view the project's page opens in when its URL names none."""
+        pid = uuid.UUID(project_id)
+        data = ProjectUpdate(view=view)
+        return self._act(
+            lambda s, u: projects.update_project(s, u, pid, data),
+            f"“{{name}}” opens in its {view} view",
+        )
+
     def _act(
         self, action: Callable[[Session, User], ProjectPublic], message: str, undo: Any = None
     ) -> EventSpec:
