@@ -257,3 +257,85 @@ def test_unreachable_api(tmp_path):
     )
     assert done.returncode == 1
     assert done.stderr.startswith("todo: error: cannot reach the API")
+
+
+def _token(tmp_path: Path) -> dict[str, str]:
+    token = json.loads((tmp_path / "config" / "todo" / "config.json").read_text())["token"]
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_projects_sections_subtasks_and_mv(todo, user, backend, tmp_path):
+    made = todo("projects", "add", "Home renovation", "--color", "blue")
+    assert made.code == 0, made.err
+    assert made.out.startswith("Created project ") and "Home renovation" in made.out
+    assert todo("projects", "add", "Kitchen", "--parent", "home renovation").code == 0
+    bad = todo("projects", "add", "Garden", "--color", "plaid")
+    assert bad.code == 1 and bad.err.startswith("todo: error: color must be one of")
+    listed = json.loads(todo("projects", "--json").out)
+    home = next(p for p in listed if p["name"] == "Home renovation")
+    kitchen = next(p for p in listed if p["name"] == "Kitchen")
+    assert (home["color"], kitchen["parent_id"]) == ("blue", home["id"])
+    section = httpx.post(
+        f"{backend}/api/v1/projects/{home['id']}/sections",
+        json={"name": "Paint jobs"},
+        headers=_token(tmp_path),
+        timeout=10,
+    ).json()
+
+    added = todo(
+        "add", "sand the door tomorrow", "--project", "home RENOVATION", "--section", "paint jobs"
+    )
+    assert added.code == 0, added.err
+    assert added.out.rstrip().endswith("in Home renovation / Paint jobs")
+    (door,) = _tasks(todo, "--project", "Home renovation")
+    assert (door["title"], door["section_id"]) == ("sand the door", section["id"])
+    # The text names a project too (^Name, matched like the bar's).
+    sandpaper = _add(todo, "buy sandpaper ^kitchen #shop")
+    assert (sandpaper["project_id"], sandpaper["title"]) == (kitchen["id"], "buy sandpaper")
+    step = todo("add", "fill the cracks", "--parent", door["id"][:8])
+    assert step.code == 0 and step.out.rstrip().endswith("under sand the door")
+    (fill,) = _tasks(todo, "-q", "cracks")
+    assert (fill["parent_id"], fill["section_id"]) == (door["id"], section["id"])
+
+    shown = dict(line.split(None, 1) for line in todo("show", door["id"][:8]).out.splitlines())
+    assert (shown["place"], shown["subtasks"]) == ("in Home renovation / Paint jobs", "0/1 done")
+    step_shown = dict(line.split(None, 1) for line in todo("show", fill["id"]).out.splitlines())
+    assert step_shown["place"] == "under sand the door" and "subtasks" not in step_shown
+
+    table = todo("ls", "--project", "home renovation")
+    assert table.code == 0, table.err
+    assert table.out.splitlines()[0].split()[-1] == "PROJECT"
+    door_row = next(line for line in table.out.splitlines() if line.startswith(door["id"][:8]))
+    assert "sand the door [0/1]" in door_row and door_row.endswith("Home renovation")
+    tree = todo("projects").out.splitlines()
+    assert tree[0].split() == ["ID", "OPEN", "NAME", "COLOR"]
+    assert [line.split()[1:] for line in tree[1:]] == [
+        ["0", "Inbox", "charcoal"],
+        ["2", "Home", "renovation", "blue"],
+        ["1", "Kitchen", "charcoal"],
+    ]
+    assert tree[3].index("Kitchen") == tree[2].index("Home renovation") + 2  # under its parent
+
+    moved = todo(
+        "mv", sandpaper["id"][:8], "--project", "Home renovation", "--section", "Paint jobs",
+        "--position", "0",
+    )  # fmt: skip
+    assert moved.code == 0, moved.err
+    assert moved.out.startswith("Moved ") and moved.out.rstrip().endswith("/ Paint jobs")
+    by_id = {t["id"]: t for t in _tasks(todo, "--section", section["id"], "--project", home["id"])}
+    assert set(by_id) == {door["id"], fill["id"], sandpaper["id"]}
+    assert by_id[sandpaper["id"]]["position"] < by_id[door["id"]]["position"]
+    top = todo("mv", fill["id"], "--parent", "none", "--section", "none")
+    assert top.code == 0, top.err
+    (fill,) = _tasks(todo, "-q", "cracks")
+    assert (fill["parent_id"], fill["section_id"], fill["project_id"]) == (None, None, home["id"])
+
+    unknown = todo("add", "tile the floor", "--project", "Nowhere")
+    assert unknown.code == 1
+    assert unknown.err.startswith("todo: error: project: no project is named 'Nowhere'")
+    in_text = todo("add", "tile the floor ^Nowhere")
+    assert in_text.code == 1 and "no project is named “Nowhere”" in in_text.err
+    assert todo("ls", "--project", "Nowhere").code == 1
+    nothing = todo("mv", door["id"])
+    assert nothing.code == 1 and "nothing to move" in nothing.err
+    assert "tile the floor" not in {t["title"] for t in _tasks(todo, "--all")}

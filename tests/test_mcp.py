@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +19,16 @@ from sqlmodel import col, select
 
 from todo_app.api.main import create_api
 from todo_app.db import session_scope
-from todo_app.models import OutboxEvent, Task
+from todo_app.models import OutboxEvent, Project, Task, User
 from todo_app.schemas import RegisterRequest
-from todo_app.services import api_tokens, auth
+from todo_app.services import api_tokens, auth, projects
 
 ROOT = Path(__file__).resolve().parents[1]
 REQUIRED = {
+    "list_projects",
+    "create_project",
+    "move_task",
+    "add_subtask",
     "add_task",
     "list_tasks",
     "update_task",
@@ -149,3 +154,70 @@ def test_every_required_tool_has_a_schema(name: str) -> None:
 
     schema = TOOLS[name].schema()
     assert schema["type"] == "object" and schema["properties"]
+
+
+def test_projects_and_subtasks_over_http(db: str) -> None:
+    token = make_token("mcp-projects@example.com")
+    api = create_api()
+    http = httpx2.AsyncClient(
+        transport=httpx2.ASGITransport(app=api),
+        base_url="http://testserver",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+
+    async def run() -> dict[str, Any]:
+        async with api.state.mcp.lifespan():
+            transport = streamable_http_client("http://testserver/mcp", http_client=http)
+            async with Client(transport) as client:
+                names = {tool.name for tool in (await client.list_tools()).tools}
+                made = await client.call_tool("create_project", {"name": "Home renovation"})
+                inner = await client.call_tool(
+                    "create_project", {"name": "Kitchen", "parent": "home renovation"}
+                )
+                door = await client.call_tool(
+                    "add_task", {"title": "Sand the door", "project": "Home renovation"}
+                )
+                step = await client.call_tool(
+                    "add_subtask", {"parent": "Sand the door", "title": "Buy sandpaper"}
+                )
+                moved = await client.call_tool(
+                    "move_task", {"task": "Sand the door", "project": "Kitchen"}
+                )
+                steps = await client.call_tool("list_tasks", {"parent": "Sand the door"})
+                tree = await client.call_tool("list_projects", {})
+                lost = await client.call_tool("list_tasks", {"project": "Nowhere"})
+                kitchen_id = uuid.UUID(inner.structured_content["project"]["id"])
+                with session_scope() as session:
+                    owner = session.exec(select(Project).where(Project.id == kitchen_id)).one()
+                    user = session.get_one(User, owner.owner_id)
+                    projects.archive_project(session, user, kitchen_id)
+                archived = await client.call_tool("list_projects", {"archived": True})
+        return locals()
+
+    result = anyio.run(run)
+    assert result["names"] >= {"list_projects", "create_project", "move_task", "add_subtask"}
+    for name in ("made", "inner", "door", "step", "moved", "steps", "tree"):
+        assert not result[name].is_error, (name, result[name].content)
+    home = result["made"].structured_content["project"]
+    kitchen = result["inner"].structured_content["project"]
+    assert kitchen["parent_id"] == home["id"]
+    door = result["door"].structured_content["task"]
+    step = result["step"].structured_content["task"]
+    assert door["project_id"] == home["id"] and step["parent_id"] == door["id"]
+    assert result["moved"].content[0].text == "Moved “Sand the door” to Kitchen"
+    moved = result["moved"].structured_content["task"]
+    assert moved["project_id"] == kitchen["id"] and moved["subtasks"] == {"open": 1, "total": 1}
+    assert [t["title"] for t in result["steps"].structured_content["tasks"]] == ["Buy sandpaper"]
+    lines = result["tree"].content[0].text.splitlines()
+    assert lines[1:] == [
+        "- Inbox (0 open)",
+        "- Home renovation (0 open)",
+        "  - Kitchen (2 open)",
+    ]
+    assert result["lost"].is_error and "no project is named" in result["lost"].content[0].text
+    # Archived alone, a sub-project heads the archived list.
+    assert result["archived"].content[0].text == "1 project:\n- Kitchen (2 open)"
+    with session_scope() as session:
+        # The subtask went along with its parent.
+        [sandpaper] = session.exec(select(Task).where(Task.title == "Buy sandpaper")).all()
+        assert str(sandpaper.project_id) == kitchen["id"]

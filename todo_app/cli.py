@@ -1,12 +1,16 @@
 """`todo`: the task manager from a terminal, over the REST API only.
 
     todo login                       # once: makes a personal API token, kept in the config file
-    todo add "call mom tomorrow 6pm #family every sunday"
-    todo ls [--all|--completed] [--tag t] [--priority high] [--due-before D] [-q words] [--json]
+    todo add "call mom tomorrow 6pm #family every sunday" [--project P] [--section S] [--parent ID]
+    todo ls [--all|--completed] [--tag t] [--priority high] [--due-before D] [-q words]
+            [--project P] [--section S] [--json]
     todo done ID...   todo rm ID...   todo undo   todo show ID
     todo edit ID --title T --priority high --tag +work --tag -home --due 2026-12-25
+    todo mv ID [--project P] [--section S|none] [--parent ID|none] [--position N]
+    todo projects [--json]           todo projects add NAME [--color C] [--parent P]
 
-ID is a task's full id or a unique prefix of at least 6 characters. The API is --api, else
+ID is a task's full id or a unique prefix of at least 6 characters. A project P is its name
+(case-insensitive) or id, a section S its name or id within the project. The API is --api, else
 TODO_API_URL, else the one used at login, else http://localhost:8000. Credentials live in
 $XDG_CONFIG_HOME/todo/config.json (mode 0600). Exit codes: 0 ok, 1 API or user error, 2 usage.
 """
@@ -156,6 +160,43 @@ def resolve_id(api: Api, text: str) -> str:
     return str(matches[0])
 
 
+def resolve_project(api: Api, text: str) -> dict[str, Any]:
+    """The project named `text` (its id, or the name of exactly one of your projects)."""
+    wanted = text.strip()
+    with contextlib.suppress(ValueError):
+        return dict(api.call("GET", f"/projects/{uuid.UUID(wanted)}"))
+    shown = api.call("GET", "/projects")["items"]
+    found = [p for p in shown if p["name"].casefold() == wanted.casefold()]
+    if not found:
+        raise CliError(f"project: no project is named {wanted!r}; `todo projects` lists them")
+    if len(found) > 1:
+        ids = ", ".join(short(p["id"]) for p in found)
+        raise CliError(f"project: {len(found)} projects are named {wanted!r} ({ids}); give the id")
+    return dict(found[0])
+
+
+def resolve_section(api: Api, project_id: str, text: str) -> str:
+    """The id of the section of that project named `text` (its name or id)."""
+    wanted = text.strip()
+    sections = api.call("GET", f"/projects/{project_id}/sections")["items"]
+    for section in sections:
+        if section["id"] == wanted.lower() or section["name"].casefold() == wanted.casefold():
+            return str(section["id"])
+    raise CliError(f"section: the project has no section named {wanted!r}")
+
+
+def _place(api: Api, args: argparse.Namespace) -> dict[str, str]:
+    """The project_id and section_id that --project and --section name (those given)."""
+    place: dict[str, str] = {}
+    if args.project:
+        place["project_id"] = resolve_project(api, args.project)["id"]
+    if args.section:
+        inbox = next(p for p in api.call("GET", "/projects")["items"] if p["is_inbox"])
+        project_id = place.get("project_id") or inbox["id"]
+        place["section_id"] = resolve_section(api, project_id, args.section)
+    return place
+
+
 def _zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
@@ -270,10 +311,25 @@ def cmd_add(args: argparse.Namespace) -> int:
     text = " ".join(args.text).strip()
     if not text:
         raise CliError('text: say what to do, e.g. todo add "buy milk tomorrow #errands"')
-    task = api.call("POST", "/tasks/quick", json={"text": text})
+    body = {"text": text, **_place(api, args)}
+    if args.parent:
+        body["parent_id"] = resolve_id(api, args.parent)
+    task = api.call("POST", "/tasks/quick", json=body)
     _remember(config, "add", [task["id"]])
-    print("Added " + _describe(task, _user_zone(api)))
+    print("Added " + _describe(task, _user_zone(api)) + _where(api, task))
     return 0
+
+
+def _where(api: Api, task: dict[str, Any]) -> str:
+    """ " in PROJECT" (" / SECTION"), or " under TITLE" for a subtask; "" in the Inbox."""
+    if task.get("parent_id"):
+        return f" under {api.call('GET', '/tasks/' + task['parent_id'])['title']}"
+    project = api.call("GET", f"/projects/{task['project_id']}")
+    if project["is_inbox"] and not task.get("section_id"):
+        return ""
+    sections = api.call("GET", f"/projects/{project['id']}/sections")["items"]
+    named = [s["name"] for s in sections if s["id"] == task.get("section_id")]
+    return f" in {project['name']}" + "".join(f" / {name}" for name in named)
 
 
 def cmd_ls(args: argparse.Namespace) -> int:
@@ -293,6 +349,7 @@ def cmd_ls(args: argparse.Namespace) -> int:
         params["due_after"] = args.due_after
     if args.q:
         params["q"] = " ".join(args.q)
+    params.update(_place(api, args))
     tasks = _all_tasks(api, **params)
     if args.json:
         print(json.dumps(tasks, indent=2))
@@ -301,6 +358,7 @@ def cmd_ls(args: argparse.Namespace) -> int:
         print("No tasks")
         return 0
     zone = _user_zone(api)
+    names = {p["id"]: p["name"] for p in api.call("GET", "/projects")["items"]}
     rows = [
         [
             short(t["id"]),
@@ -308,12 +366,62 @@ def cmd_ls(args: argparse.Namespace) -> int:
             {"high": "H", "medium": "M", "low": "L"}.get(t["priority"], "?"),
             format_due(t, zone),
             "↻" if t.get("rrule") else "",
-            _clip(t["title"], TITLE_WIDTH),
+            _clip(t["title"], TITLE_WIDTH) + _progress(t),
             ",".join(t["tags"]),
+            names.get(t["project_id"], ""),
         ]
         for t in tasks
     ]
-    print(table(["ID", "✓", "P", "DUE", "R", "TITLE", "TAGS"], rows))
+    print(table(["ID", "✓", "P", "DUE", "R", "TITLE", "TAGS", "PROJECT"], rows))
+    return 0
+
+
+def _progress(task: dict[str, Any]) -> str:
+    """[2/5]: subtasks done of all, for a task that has some."""
+    counts = task.get("subtasks") or {}
+    total = counts.get("total", 0)
+    return f" [{total - counts.get('open', 0)}/{total}]" if total else ""
+
+
+def _tree(projects: list[dict[str, Any]]) -> list[tuple[int, dict[str, Any]]]:
+    """The projects depth first, each with its depth (0 at the top), in the API's order."""
+    ids = {project["id"] for project in projects}
+    children: dict[str | None, list[dict[str, Any]]] = {}
+    for project in projects:
+        parent = project["parent_id"] if project["parent_id"] in ids else None
+        children.setdefault(parent, []).append(project)
+    ordered: list[tuple[int, dict[str, Any]]] = []
+    pending = [(0, p) for p in reversed(children.get(None, []))]
+    while pending:
+        depth, project = pending.pop()
+        ordered.append((depth, project))
+        pending += [(depth + 1, c) for c in reversed(children.get(project["id"], []))]
+    return ordered
+
+
+def cmd_projects(args: argparse.Namespace) -> int:
+    api, _ = _logged_in(args)
+    projects = api.call("GET", "/projects")["items"]
+    if args.json:
+        print(json.dumps(projects, indent=2))
+        return 0
+    rows = [
+        [short(p["id"]), str(p["open_count"]), "  " * depth + p["name"], p["color"]]
+        for depth, p in _tree(projects)
+    ]
+    print(table(["ID", "OPEN", "NAME", "COLOR"], rows))
+    return 0
+
+
+def cmd_projects_add(args: argparse.Namespace) -> int:
+    api, _ = _logged_in(args)
+    body: dict[str, Any] = {"name": args.name}
+    if args.color:
+        body["color"] = args.color
+    if args.parent:
+        body["parent_id"] = resolve_project(api, args.parent)["id"]
+    project = api.call("POST", "/projects", json=body)
+    print(f"Created project {short(project['id'])}  {project['name']}")
     return 0
 
 
@@ -394,6 +502,30 @@ def cmd_edit(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_mv(args: argparse.Namespace) -> int:
+    api, _ = _logged_in(args)
+    task_id = resolve_id(api, args.id)
+    move: dict[str, Any] = {}
+    if args.project:
+        move["project_id"] = resolve_project(api, args.project)["id"]
+    if args.section:
+        if args.section.lower() == "none":
+            move["section_id"] = None
+        else:
+            task = api.call("GET", f"/tasks/{task_id}")
+            project_id = move.get("project_id") or task["project_id"]
+            move["section_id"] = resolve_section(api, project_id, args.section)
+    if args.parent:
+        move["parent_id"] = None if args.parent.lower() == "none" else resolve_id(api, args.parent)
+    if args.position is not None:
+        move["position"] = args.position
+    if not move:
+        raise CliError("nothing to move: give --project, --section, --parent or --position")
+    task = api.call("POST", f"/tasks/{task_id}/move", json=move)
+    print("Moved " + _describe(task, _user_zone(api)) + (_where(api, task) or " to the Inbox"))
+    return 0
+
+
 def cmd_show(args: argparse.Namespace) -> int:
     api, _ = _logged_in(args)
     task = api.call("GET", f"/tasks/{resolve_id(api, args.id)}")
@@ -402,10 +534,13 @@ def cmd_show(args: argparse.Namespace) -> int:
         print(json.dumps(task, indent=2))
         return 0
     status = "deleted" if task.get("deleted_at") else "done" if task["completed"] else "open"
+    counts = task.get("subtasks") or {}
     fields = [
         ("id", task["id"]),
         ("title", task["title"]),
         ("status", status),
+        ("place", _where(api, task).strip()),
+        ("subtasks", _progress(task).strip(" []") + " done" if counts.get("total") else ""),
         ("priority", task["priority"]),
         ("due", format_due(task, zone) + (" (all day)" if task.get("all_day") else "")),
         ("tags", ", ".join(task["tags"])),
@@ -422,7 +557,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     if task.get("rrule"):
         nexts = api.call("GET", f"/tasks/{task['id']}/occurrences", params={"n": 5})
         if nexts.get("description"):
-            fields[6] = ("repeats", f"{nexts['description']} ({task['rrule']})")
+            where = [name for name, _ in fields].index("repeats")
+            fields[where] = ("repeats", f"{nexts['description']} ({task['rrule']})")
         dates = [
             format_due({"due_at": at, "all_day": task.get("all_day")}, zone)
             for at in nexts["occurrences"]
@@ -457,6 +593,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add = commands.add_parser("add", help='add a task: todo add "call mom tomorrow 6pm #family"')
     add.add_argument("text", nargs="+")
+    add.add_argument("--project", help="its project, by name or id (default: the Inbox)")
+    add.add_argument("--section", help="a section of that project, by name or id")
+    add.add_argument("--parent", help="make it a subtask of this task (ID)")
     add.set_defaults(func=cmd_add)
 
     ls = commands.add_parser("ls", help="list tasks (open ones by default)")
@@ -468,6 +607,8 @@ def build_parser() -> argparse.ArgumentParser:
     ls.add_argument("--due-before", help="a date or date-time")
     ls.add_argument("--due-after", help="a date or date-time")
     ls.add_argument("-q", nargs="+", help="words in the title or description")
+    ls.add_argument("--project", help="only this project's tasks (name or id)")
+    ls.add_argument("--section", help="only this section's tasks (name or id)")
     ls.add_argument("--json", action="store_true", help="the tasks as the API gives them")
     ls.set_defaults(func=cmd_ls)
 
@@ -491,6 +632,24 @@ def build_parser() -> argparse.ArgumentParser:
     edit.add_argument("--due", help="a date, a date-time, or none")
     edit.add_argument("--rrule", help="an RRULE, daily/weekly/..., or none")
     edit.set_defaults(func=cmd_edit)
+
+    mv = commands.add_parser("mv", help="move a task to another project, section or parent")
+    mv.add_argument("id", metavar="ID")
+    mv.add_argument("--project", help="the project, by name or id")
+    mv.add_argument("--section", help="a section of the project, by name or id; none: out of any")
+    mv.add_argument("--parent", help="the parent task's id; none: a top-level task")
+    mv.add_argument("--position", type=int, help="its place among its new siblings, from 0")
+    mv.set_defaults(func=cmd_mv)
+
+    projects = commands.add_parser("projects", help="your projects with open task counts")
+    projects.add_argument("--json", action="store_true", help="the projects as the API gives them")
+    projects.set_defaults(func=cmd_projects)
+    project_commands = projects.add_subparsers(dest="action", metavar="ACTION")
+    project_add = project_commands.add_parser("add", help="create a project")
+    project_add.add_argument("name")
+    project_add.add_argument("--color", help="a palette colour: blue, green, berry_red, ...")
+    project_add.add_argument("--parent", help="put it inside this project (name or id)")
+    project_add.set_defaults(func=cmd_projects_add)
 
     show = commands.add_parser("show", help="a task's fields and next occurrences")
     show.add_argument("id", metavar="ID")

@@ -370,7 +370,16 @@ class CalendarFeed(BaseModel):
 class QuickAddRequest(Input):
     text: str = Field(
         max_length=1000,
-        description='one line like "call mom tomorrow 6pm #family every sunday"',
+        description='one line like "call mom tomorrow 6pm #family every sunday ^Home"',
+    )
+    project_id: uuid.UUID | None = Field(
+        default=None, description="where it goes unless the text names a project (^Name)"
+    )
+    section_id: uuid.UUID | None = Field(
+        default=None, description="a section of that project, unless the text names a project"
+    )
+    parent_id: uuid.UUID | None = Field(
+        default=None, description="a subtask of this task, in its project and section"
     )
 
 

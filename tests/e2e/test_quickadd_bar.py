@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from e2e_steps import UI, unique_email
+import httpx
+from e2e_steps import PASSWORD, UI, unique_email
 from playwright.sync_api import expect
 
 from todo_app.core.dates import due_label
@@ -81,3 +82,34 @@ def test_chips_follow_the_text_and_the_text_wins_over_the_pickers(ui: UI) -> Non
     # Plain titles still go in as typed, with the pickers' values.
     ui.quick_add("Water the garden")
     expect(ui.row("Water the garden").locator(".priority-high")).to_have_count(1)
+
+
+def test_a_project_and_section_named_in_the_bar_show_as_chips(ui: UI, app_url: str) -> None:
+    page = ui.page
+    email = unique_email("quickplace")
+    ui.register(email)
+    api = httpx.Client(base_url=app_url, timeout=30, trust_env=False)
+    login = api.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
+    api.headers["Authorization"] = f"Bearer {login.json()['access_token']}"
+    home = api.post("/api/v1/projects", json={"name": "Home renovation", "color": "blue"}).json()
+    api.post(f"/api/v1/projects/{home['id']}/sections", json={"name": "Paint jobs"})
+    ui.reload()  # the bar knows the projects the page loaded with
+    box = page.locator("#quick-add-input")
+
+    box.fill("Sand the door ^home renovation/paint jobs tomorrow")
+    project = page.locator('.quick-chip[data-kind="project"]')
+    expect(project).to_have_text("Home renovation")
+    expect(project).to_have_attribute("data-accent-color", "blue")
+    expect(page.locator('.quick-chip[data-kind="section"]')).to_have_text("Paint jobs")
+    expect(page.locator('.quick-chip[data-kind="due"]')).to_have_text("Tomorrow")
+    box.press("Enter")
+    expect(ui.row("Sand the door")).to_have_count(1)
+    [task] = api.get("/api/v1/tasks", params={"q": "Sand the door"}).json()["items"]
+    assert task["project_id"] == home["id"] and task["section_id"] is not None
+
+    box.fill("Tile the floor ^Nowhere")
+    expect(page.locator('.quick-chip[data-kind="project"]')).to_have_text("Nowhere")
+    box.press("Enter")
+    expect(page.locator("#quick-error-project")).to_contain_text("no project is named “Nowhere”")
+    expect(box).to_have_value("Tile the floor ^Nowhere")
+    assert "Tile the floor" not in ui.titles()

@@ -17,9 +17,9 @@ from sqlmodel import Session, col, select
 from todo_app.assistant.chat import respond
 from todo_app.config import Settings, get_settings
 from todo_app.db import session_scope
-from todo_app.models import ChatMessage, OutboxEvent, Task, User
-from todo_app.schemas import RegisterRequest, TaskCreate
-from todo_app.services import auth, tasks
+from todo_app.models import ChatMessage, OutboxEvent, Project, Task, User
+from todo_app.schemas import ProjectCreate, RegisterRequest, SectionCreate, TaskCreate
+from todo_app.services import auth, projects, tasks
 
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2026, 11, 18, 9, 0, tzinfo=UTC)  # Wednesday 10:00 in Paris
@@ -308,3 +308,60 @@ def test_a_tool_call_changes_the_list_at_once(db: str) -> None:
         ]
         assert types[-2:] == ["task.created", "chat.tool_call"]
         assert one(session, "phone the bank").due_at == local(19)
+
+
+def test_projects_sections_and_subtasks_in_plain_words(db: str) -> None:
+    with session_scope() as session:
+        user_id = seed(session).id
+        user = session.get_one(User, user_id)
+        home = projects.create_project(session, user, ProjectCreate(name="Home renovation"))
+        paint = projects.create_section(session, user, home.id, SectionCreate(name="Paint jobs"))
+
+    def say(text: str) -> str:
+        with session_scope() as session:
+            user = session.get_one(User, user_id)
+            return respond(session, user, text, settings=offline(), now=NOW).reply
+
+    # "add project ..." is a task; projects are created, made or started.
+    assert say("add project review friday").startswith("Added “project review”")
+    made = say("create project Garden in home renovation")
+    assert made == "Created the project “Garden” inside Home renovation"
+    tree = say("list projects")
+    assert "- Home renovation (0 open); sections: Paint jobs" in tree
+    assert "\n  - Garden (0 open)" in tree and tree.index("Inbox") < tree.index("Garden")
+
+    assert say("add sand the door tomorrow ^home renovation/paint jobs").endswith(
+        "to Home renovation"
+    )
+    step = say("add subtask buy primer friday to sand the door")
+    assert step.startswith("Added “buy primer”") and step.endswith("under “sand the door”")
+    assert say("move fix the bike to ^Garden") == "Moved “Fix the bike” to Garden"
+    assert say("add rake the leaves saturday to project garden").endswith("to Garden")
+    # A name that is no date but a project's moves the task there.
+    assert say("move renew passport to garden") == "Moved “Renew passport” to Garden"
+    assert say("move call mom under fix the bike") == "Moved “Call mom” under “Fix the bike”"
+    with session_scope() as session:
+        door, primer = one(session, "sand the door"), one(session, "buy primer")
+        assert (door.project_id, door.section_id) == (home.id, paint.id)
+        assert (primer.parent_id, primer.section_id) == (door.id, paint.id)
+        assert primer.due_at == local(20) and primer.all_day
+        bike, mom = one(session, "Fix the bike"), one(session, "Call mom")
+        garden = session.get_one(Project, bike.project_id)
+        assert garden.name == "Garden" and garden.parent_id == home.id
+        assert (mom.parent_id, mom.project_id) == (bike.id, garden.id)
+
+    listed = say("tasks in ^Home renovation")
+    assert "“sand the door”, due Thu 19 Nov, 0/1 subtasks done" in listed
+    assert "buy primer" in listed and "Buy milk" not in listed
+    in_garden = say("what's in project garden")
+    assert "Fix the bike" in in_garden and "Call mom" in in_garden and "sand" not in in_garden
+    assert "rake the leaves" in in_garden
+
+    assert say("add tile the floor ^Nowhere") == (
+        "I could not do that: no project is named “Nowhere”; create it first. I changed nothing."
+    )
+    refused = say("move buy milk to project Nowhere")
+    assert refused.startswith("I could not do that: no project is named “Nowhere”")
+    with session_scope() as session:
+        assert titled(session, "tile the floor") == []
+        assert one(session, "Buy milk").project_id == projects.inbox_of(session, user).id

@@ -22,9 +22,9 @@ from todo_app.assistant import agent
 from todo_app.assistant.chat import respond
 from todo_app.config import Settings, get_settings
 from todo_app.db import session_scope
-from todo_app.models import ChatMessage, OutboxEvent, Task, User
-from todo_app.schemas import RegisterRequest, TaskCreate
-from todo_app.services import auth, tasks
+from todo_app.models import ChatMessage, OutboxEvent, Project, Task, User
+from todo_app.schemas import ProjectCreate, RegisterRequest, SectionCreate, TaskCreate
+from todo_app.services import auth, projects, tasks
 
 
 class FakeModel:
@@ -278,3 +278,59 @@ def test_a_slow_model_does_not_hold_up_the_task_api(
     assert listed.status_code == 200 and took < 1.0, f"the task list took {took:.2f} s"
     assert [answer.json()["reply"] for answer in answers] == ["Noted."] * 12
     assert len(fake.requests) == 12
+
+
+def test_the_model_files_tasks_in_projects_sections_and_subtasks(
+    db: str, model: tuple[FakeModel, str]
+) -> None:
+    fake, url = model
+    user_id = make_user()
+    with session_scope() as session:
+        user = session.get_one(User, user_id)
+        home = projects.create_project(session, user, ProjectCreate(name="Home renovation"))
+        paint = projects.create_section(session, user, home.id, SectionCreate(name="Paint jobs"))
+    fake.turn(calls=[("list_projects", {})])
+    fake.turn(
+        calls=[
+            ("create_project", {"name": "Garden", "color": "green", "parent": "home renovation"}),
+            ("add_task", {"title": "Sand the door", "project": str(home.id),
+                          "section": "paint jobs"}),
+            ("add_subtask", {"parent": "Sand the door", "title": "Buy sandpaper"}),
+            ("move_task", {"task": "Buy milk", "project": "Garden", "position": 0}),
+            ("add_task", {"title": "Tile the floor", "project": "Nowhere"}),
+        ]
+    )  # fmt: skip
+    fake.turn(calls=[("list_tasks", {"project": "home renovation", "parent": "Sand the door"})])
+    fake.turn("Filed them.")
+    answer = say(user_id, "set up the renovation", settings_for(url))
+
+    assert answer.reply == "Filed them."
+    assert [(a["tool"], a["ok"]) for a in answer.actions] == [
+        ("list_projects", True),
+        ("create_project", True),
+        ("add_task", True),
+        ("add_subtask", True),
+        ("move_task", True),
+        ("add_task", False),
+        ("list_tasks", True),
+    ]
+    # What each call answered went back to the model, ids included.
+    [tree] = [json.loads(m["content"]) for m in fake.requests[1]["messages"] if m["role"] == "tool"]
+    [found] = [p for p in tree["projects"] if p["name"] == "Home renovation"]
+    assert found["sections"] == [{"id": str(paint.id), "name": "Paint jobs"}]
+    results = [
+        json.loads(m["content"]) for m in fake.requests[2]["messages"] if m["role"] == "tool"
+    ]
+    assert "no project is named “Nowhere”" in results[-1]["summary"]
+    steps = json.loads(fake.requests[3]["messages"][-1]["content"])
+    assert [t["title"] for t in steps["tasks"]] == ["Buy sandpaper"]
+    with session_scope() as session:
+        garden = session.exec(select(Project).where(Project.name == "Garden")).one()
+        assert (garden.parent_id, garden.color) == (home.id, "green")
+        door = session.exec(select(Task).where(Task.title == "Sand the door")).one()
+        step = session.exec(select(Task).where(Task.title == "Buy sandpaper")).one()
+        milk = session.exec(select(Task).where(Task.title == "Buy milk")).one()
+        assert (door.project_id, door.section_id) == (home.id, paint.id)
+        assert (step.parent_id, step.project_id, step.section_id) == (door.id, home.id, paint.id)
+        assert milk.project_id == garden.id
+        assert session.exec(select(Task).where(Task.title == "Tile the floor")).all() == []

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from todo_app.core.quickadd import QuickAdd, parse
+from todo_app.core.quickadd import Place, QuickAdd, parse
 from todo_app.core.recurrence import next_occurrence, normalize_rrule, upcoming
 
 # Tuesday 10 March 2026, 15:00 UTC.
@@ -348,6 +348,68 @@ def test_chips_describe_what_was_understood() -> None:
     assert parse("Buy milk", NOW, "UTC").recognized == []
 
 
+PLACES = (
+    Place("inbox", "Inbox", (("someday", "Someday"),), inbox=True),
+    Place("home", "Home", (("kitchen", "Kitchen"), ("garden", "Kitchen garden"))),
+    Place("reno", "Home renovation", (("paint", "Paint jobs"),)),
+    Place("work", "Work"),
+    Place("work-2", "work"),  # a second project with that name: the first one wins
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "project", "section"),
+    [
+        ("Buy paint ^Home", "Buy paint", ("Home", "home"), None),
+        ("Buy paint ^home renovation tomorrow", "Buy paint", ("Home renovation", "reno"), None),
+        ('^"home renovation" Buy paint', "Buy paint", ("Home renovation", "reno"), None),
+        ("Buy paint ^“Home renovation”", "Buy paint", ("Home renovation", "reno"), None),
+        ("Sand ^Home renovation/paint jobs #diy", "Sand", ("Home renovation", "reno"),
+         ("Paint jobs", "paint")),
+        ("Water ^Home/Kitchen garden p1", "Water", ("Home", "home"), ("Kitchen garden", "garden")),
+        ("Water ^Home/Kitchen", "Water", ("Home", "home"), ("Kitchen", "kitchen")),
+        ('Water ^Home/"kitchen garden"', "Water", ("Home", "home"), ("Kitchen garden", "garden")),
+        ("Water /Kitchen ^Home", "Water", ("Home", "home"), ("Kitchen", "kitchen")),
+        ("Learn Rust /someday", "Learn Rust", None, ("Someday", "someday")),
+        ("Report ^WORK.", "Report.", ("Work", "work"), None),
+        ("Report ^Homework", "Report", ("Homework", None), None),
+        ("Tile ^Nowhere/Bath", "Tile", ("Nowhere", None), ("Bath", None)),
+        ("Tile ^Home/Bath", "Tile", ("Home", "home"), ("Bath", None)),
+        ("Read /etc/hosts and/or /Kitchen", "Read /etc/hosts and/or /Kitchen", None, None),
+        ("Fix ^Nowhere /Kitchen", "Fix /Kitchen", ("Nowhere", None), None),
+        ("2^10 is 1024 ^_^ ^", "2^10 is 1024 ^_^ ^", None, None),
+        ("Call ^Home ^Work", "Call ^Work", ("Home", "home"), None),
+    ],
+)  # fmt: skip
+def test_project_and_section_are_named_with_caret_and_slash(
+    text: str,
+    title: str,
+    project: tuple[str, str | None] | None,
+    section: tuple[str, str | None] | None,
+) -> None:
+    result = parse(text, NOW, "UTC", PLACES)
+    assert result.title == title
+    assert (result.project, result.project_id) == (project or (None, None))
+    assert (result.section, result.section_id) == (section or (None, None))
+    chips = {chip.kind: chip.label for chip in result.recognized}
+    assert chips.get("project") == (project[0] if project else None)
+    assert chips.get("section") == (section[0] if section else None)
+
+
+def test_project_chips_keep_the_text_they_stand_for() -> None:
+    result = parse("Sand ^home renovation/paint jobs tomorrow #diy", NOW, "UTC", PLACES)
+    assert [(c.kind, c.text) for c in result.recognized] == [
+        ("tag", "#diy"),
+        ("due", "tomorrow"),
+        ("project", "^home renovation"),
+        ("section", "/paint jobs"),
+    ]
+    assert result.tags == ["diy"] and result.due_at is not None
+    # Without places nothing is known, but a caret still names a project.
+    alone = parse("Sand ^Home", NOW, "UTC")
+    assert (alone.title, alone.project, alone.project_id) == ("Sand", "Home", None)
+
+
 def test_second_priority_or_date_stays_in_title() -> None:
     result = parse("Fix p1 p3 tomorrow friday", NOW, "UTC")
     assert result.priority == "high"
@@ -375,6 +437,7 @@ TOKENS = st.sampled_from(
         "tomorrow", "at", "9", "5pm", "12/25", "13/25", "dec", "25", "feb", "30", "until",
         "for", "10", "times", "in", "3", "days", "next", "week", "the", "3rd", "last", "of",
         "month", "on", "15th", "noon", "tonight", "2026-12-25", "weekday", "yearly", "2",
+        "^Home", "^home renovation", "/Kitchen", "^Home/Kitchen garden", '^"Work"', "^x/y", "/",
     ]
 )  # fmt: skip
 PHRASES = st.lists(st.one_of(TOKENS, st.text(max_size=8)), max_size=12).map(" ".join)
@@ -383,7 +446,7 @@ PHRASES = st.lists(st.one_of(TOKENS, st.text(max_size=8)), max_size=12).map(" ".
 @settings(max_examples=300, deadline=None)
 @given(text=st.one_of(st.text(max_size=80), PHRASES), now=MOMENTS, tz=ZONES)
 def test_parse_never_raises_and_results_are_consistent(text: str, now: datetime, tz: str) -> None:
-    result = parse(text, now, tz)
+    result = parse(text, now, tz, PLACES)
     assert result.priority in (None, "low", "medium", "high")
     assert result.repeat_from in ("due", "completion")
     words = {word.lower() for word in result.title.split()}
@@ -395,6 +458,10 @@ def test_parse_never_raises_and_results_are_consistent(text: str, now: datetime,
         assert normalize_rrule(result.rrule) == result.rrule
         assert result.due_at is not None
     assert len(result.title) <= len(text)
+    if result.project_id is not None:
+        assert result.project_id in {place.id for place in PLACES}
+    if result.section_id is not None:
+        assert result.project is None or result.project_id is not None
 
 
 WORDS = st.from_regex(r"[bcdfghjklmnqrstvwxz]{3,8}", fullmatch=True)

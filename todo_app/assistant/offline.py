@@ -21,15 +21,18 @@ from dateutil.relativedelta import relativedelta
 from sqlmodel import Session
 
 from todo_app.assistant.tools import ToolOutcome, call_tool
+from todo_app.core.errors import DomainError
 from todo_app.core.quickadd import parse as parse_quick_add
 from todo_app.models import User
-from todo_app.services.quickadd import task_from_text
+from todo_app.services import quickadd
 
 HELP = (
-    "I can add tasks (“add call mom tomorrow 6pm #family every sunday”), list them (“what's "
-    "due this week?”, “high priority tasks tagged work”, “find passport”), complete, reopen, "
-    "skip, rename, reschedule (“move dentist to friday 10am”), reprioritise or tag them, "
-    "delete them (after you confirm), and tell you when a repeating task comes next."
+    "I can add tasks (“add call mom tomorrow 6pm #family every sunday”, “add paint the door "
+    "^Home/Repairs”), list them (“what's due this week?”, “high priority tasks tagged work”, "
+    "“find passport”, “tasks in ^Home”), complete, reopen, skip, rename, reschedule (“move "
+    "dentist to friday 10am”), reprioritise or tag them, delete them (after you confirm), and "
+    "tell you when a repeating task comes next. Projects too: “list projects”, “create project "
+    "Garden in Home”."
 )
 YES = {
     "yes",
@@ -90,6 +93,10 @@ class OfflineAssistant:
         if lowered in ("hi", "hello", "hey", "help", "what can you do", "how does this work"):
             return Reply("Hello! " + HELP)
         for handler in (
+            self._projects,
+            self._create_project,
+            self._subtask,
+            self._move,
             self._delete,
             self._uncomplete,
             self._complete,
@@ -264,6 +271,10 @@ class OfflineAssistant:
             return self._call("update_task", task=target, due="")
         parsed = parse_quick_add(f"x {when}", self.now, self.user.timezone)
         if parsed.due_at is None or parsed.title.strip().lower() != "x":
+            # Not a date, but maybe a project's name: "move dentist to health".
+            places = quickadd.places(self.session, self.user)
+            if any(place.name.casefold() == _quoted_or(when).casefold() for place in places):
+                return self._call("move_task", task=target, project=_quoted_or(when))
             return Reply(f"I did not understand the date “{when}”, so I changed nothing.")
         return self._call("update_task", task=target, due=self._due_text(parsed))
 
@@ -291,7 +302,16 @@ class OfflineAssistant:
         if not match:
             return None
         # The task as quick add reads the text, created through the tool (audited as a call).
-        task = task_from_text(match.group(1), self.user.timezone, now=self.now)
+        line = match.group(1)
+        # "... to project Home": the quick-add ^Home in words.
+        in_project = re.search(r"\s+(?:to|in|into)\s+(?:the\s+)?project\s+(.+)$", line, re.I)
+        if in_project:
+            line = line[: in_project.start()]
+        places = quickadd.places(self.session, self.user)
+        try:
+            task = quickadd.task_from_text(line, self.user.timezone, now=self.now, places=places)
+        except DomainError as error:
+            return Reply(f"I could not do that: {error.message}. I changed nothing.")
         if not task.title.strip():
             return Reply("What should the task be called?")
         arguments: dict[str, Any] = {"title": task.title, "tags": task.tags}
@@ -304,7 +324,89 @@ class OfflineAssistant:
             arguments["repeat_from"] = task.repeat_from
         if text.lower().startswith("remind me") and task.due_at is not None and not task.all_day:
             arguments["remind_before_minutes"] = [0]
+        if "project_id" in task.model_fields_set:
+            arguments["project"] = str(task.project_id)
+        if "section_id" in task.model_fields_set:
+            arguments["section"] = str(task.section_id)
+        if in_project and "project" not in arguments:
+            arguments["project"] = _quoted_or(in_project.group(1))
         return self._call("add_task", **arguments)
+
+    def _projects(self, text: str) -> Reply | None:
+        asks = re.match(
+            r"^(?:list|show|what are)(?: me)?\s+(?:all\s+)?(?:my\s+|the\s+)?projects$"
+            r"|^(?:which|what)\s+projects\s+do\s+i\s+have$|^projects$",
+            text,
+            re.I,
+        )
+        return self._call("list_projects") if asks else None
+
+    def _create_project(self, text: str) -> Reply | None:
+        match = re.match(
+            # "add project review" stays a task: only these verbs make a project.
+            r"^(?:(?:create|make|start)\s+(?:a\s+)?(?:new\s+)?|(?:add\s+a\s+)?new\s+)project\s+"
+            r"(?:called\s+|named\s+)?(.+?)(?:\s+(?:in|inside|under)\s+(?:project\s+)?(.+))?$",
+            text,
+            re.I,
+        )
+        if not match:
+            return None
+        arguments = {"name": match.group(1).strip(QUOTES)}
+        if match.group(2):
+            arguments["parent"] = match.group(2).strip().strip(QUOTES)
+        return self._call("create_project", **arguments)
+
+    def _subtask(self, text: str) -> Reply | None:
+        match = re.match(
+            r"^add\s+(?:a\s+)?(?:subtask|sub-task|step)\s+(.+?)\s+(?:to|under|for)\s+(.+)$",
+            text,
+            re.I,
+        ) or re.match(r"^add\s+(.+?)\s+as\s+a\s+(?:subtask|sub-task|step)\s+of\s+(.+)$", text, re.I)
+        if not match:
+            return None
+        task = quickadd.task_from_text(match.group(1), self.user.timezone, now=self.now)
+        arguments: dict[str, Any] = {
+            "parent": _quoted_or(match.group(2)),
+            "title": task.title,
+            "tags": task.tags,
+        }
+        if "priority" in task.model_fields_set:
+            arguments["priority"] = task.priority
+        if task.due_at is not None:
+            arguments["due"] = task.due_at
+        return self._call("add_subtask", **arguments)
+
+    def _move(self, text: str) -> Reply | None:
+        under = re.match(
+            r"^(?:move|put)\s+(.+?)\s+under\s+(.+)$|^make\s+(.+?)\s+a\s+(?:subtask|sub-task|step)"
+            r"\s+of\s+(.+)$",
+            text,
+            re.I,
+        )
+        if under:
+            target, parent = under.group(1) or under.group(3), under.group(2) or under.group(4)
+            return self._call("move_task", task=_quoted_or(target), parent=_quoted_or(parent))
+        match = re.match(
+            r"^(?:move|put)\s+(.+?)\s+(?:to|into|in)\s+(?:the\s+)?(?:project\s+(.+)|(\^.+))$",
+            text,
+            re.I,
+        )
+        if not match:
+            return None
+        arguments: dict[str, Any] = {"task": _quoted_or(match.group(1))}
+        if match.group(2):
+            arguments["project"] = _quoted_or(match.group(2))
+            return self._call("move_task", **arguments)
+        places = quickadd.places(self.session, self.user)
+        parsed = quickadd.parse_in_zone(match.group(3), self.user.timezone, self.now, places)
+        if parsed.project is None or parsed.title:
+            return Reply(
+                f"I did not understand the project “{match.group(3)}”, so I changed nothing."
+            )
+        arguments["project"] = parsed.project_id or parsed.project
+        if parsed.section is not None:
+            arguments["section"] = parsed.section_id or parsed.section
+        return self._call("move_task", **arguments)
 
     def _list(self, text: str) -> Reply | None:
         lowered = text.lower()
@@ -349,6 +451,16 @@ class OfflineAssistant:
             arguments["tags"] = list(dict.fromkeys(tags))
         if re.search(r"\b(completed|finished|done)\b", lowered) and "not done" not in lowered:
             arguments["status"] = "completed"
+        in_project = re.search(r"\bin\s+(?:the\s+)?project\s+(.+)$", text, re.I)
+        parsed = quickadd.parse_in_zone(
+            text, self.user.timezone, self.now, quickadd.places(self.session, self.user)
+        )
+        if parsed.project is not None:
+            arguments["project"] = parsed.project_id or parsed.project
+            text = text.replace(next(c.text for c in parsed.recognized if c.kind == "project"), "")
+        elif in_project:
+            arguments["project"] = _quoted_or(in_project.group(1))
+            text = text[: in_project.start()]
         search = re.search(
             r"\b(?:find|search(?: for)?|about|containing|mentioning|called|named)\s+(.+)$",
             text,

@@ -7,6 +7,8 @@ the audit log (chat.tool_call) in the same transaction, whether it worked or not
 
 Tasks are referred to by id, by the first characters of an id, or by words of the title; when
 words match several tasks the call fails with `Ambiguous`, listing them, so the caller can ask.
+Projects are referred to by id or by name (case-insensitive), sections by id or by name within
+their project.
 """
 
 from __future__ import annotations
@@ -24,10 +26,19 @@ from sqlmodel import Session, col, select
 from todo_app.core.dates import due_label
 from todo_app.core.errors import DomainError, FieldError, NotFound
 from todo_app.core.filters import parse_query
+from todo_app.core.projects import Permission
 from todo_app.core.recurrence import describe
 from todo_app.models import Task, User
-from todo_app.schemas import Input, TaskCreate, TaskPublic, TaskUpdate
-from todo_app.services import listing, outbox, tasks
+from todo_app.schemas import (
+    Input,
+    ProjectCreate,
+    ProjectPublic,
+    TaskCreate,
+    TaskMove,
+    TaskPublic,
+    TaskUpdate,
+)
+from todo_app.services import listing, outbox, projects, quickadd, tasks
 
 # Most tasks a listing tool returns to a model (its context is not free).
 LIST_MAX = 50
@@ -81,6 +92,23 @@ class AddTaskArgs(Input):
     remind_before_minutes: list[int] = Field(
         default_factory=list, description="reminders, in minutes before the due time (0: at it)"
     )
+    project: str | None = Field(
+        default=None, description="the project's name or id (default: the Inbox)"
+    )
+    section: str | None = Field(
+        default=None, description="a section of that project, by name or id"
+    )
+    parent: str | None = Field(
+        default=None,
+        description="make it a subtask of this task (its id, the start of its id or words of "
+        "its title); it goes to the parent's project and section",
+    )
+
+
+class AddSubtaskArgs(AddTaskArgs):
+    parent: str = Field(
+        description="the task it is a step of: its id, the start of its id or words of its title"
+    )
 
 
 class ListTasksArgs(Input):
@@ -93,6 +121,21 @@ class ListTasksArgs(Input):
     overdue: bool | None = Field(default=None, description="only overdue tasks")
     sort_by: str = Field(default="due_at", description="due_at, priority, created_at, title")
     limit: int = Field(default=20, ge=1, le=LIST_MAX)
+    project: str | None = Field(default=None, description="only this project's tasks (name or id)")
+    section: str | None = Field(default=None, description="only this section's tasks (name or id)")
+    parent: str | None = Field(default=None, description="only the direct subtasks of this task")
+
+
+class ListProjectsArgs(Input):
+    archived: bool = Field(default=False, description="true: the archived projects instead")
+
+
+class CreateProjectArgs(Input):
+    name: str = Field(description="the project's name")
+    color: str | None = Field(default=None, description="a palette colour such as blue, green")
+    parent: str | None = Field(
+        default=None, description="put it inside this project (name or id); 3 levels at most"
+    )
 
 
 class TaskRefArgs(Input):
@@ -111,6 +154,19 @@ class UpdateTaskArgs(TaskRefArgs):
     )
     rrule: str | None = Field(
         default=None, description="new repeat rule; the empty string stops repeating"
+    )
+
+
+class MoveTaskArgs(TaskRefArgs):
+    project: str | None = Field(default=None, description="the project to move it to (name or id)")
+    section: str | None = Field(
+        default=None, description="a section of its (new) project, by name or id; empty: none"
+    )
+    parent: str | None = Field(
+        default=None, description="make it a subtask of this task; empty: a top-level task"
+    )
+    position: int | None = Field(
+        default=None, ge=0, description="its place among its new siblings, from 0; default last"
     )
 
 
@@ -166,6 +222,53 @@ def resolve_task(session: Session, user: User, ref: str) -> Task:
     raise ToolError(f"no task matches “{text}”")
 
 
+def resolve_project(session: Session, user: User, ref: str) -> ProjectPublic:
+    """The project `ref` names: an id, or the name of exactly one of the user's projects."""
+    text = ref.strip()
+    if not text:
+        raise ToolError("say which project (its name or id)")
+    try:
+        return projects.read_project(session, user, uuid.UUID(text))
+    except ValueError:
+        pass
+    shown = projects.list_projects(session, user).items
+    named = [p for p in shown if p.name.casefold() == text.casefold()]
+    if not named:
+        raise ToolError(f"no project is named “{text}”; list_projects shows them")
+    if len(named) > 1:
+        ids = ", ".join(str(p.id) for p in named)
+        raise ToolError(f"{len(named)} projects are named “{text}”; give the id of one: {ids}")
+    return named[0]
+
+
+def resolve_section(
+    session: Session, user: User, project: ProjectPublic | None, ref: str
+) -> uuid.UUID:
+    """The id of the section `ref` names (an id, or a name) in `project` (the Inbox if None)."""
+    text = ref.strip()
+    try:
+        section_id = uuid.UUID(text)
+    except ValueError:
+        section_id = None
+    if section_id is not None and project is None:
+        return projects.section_for(session, user, section_id, Permission.view)[0].id
+    where = project.id if project is not None else projects.inbox_of(session, user).id
+    for section in projects.list_sections(session, user, where).items:
+        if section.id == section_id or section.name.casefold() == text.casefold():
+            return section.id
+    name = project.name if project is not None else "the Inbox"
+    raise ToolError(f"“{name}” has no section “{text}”")
+
+
+def _place(
+    session: Session, user: User, project_ref: str | None, section_ref: str | None
+) -> tuple[ProjectPublic | None, uuid.UUID | None]:
+    """The project and section a call names (each None when not named)."""
+    project = resolve_project(session, user, project_ref) if project_ref else None
+    section = resolve_section(session, user, project, section_ref) if section_ref else None
+    return project, section
+
+
 # -- the tools ------------------------------------------------------------------------------
 
 
@@ -179,6 +282,9 @@ def _describe(task: TaskPublic, tz: str) -> str:
         parts.append(f"{task.priority} priority")
     if task.tags:
         parts.append(" ".join("#" + t for t in task.tags))
+    if task.subtasks.total:
+        done = task.subtasks.total - task.subtasks.open
+        parts.append(f"{done}/{task.subtasks.total} subtasks done")
     return ", ".join(parts)
 
 
@@ -192,6 +298,10 @@ def _task_data(task: TaskPublic, tz: str) -> dict[str, Any]:
         "due": (local[:10] if task.all_day and local else local),
         "rrule": task.rrule,
         "completed": task.completed,
+        "project_id": str(task.project_id),
+        "section_id": str(task.section_id) if task.section_id else None,
+        "parent_id": str(task.parent_id) if task.parent_id else None,
+        "subtasks": task.subtasks.model_dump(),
     }
 
 
@@ -200,6 +310,8 @@ def _due_text(value: str | None) -> str | None:
 
 
 def add_task(session: Session, user: User, args: AddTaskArgs) -> ToolResult:
+    project, section_id = _place(session, user, args.project, args.section)
+    parent = resolve_task(session, user, args.parent) if args.parent else None
     created = tasks.create_task(
         session,
         user,
@@ -212,10 +324,14 @@ def add_task(session: Session, user: User, args: AddTaskArgs) -> ToolResult:
             rrule=args.rrule,
             repeat_from=args.repeat_from,
             remind_before_minutes=args.remind_before_minutes,
+            project_id=project.id if project else None,
+            section_id=section_id,
+            parent_id=parent.id if parent else None,
         ),
     )
+    where = f" under “{parent.title}”" if parent else f" to {project.name}" if project else ""
     return ToolResult(
-        f"Added {_describe(created, user.timezone)}",
+        f"Added {_describe(created, user.timezone)}{where}",
         {"task": _task_data(created, user.timezone)},
         [str(created.id)],
     )
@@ -233,6 +349,13 @@ def list_tasks(session: Session, user: User, args: ListTasksArgs) -> ToolResult:
         "sort_by": args.sort_by,
         "limit": str(args.limit),
     }
+    project, section_id = _place(session, user, args.project, args.section)
+    if project is not None:
+        params["project_id"] = str(project.id)
+    if section_id is not None:
+        params["section_id"] = str(section_id)
+    if args.parent:
+        params["parent_id"] = str(resolve_task(session, user, args.parent).id)
     query = parse_query({k: v for k, v in params.items() if v}, user.timezone)
     page = listing.list_tasks(session, user, query).task_page()
     tz = user.timezone
@@ -278,6 +401,33 @@ def update_task(session: Session, user: User, args: UpdateTaskArgs) -> ToolResul
     )
 
 
+def move_task(session: Session, user: User, args: MoveTaskArgs) -> ToolResult:
+    task = resolve_task(session, user, args.task)
+    project = resolve_project(session, user, args.project) if args.project else None
+    place: dict[str, Any] = {"project_id": project.id} if project else {}
+    if args.section is not None:
+        where = project or projects.read_project(session, user, task.project_id)
+        named = args.section.strip()
+        place["section_id"] = resolve_section(session, user, where, named) if named else None
+    if args.parent is not None:
+        named = args.parent.strip()
+        place["parent_id"] = resolve_task(session, user, named).id if named else None
+    if args.position is not None:
+        place["position"] = args.position
+    if not place:
+        raise ToolError("say where to move it: a project, a section, a parent task or a position")
+    moved = tasks.move_task(session, user, task.id, TaskMove(**place))
+    if moved.parent_id is not None:
+        where_to = f"under “{tasks.get_task(session, user, moved.parent_id).title}”"
+    else:
+        where_to = "to " + projects.read_project(session, user, moved.project_id).name
+    return ToolResult(
+        f"Moved “{moved.title}” {where_to}",
+        {"task": _task_data(moved, user.timezone)},
+        [str(moved.id)],
+    )
+
+
 def _lifecycle(
     verb: str, action: Callable[[Session, User, uuid.UUID], TaskPublic]
 ) -> Callable[[Session, User, TaskRefArgs], ToolResult]:
@@ -305,6 +455,52 @@ def delete_task(session: Session, user: User, args: DeleteTaskArgs) -> ToolResul
         f"Deleted “{deleted.title}”",
         {"task": _task_data(deleted, user.timezone)},
         [str(deleted.id)],
+    )
+
+
+def _project_data(project: ProjectPublic, sections: list[tuple[str, str]]) -> dict[str, Any]:
+    return {
+        **project.model_dump(mode="json"),
+        "sections": [{"id": key, "name": name} for key, name in sections],
+    }
+
+
+def list_projects(session: Session, user: User, args: ListProjectsArgs) -> ToolResult:
+    shown = projects.list_projects(session, user, archived=args.archived).items
+    sections = quickadd.sections_of(session, shown)
+    ids = {project.id for project in shown}
+    children: dict[uuid.UUID | None, list[ProjectPublic]] = {}
+    for project in shown:
+        # A project archived without its parent stands at the top of the archived ones.
+        children.setdefault(project.parent_id if project.parent_id in ids else None, []).append(
+            project
+        )
+    lines: list[str] = []
+    pending = [(project, 0) for project in reversed(children.get(None, []))]
+    while pending:
+        project, depth = pending.pop()
+        named = ", ".join(name for _, name in sections.get(str(project.id), []))
+        lines.append(
+            f"{'  ' * depth}- {project.name} ({project.open_count} open)"
+            + (f"; sections: {named}" if named else "")
+        )
+        pending += [(child, depth + 1) for child in reversed(children.get(project.id, []))]
+    return ToolResult(
+        f"{len(shown)} project{'s' if len(shown) != 1 else ''}:\n" + "\n".join(lines),
+        {"projects": [_project_data(p, sections.get(str(p.id), [])) for p in shown]},
+    )
+
+
+def create_project(session: Session, user: User, args: CreateProjectArgs) -> ToolResult:
+    parent = resolve_project(session, user, args.parent) if args.parent else None
+    created = projects.create_project(
+        session,
+        user,
+        ProjectCreate(name=args.name, color=args.color, parent_id=parent.id if parent else None),
+    )
+    under = f" inside {parent.name}" if parent else ""
+    return ToolResult(
+        f"Created the project “{created.name}”{under}", {"project": _project_data(created, [])}
     )
 
 
@@ -394,6 +590,30 @@ TOOLS: dict[str, Tool] = {
             "When a recurring task comes next, and its rule in plain words.",
             OccurrencesArgs,
             next_occurrences,
+        ),
+        Tool(
+            "add_subtask",
+            "Add a step (subtask) to a task; it goes to that task's project and section.",
+            AddSubtaskArgs,
+            add_task,
+        ),
+        Tool(
+            "move_task",
+            "Move a task, with its subtasks, to another project, section, parent task or place.",
+            MoveTaskArgs,
+            move_task,
+        ),
+        Tool(
+            "list_projects",
+            "The user's projects as a tree, with open task counts and their sections.",
+            ListProjectsArgs,
+            list_projects,
+        ),
+        Tool(
+            "create_project",
+            "Create a project, at the top or inside another one.",
+            CreateProjectArgs,
+            create_project,
         ),
     )
 }

@@ -358,7 +358,43 @@ def toolbar() -> rx.Component:
     )
 
 
-_CHIP_COLOURS = {"priority": "red", "tag": "blue", "due": "green", "recurrence": "purple"}
+_CHIP_COLOURS = {
+    "priority": "red",
+    "tag": "blue",
+    "due": "green",
+    "recurrence": "purple",
+    "section": "gray",
+}
+# A project's palette colour (core.projects.COLORS) as the nearest Radix colour scheme.
+PROJECT_COLOR_SCHEMES = {
+    "berry_red": "crimson",
+    "red": "red",
+    "orange": "orange",
+    "yellow": "yellow",
+    "olive_green": "grass",
+    "lime_green": "lime",
+    "green": "green",
+    "mint_green": "mint",
+    "teal": "teal",
+    "sky_blue": "sky",
+    "light_blue": "cyan",
+    "blue": "blue",
+    "grape": "purple",
+    "violet": "violet",
+    "lavender": "iris",
+    "magenta": "pink",
+    "salmon": "tomato",
+    "charcoal": "gray",
+    "grey": "gray",
+    "taupe": "brown",
+}
+
+
+QUICK_ADD_HELP = (
+    "Type a task and press Enter. The text may say #tag, p1-p3 or !high, a date (tomorrow, "
+    "friday, dec 25), a time (5pm), a repeat (every monday, every! 3 days), the project "
+    '^Work or ^"Home renovation", and a section ^Work/Meetings or /Meetings.'
+)
 
 
 def quick_chip(chip: QuickChip) -> rx.Component:
@@ -370,13 +406,15 @@ def quick_chip(chip: QuickChip) -> rx.Component:
             ("tag", rx.icon("tag", size=12)),
             ("due", rx.icon("calendar", size=12)),
             ("recurrence", rx.icon("repeat", size=12)),
+            ("project", rx.icon("folder", size=12)),
+            ("section", rx.icon("layout-list", size=12)),
             rx.fragment(),
         ),
         chip.label,
-        color_scheme=rx.match(
-            chip.kind,
-            *_CHIP_COLOURS.items(),
-            "gray",
+        color_scheme=rx.cond(
+            chip.kind == "project",
+            rx.match(chip.color, *PROJECT_COLOR_SCHEMES.items(), "gray"),
+            rx.match(chip.kind, *_CHIP_COLOURS.items(), "gray"),
         ),
         variant="soft",
         class_name="quick-chip",
@@ -406,6 +444,7 @@ def quick_add() -> rx.Component:
             rx.input(
                 name="title",
                 placeholder="Add a task",
+                title=QUICK_ADD_HELP,
                 value=TasksState.quick_title,
                 on_change=lambda v: TasksState.set_quick("quick_title", v),
                 id="quick-add-input",
@@ -465,6 +504,8 @@ def quick_add() -> rx.Component:
         error_for("tags"),
         error_for("due_at"),
         error_for("priority"),
+        error_for("project"),
+        error_for("section"),
         on_submit=TasksState.quick_add,
         width="100%",
         id="quick-add",

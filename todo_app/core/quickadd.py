@@ -31,6 +31,14 @@ Grammar (case-insensitive; a token has to stand as its own word(s)):
   ``for 10 times``. A recurrence without a date starts at its first occurrence from now
   (all-day without a time), computed on the wall clock of `tz` so 09:00 stays 09:00 across DST;
   with a date it starts at the first occurrence on or after that date.
+- project and section (TickTick's ``^list``, Todoist's ``/section``): ``^Work``, ``^Work/Admin``,
+  ``^"Home renovation"``, ``/Admin``. A name is matched against the `places` given (the
+  user's projects and their sections), case-insensitively, the longest first, so multi-word
+  names need no quotes; the first of two projects with one name wins. ``^`` with a name no
+  project has is still taken (``project`` names it, ``project_id`` stays None: the caller says
+  it is unknown), and so is an unknown section after ``^Project/``. ``/Name`` alone names a
+  section of that project (of the Inbox when none is named) and is taken only when the section
+  exists, so "and/or" or "/etc" stay text.
 
 Deliberately not understood (stays in the title): impossible or ambiguous dates ("feb 30",
 "13/25", "25/12"), bare numbers ("chapter 5"), "every" followed by nothing the grammar knows,
@@ -42,6 +50,7 @@ Deliberately not understood (stays in the title): impossible or ambiguous dates 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -52,7 +61,7 @@ from todo_app.core import recurrence
 from todo_app.core.dates import due_label
 from todo_app.core.validation import EARLIEST_YEAR, LATEST_YEAR, TAG_MAX, TAGS_MAX
 
-__all__ = ["Chip", "QuickAdd", "parse"]
+__all__ = ["Chip", "Place", "QuickAdd", "parse"]
 
 _PRIORITY_CODES = {"1": "high", "2": "medium", "3": "low"}
 _PRIORITY_WORDS = {"high": "high", "h": "high", "medium": "medium", "m": "medium"}
@@ -120,7 +129,8 @@ def _rx(pattern: str) -> re.Pattern[str]:
 
 @dataclass(frozen=True)
 class Chip:
-    """One recognised piece of the text, for the UI: kind is priority|tag|due|recurrence."""
+    """One recognised piece of the text, for the UI: kind is
+    priority|tag|due|recurrence|project|section."""
 
     kind: str
     text: str
@@ -139,6 +149,24 @@ class QuickAdd:
     rrule: str | None = None
     repeat_from: str = "due"
     recognized: list[Chip] = field(default_factory=list)
+    # The project and section named, as the user's places spell them; an id is None when
+    # no place has that name.
+    project: str | None = None
+    project_id: str | None = None
+    section: str | None = None
+    section_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Place:
+    """A project the text may name with ``^``, and its sections (``/``), as (id, name);
+    `color` is for whoever shows the chip."""
+
+    id: str
+    name: str
+    sections: tuple[tuple[str, str], ...] = ()
+    inbox: bool = False
+    color: str = ""
 
 
 # --- Small parsers, each anchored at a position -------------------------------------------------
@@ -499,6 +527,37 @@ def _zone(tz: str) -> ZoneInfo:
         raise ValueError(f"timezone {tz!r} is not a valid IANA time zone") from exc
 
 
+_QUOTED_NAME_RE = re.compile(r"[\"\u201c]([^\"\u201c\u201d]{1,120})[\"\u201d]")
+_BARE_NAME_RE = re.compile(r"[^\W_][^\s/]*")
+
+
+def _known(name: str, known: Sequence[tuple[str, str]]) -> tuple[str, str | None]:
+    """The name as `known` spells it and its id, or the name as typed and None."""
+    for key, candidate in known:
+        if candidate.casefold() == name.casefold():
+            return candidate, key
+    return name, None
+
+
+def _name_at(
+    text: str, pos: int, known: Sequence[tuple[str, str]]
+) -> tuple[int, str, str | None] | None:
+    """A project or section name at `pos`: (end, name, id or None). Quoted, else the longest
+    of the `known` (id, name) pairs that ends there at a word's end, else one bare word."""
+    quoted = _QUOTED_NAME_RE.match(text, pos)
+    if quoted:
+        return (quoted.end(), *_known(" ".join(quoted.group(1).split()), known))
+    for key, name in sorted(known, key=lambda pair: -len(pair[1])):
+        end = pos + len(name)
+        if text[pos:end].casefold() == name.casefold() and not re.match(r"\w", text[end : end + 1]):
+            return end, name, key
+    bare = _BARE_NAME_RE.match(text, pos)
+    if bare is None:
+        return None
+    word = bare.group(0).rstrip(".,;:!?)]")
+    return (pos + len(word), *_known(word, known))
+
+
 def _word_starts(text: str) -> list[int]:
     return [m.start() for m in re.finditer(r"(?<![^\s(\[,;])\S", text)]
 
@@ -506,9 +565,13 @@ def _word_starts(text: str) -> list[int]:
 class _Scan:
     """Left to right over the word starts; each kind of token is taken once (the first)."""
 
-    def __init__(self, text: str, now: datetime) -> None:
+    def __init__(self, text: str, now: datetime, places: Sequence[Place]) -> None:
         self.text = text
         self.now = now
+        self.places = places
+        self.project: tuple[str, str | None] | None = None  # (name, id)
+        self.section: tuple[str, str | None] | None = None
+        self.section_marks: list[int] = []  # where a "/" starts a word: a section, maybe
         self.spans: list[tuple[int, int, str]] = []  # (start, end, kind)
         self.priority: str | None = None
         self.tags: list[str] = []
@@ -533,8 +596,55 @@ class _Scan:
         self.spans.append((start, end, kind))
         return end
 
+    def place(self, project_id: str | None) -> Place | None:
+        """The place of that id; with None, the Inbox."""
+        for place in self.places:
+            if (place.id == project_id) if project_id is not None else place.inbox:
+                return place
+        return None
+
+    def _project_at(self, start: int) -> int | None:
+        """``^Project`` or ``^Project/Section`` at `start`."""
+        text = self.text
+        found = _name_at(text, start + 1, [(p.id, p.name) for p in self.places])
+        if found is None:
+            return None
+        end, name, project_id = found
+        self.project = (name, project_id)
+        self._take(start, end, "project")
+        if text[end : end + 1] == "/":
+            place = self.place(project_id) if project_id is not None else None
+            section = _name_at(text, end + 1, place.sections if place else ())
+            if section is not None:
+                self.section = (section[1], section[2])
+                end = self._take(end, section[0], "section")
+        return end
+
+    def take_section(self) -> None:
+        """A ``/Section`` of the named project (or the Inbox) standing alone: the first one
+        that names an existing section and overlaps nothing taken."""
+        if self.section is not None or (self.project is not None and self.project[1] is None):
+            return
+        place = self.place(self.project[1] if self.project else None)
+        if place is None:
+            return
+        for mark in self.section_marks:
+            found = _name_at(self.text, mark + 1, place.sections)
+            if found is None or found[2] is None:
+                continue
+            if any(s < found[0] and mark < e for s, e, _ in self.spans):
+                continue
+            self.section = (found[1], found[2])
+            self._take(mark, found[0], "section")
+            return
+
     def _token_at(self, start: int) -> int | None:
         text = self.text
+        if text[start] == "^":
+            return self._project_at(start) if self.project is None else None
+        if text[start] == "/":
+            self.section_marks.append(start)
+            return None
         if text[start] == "#":
             match = _TAG_RE.match(text, start)
             if match:
@@ -602,8 +712,9 @@ def _clean_title(text: str, spans: list[tuple[int, int]]) -> str:
     return " ".join(title.split()).lstrip(" ,;:")
 
 
-def parse(text: str, now: datetime, tz: str) -> QuickAdd:
-    """Read one quick-add line typed at `now` (aware; naive is taken as UTC) by a user in `tz`.
+def parse(text: str, now: datetime, tz: str, places: Sequence[Place] = ()) -> QuickAdd:
+    """Read one quick-add line typed at `now` (aware; naive is taken as UTC) by a user in `tz`
+    whose projects (with their sections) are `places`.
 
     Never raises for any text; raises ValueError only for a `tz` that is not an IANA zone.
     """
@@ -612,8 +723,9 @@ def parse(text: str, now: datetime, tz: str) -> QuickAdd:
         now = now.replace(tzinfo=UTC)
     local_now = now.astimezone(zone)
     text = text.replace("\r", " ").replace("\n", " ")
-    scan = _Scan(text, local_now)
+    scan = _Scan(text, local_now, places)
     scan.run()
+    scan.take_section()
 
     due_at: datetime | None = None
     all_day = False
@@ -693,6 +805,10 @@ def parse(text: str, now: datetime, tz: str) -> QuickAdd:
             label += " after completion"
         chip_text = " ".join(text[s:e] for s, e in sorted(rule_spans))
         chips.append(Chip("recurrence", chip_text, label))
+    for kind, named in (("project", scan.project), ("section", scan.section)):
+        if named is not None:
+            chip_text = next(text[s:e] for s, e, k in scan.spans if k == kind)
+            chips.append(Chip(kind, chip_text, named[0]))
     return QuickAdd(
         title=_clean_title(text, spans),
         priority=scan.priority,
@@ -702,4 +818,8 @@ def parse(text: str, now: datetime, tz: str) -> QuickAdd:
         rrule=rrule,
         repeat_from=repeat_from,
         recognized=chips,
+        project=scan.project[0] if scan.project else None,
+        project_id=scan.project[1] if scan.project else None,
+        section=scan.section[0] if scan.section else None,
+        section_id=scan.section[1] if scan.section else None,
     )

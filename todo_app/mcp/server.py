@@ -28,9 +28,11 @@ from todo_app.services import api_tokens
 
 # The tools an MCP client sees (the chat's "next_occurrences" and "uncomplete_task" too).
 INSTRUCTIONS = (
-    "Tools over the user's tasks. Refer to a task by id, by the start of its id, or by words "
-    "of its title; when several match, the result lists them: ask the user which one. "
-    "delete_task needs confirm=true, given only after the user agreed."
+    "Tools over the user's tasks and projects. Refer to a task by id, by the start of its id, "
+    "or by words of its title; when several match, the result lists them: ask the user which "
+    "one. Refer to a project by name or id, a section by name or id within its project "
+    "(list_projects shows both). delete_task needs confirm=true, given only after the user "
+    "agreed."
 )
 
 UserOf = Callable[[Session, Any], User]

@@ -18,6 +18,7 @@ from todo_app import routes
 from todo_app.core.dates import due_label, is_overdue
 from todo_app.core.errors import DomainError, FieldError
 from todo_app.core.filters import LIMIT_MAX, QUERY_KEYS, TaskQuery, parse_query
+from todo_app.core.quickadd import Place
 from todo_app.core.recurrence import describe
 from todo_app.core.tree import flatten, toggled
 from todo_app.db import session_scope
@@ -66,11 +67,13 @@ class TaskRow:
 
 @dataclasses.dataclass
 class QuickChip:
-    """What the quick-add bar understood so far: kind is priority|tag|due|recurrence."""
+    """What the quick-add bar understood so far: kind is
+    priority|tag|due|recurrence|project|section; `color` a project's palette colour."""
 
     kind: str
     text: str
     label: str
+    color: str = ""
 
 
 @dataclasses.dataclass
@@ -326,6 +329,8 @@ class TasksState(AuthState):
     quick_error: str = ""
     quick_error_field: str = ""
     quick_chips: list[QuickChip] = []
+    # The projects and sections the bar's text may name (its chips while typing).
+    _quick_places: list[Place] = []
     filter_name: str = ""
     filter_error: str = ""
     # The project whose page shows this list ("" on the home page), and what is folded in it.
@@ -405,6 +410,7 @@ class TasksState(AuthState):
         self.page = result.page
         self.pages = max(1, -(-result.total // result.limit))
         self._refresh_tags(session, user)
+        self._quick_places = quickadd.places(session, user)
         self.saved_views = [
             SavedView(id=str(f.id), name=f.name, href=routes.HOME + "?" + urlencode(f.query))
             for f in filters.list_filters(session, user)
@@ -583,9 +589,19 @@ class TasksState(AuthState):
         if field in _QUICK_FIELDS:
             setattr(self, field, value)
         if field == "quick_title":
-            parsed = quickadd.parse_in_zone(value, self.user_timezone) if value.strip() else None
+            places = self._quick_places
+            parsed = (
+                quickadd.parse_in_zone(value, self.user_timezone, places=places)
+                if value.strip()
+                else None
+            )
             chips = parsed.recognized if parsed is not None else []
-            self.quick_chips = [QuickChip(c.kind, c.text, c.label) for c in chips]
+            colors = {place.id: place.color for place in places}
+            color = colors.get(parsed.project_id or "", "") if parsed is not None else ""
+            self.quick_chips = [
+                QuickChip(c.kind, c.text, c.label, color if c.kind == "project" else "")
+                for c in chips
+            ]
 
     @signed_in_event
     def quick_add(self, form: dict[str, Any]) -> None:
@@ -761,12 +777,9 @@ class TasksState(AuthState):
         parent = uuid.UUID(self.subtask_parent)
         title = str(form.get("title", ""))
         try:
-            data = quickadd.task_from_text(title, self.user_timezone).model_copy(
-                update={"parent_id": parent}
-            )
             # The new subtask shows: its task unfolds.
             self._collapsed_tasks = [t for t in self._collapsed_tasks if t != str(parent)]
-            self._with_user(lambda s, u: tasks.create_task(s, u, data))
+            self._with_user(lambda s, u: quickadd.quick_add(s, u, title, parent_id=parent))
         except DomainError as error:
             self.subtask_error = error.message
             return None

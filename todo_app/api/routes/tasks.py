@@ -46,11 +46,20 @@ def create_task(body: TaskCreate, user: RouterUser, session: RouterSession) -> T
 @router.post("/quick", status_code=status.HTTP_201_CREATED)
 def quick_add(body: QuickAddRequest, user: RouterUser, session: RouterSession) -> TaskPublic:
     """Create a task from one line, read as the web app's quick-add bar reads it:
-    "call mom tomorrow 6pm #family every sunday" (dates in the user's time zone)."""
+    "call mom tomorrow 6pm #family every sunday ^Home" (dates in the user's time zone)."""
     try:
-        return quickadd.quick_add(session, user, body.text)
+        return quickadd.quick_add(
+            session,
+            user,
+            body.text,
+            project_id=body.project_id,
+            section_id=body.section_id,
+            parent_id=body.parent_id,
+        )
     except FieldError as exc:
-        # The one input here is the text: name it, keep the rule that was broken.
+        if exc.field in body.model_fields_set - {"text"}:
+            raise
+        # Everything else was read from the text: name it, keep the rule that was broken.
         raise FieldError("text", f"text: {exc.message}") from None
 
 
