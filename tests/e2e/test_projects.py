@@ -197,6 +197,16 @@ def test_a_new_project_shows_in_every_tab(new_context: Callable[..., Any]) -> No
     first.page.fill("#add-section-name", "Packing")
     first.page.press("#add-section-name", "Enter")
     expect(section(second, "Packing")).to_be_visible(timeout=LIVE_TIMEOUT)
+    # Another account's tab at the same address finds nothing, and gets nothing live.
+    stranger = UI(new_context().new_page())
+    stranger.register(unique_email("stranger"))
+    stranger.goto(first.page.url.removeprefix(first.page.url.split("/projects/")[0]))
+    expect(stranger.page.locator("#no-project")).to_be_visible()
+    first.page.fill("#add-section-name", "Tickets")
+    first.page.press("#add-section-name", "Enter")
+    expect(section(second, "Tickets")).to_be_visible(timeout=LIVE_TIMEOUT)
+    expect(stranger.page.locator(".section-heading")).to_have_count(0)
+    expect(sidebar_project(stranger, "Holidays")).to_have_count(0)
 
 
 def test_keys_move_and_indent_the_focused_task(ui: UI) -> None:
