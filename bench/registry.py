@@ -64,6 +64,14 @@ BENCHMARKS: tuple[Benchmark, ...] = (
         quick_minutes=1,
     ),
     Benchmark(
+        "board",
+        "bench.board",
+        summaries.board,
+        quick=("--cards", "100", "--runs", "3", "--drags", "5"),
+        minutes=4,
+        quick_minutes=1.5,
+    ),
+    Benchmark(
         "realtime",
         "bench.realtime",
         summaries.realtime,

@@ -96,6 +96,13 @@ def ui_load(result: dict[str, Any]) -> list[Row]:
     return rows
 
 
+def board(result: dict[str, Any]) -> list[Row]:
+    rows = verdicts(result)
+    for row in rows:
+        row["baseline"] = f"board of {result['baseline_cards']} cards: {row['baseline']}"
+    return rows
+
+
 def realtime(result: dict[str, Any]) -> list[Row]:
     rows = verdicts(result)
     for row in rows:

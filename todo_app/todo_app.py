@@ -15,12 +15,14 @@ from todo_app.api.main import create_api
 from todo_app.components.layout import SHORTCUTS
 from todo_app.pages.activity import activity_page
 from todo_app.pages.auth import login_page, register_page
+from todo_app.pages.board import BOARD, board_page
 from todo_app.pages.project import project_page
 from todo_app.pages.settings import settings_page
 from todo_app.pages.stats import stats_page
 from todo_app.pages.tasks import tasks_page
 from todo_app.state.activity import ActivityState
 from todo_app.state.auth import LoginState
+from todo_app.state.board import BoardState, CalendarState
 from todo_app.state.editor import EditorState
 from todo_app.state.notifications import NotificationsState
 from todo_app.state.project import ProjectPageState
@@ -56,6 +58,9 @@ for prefix in ("project.", "task."):
     live.HUB.route(prefix, ProjectsState, "_live_project")
 for prefix in ("project.", "section."):
     live.HUB.route(prefix, ProjectPageState, "_live_structure")
+live.HUB.route("task.", BoardState, "_live_task")
+live.HUB.route("section.", BoardState, "_live_section")
+live.HUB.route("task.", CalendarState, "_live_task")
 live.HUB.route("notification.created", NotificationsState, "_live_notification")
 app.register_lifespan_task(live.HUB.serve, app=app)
 app.register_lifespan_task(api.state.mcp.lifespan)
@@ -77,6 +82,7 @@ for page, route, title, load in (
     (settings_page, routes.SETTINGS, "Settings", SettingsState.load),
     (activity_page, routes.ACTIVITY, "Activity", ActivityState.load),
     (stats_page, routes.STATS, "Stats", StatsState.load),
+    (board_page, BOARD, "Project", [BoardState.load, CalendarState.load]),
 ):
     loads = load if isinstance(load, list) else [load]
     app.add_page(page, route=route, title=title, on_load=[*loads, NotificationsState.refresh])

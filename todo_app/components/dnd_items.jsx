@@ -1,0 +1,52 @@
+// Sortable cards and droppable areas for dnd-kit (wrapped in todo_app/components/dnd.py).
+import { useCallback } from "react";
+import { useDroppable } from "@dnd-kit/core";
+import { useSortable } from "@dnd-kit/sortable";
+import { CSS } from "@dnd-kit/utilities";
+
+// React 19 passes `ref` as a prop: Reflex's ref and dnd-kit's node ref must both see the node.
+function useMergedRef(setNodeRef, ref) {
+  return useCallback(
+    (node) => {
+      setNodeRef(node);
+      if (typeof ref === "function") ref(node);
+      else if (ref) ref.current = node;
+    },
+    [setNodeRef, ref],
+  );
+}
+
+export function SortableItem({ id, ref, children, ...props }) {
+  const { attributes, listeners, setNodeRef, transform, transition, isDragging } =
+    useSortable({ id });
+  const mergedRef = useMergedRef(setNodeRef, ref);
+  const style = {
+    transform: CSS.Translate.toString(transform),
+    transition,
+    opacity: isDragging ? 0.6 : undefined,
+    zIndex: isDragging ? 10 : undefined,
+    position: "relative",
+  };
+  return (
+    <div
+      ref={mergedRef}
+      data-dragging={isDragging ? "true" : undefined}
+      {...props}
+      {...attributes}
+      {...listeners}
+      style={style}
+    >
+      {children}
+    </div>
+  );
+}
+
+export function DroppableArea({ id, disabled, ref, children, ...props }) {
+  const { setNodeRef, isOver } = useDroppable({ id, disabled: Boolean(disabled) });
+  const mergedRef = useMergedRef(setNodeRef, ref);
+  return (
+    <div ref={mergedRef} data-over={isOver ? "true" : undefined} {...props}>
+      {children}
+    </div>
+  );
+}
