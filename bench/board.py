@@ -97,7 +97,7 @@ class Board:
 
     @property
     def path(self) -> str:
-        return f"/board/{self.project_id}"
+        return f"/projects/{self.project_id}?view=board"
 
 
 def seed_board(name: str, cards: int, rng_seed: int) -> Board:

@@ -15,7 +15,7 @@ from todo_app.api.main import create_api
 from todo_app.components.layout import SHORTCUTS
 from todo_app.pages.activity import activity_page
 from todo_app.pages.auth import login_page, register_page
-from todo_app.pages.board import BOARD, board_page
+from todo_app.pages.project import project_page
 from todo_app.pages.settings import settings_page
 from todo_app.pages.stats import stats_page
 from todo_app.pages.tasks import tasks_page
@@ -24,6 +24,8 @@ from todo_app.state.auth import LoginState
 from todo_app.state.board import BoardState, CalendarState
 from todo_app.state.editor import EditorState
 from todo_app.state.notifications import NotificationsState
+from todo_app.state.project import ProjectPageState
+from todo_app.state.projects import ProjectsState
 from todo_app.state.settings import SettingsState
 from todo_app.state.stats import StatsState
 from todo_app.state.tasks import TasksState
@@ -51,6 +53,11 @@ app = rx.App(
 # alert in them.
 live.HUB.route("task.", TasksState, "_live_task")
 live.HUB.route("task.", EditorState, "_live_task")
+# The sidebar's tree: projects, and the open counts tasks change.
+for prefix in ("project.", "task."):
+    live.HUB.route(prefix, ProjectsState, "_live_project")
+for prefix in ("project.", "section."):
+    live.HUB.route(prefix, ProjectPageState, "_live_structure")
 live.HUB.route("task.", BoardState, "_live_task")
 live.HUB.route("section.", BoardState, "_live_section")
 live.HUB.route("task.", CalendarState, "_live_task")
@@ -61,11 +68,27 @@ app.register_lifespan_task(api.state.mcp.lifespan)
 app.register_lifespan_task(freeze_startup_heap)
 # Signed-in pages: each loads its own data, and the notifications bell in the top bar.
 for page, route, title, load in (
-    (tasks_page, routes.HOME, "Tasks", [TasksState.load, EditorState.open_from_url]),
+    (
+        tasks_page,
+        routes.HOME,
+        "Tasks",
+        [TasksState.load, ProjectsState.load, EditorState.open_from_url],
+    ),
+    (
+        project_page,
+        routes.PROJECT,
+        "Project",
+        [
+            ProjectPageState.load_project,
+            BoardState.load,
+            CalendarState.load,
+            ProjectsState.load,
+            EditorState.open_from_url,
+        ],
+    ),
     (settings_page, routes.SETTINGS, "Settings", SettingsState.load),
     (activity_page, routes.ACTIVITY, "Activity", ActivityState.load),
     (stats_page, routes.STATS, "Stats", StatsState.load),
-    (board_page, BOARD, "Project", [BoardState.load, CalendarState.load]),
 ):
     loads = load if isinstance(load, list) else [load]
     app.add_page(page, route=route, title=title, on_load=[*loads, NotificationsState.refresh])

@@ -7,6 +7,7 @@ import time
 import uuid
 from typing import Any
 
+import httpx
 from playwright.sync_api import expect
 
 PASSWORD = "correct horse battery"
@@ -99,9 +100,52 @@ class UI:
         self.page.click(f"#{trigger}")
         self.page.get_by_role("option", name=option, exact=True).click()
 
+    def open_filters(self) -> None:
+        """The toolbar's "Filters" popover, open (left open if it is)."""
+        if not self.page.locator("#filters-popover").is_visible():
+            self.page.click("#filters-button")
+        expect(self.page.locator("#filters-popover")).to_be_visible()
+
     def toast(self, text: str) -> Any:
         return self.page.locator("[data-sonner-toast]").filter(has_text=text)
 
     def blur(self) -> None:
         """Nothing focused, as after a click on the page's background."""
         self.page.evaluate("document.activeElement && document.activeElement.blur()")
+
+
+class Api:
+    """The REST API as another device of the user uses it."""
+
+    def __init__(self, base_url: str, email: str) -> None:
+        # SQLite makes a writer wait up to its 10 s busy timeout while another process writes.
+        self.client = httpx.Client(base_url=base_url, timeout=30, trust_env=False)
+        response = self.client.post(
+            "/api/v1/auth/login", json={"email": email, "password": PASSWORD}
+        )
+        response.raise_for_status()
+        self.client.headers["Authorization"] = f"Bearer {response.json()['access_token']}"
+
+    def create(self, **task: Any) -> dict[str, Any]:
+        response = self.client.post("/api/v1/tasks", json=task)
+        assert response.status_code == 201, response.text
+        return dict(response.json())
+
+    def update(self, task_id: str, **changes: Any) -> dict[str, Any]:
+        response = self.client.patch(f"/api/v1/tasks/{task_id}", json=changes)
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    def get(self, task_id: str) -> dict[str, Any]:
+        response = self.client.get(f"/api/v1/tasks/{task_id}")
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    def post(self, path: str, **body: Any) -> dict[str, Any]:
+        response = self.client.post(f"/api/v1{path}", json=body)
+        assert response.status_code in (200, 201), response.text
+        return dict(response.json())
+
+    def titled(self, title: str) -> list[dict[str, Any]]:
+        response = self.client.get("/api/v1/tasks", params={"q": title, "status": "all"})
+        return [t for t in response.json()["items"] if t["title"] == title]

@@ -30,7 +30,7 @@ class Board:
         return str(self.api.create(title=title, project_id=self.id, section_id=section_id)["id"])
 
     def open(self, ui: UI) -> None:
-        ui.goto(f"/board/{self.id}")
+        ui.goto(f"/projects/{self.id}?view=board")
         expect(ui.page.locator("#board")).to_have_attribute("data-loaded", "true")
 
     def order(self, section: str | None) -> list[str]:

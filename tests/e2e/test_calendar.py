@@ -37,7 +37,7 @@ def calendar_of(new_context: Callable[..., Any], live_app: str) -> tuple[UI, Api
 
 
 def open_calendar(ui: UI, project_id: str) -> None:
-    ui.goto(f"/board/{project_id}?view=calendar")
+    ui.goto(f"/projects/{project_id}?view=calendar")
     expect(ui.page.locator("#calendar")).to_have_attribute("data-loaded", "true")
 
 

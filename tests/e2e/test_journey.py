@@ -100,6 +100,7 @@ def test_user_journey(ui: UI, screenshot) -> None:  # type: ignore[no-untyped-de
     expect(page.locator(".task-row")).to_have_count(2)
     assert "tags=" not in _query(page)
 
+    ui.open_filters()
     page.click("#filter-priority-high")
     expect(page).to_have_url(re.compile(r"[?&]priority=high"))
     expect(page.locator(".task-row")).to_have_count(1)
@@ -107,7 +108,9 @@ def test_user_journey(ui: UI, screenshot) -> None:  # type: ignore[no-untyped-de
     expect(page).to_have_url(re.compile(r"[?&]priority=high"))
     expect(page.locator(".task-row")).to_have_count(1)
     expect(ui.row("Water plants")).to_have_count(1)
+    ui.open_filters()
     expect(page.locator("#filter-priority-high")).to_have_class(re.compile(r"rt-variant-solid"))
+    page.keyboard.press("Escape")
     page.click("#clear-filters")
     expect(page.locator(".task-row")).to_have_count(2)
     assert "priority=" not in _query(page)
@@ -129,9 +132,11 @@ def test_user_journey(ui: UI, screenshot) -> None:  # type: ignore[no-untyped-de
     assert "q=" not in _query(page)
 
     # Sort by title, then the other way round.
+    ui.open_filters()
     ui.choose("sort-by", "Title")
     expect(page).to_have_url(re.compile(r"[?&]sort_by=title"))
     expect(page.locator(".task-row .task-title")).to_have_text(["Buy milk", "Water plants"])
+    ui.open_filters()
     page.click("#sort-order")
     expect(page).to_have_url(re.compile(r"[?&]sort_order=desc"))
     expect(page.locator(".task-row .task-title")).to_have_text(["Water plants", "Buy milk"])

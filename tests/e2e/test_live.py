@@ -13,8 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
-from e2e_steps import PASSWORD, UI, unique_email
+from e2e_steps import UI, Api, unique_email
 from playwright.sync_api import expect
 
 from todo_app.db import session_scope
@@ -22,38 +21,6 @@ from todo_app.models import Task
 
 # A push crosses relay, broker and socket; on a loaded 2-core box give it some seconds.
 LIVE_TIMEOUT = 10_000
-
-
-class Api:
-    """The REST API as another device of the user uses it."""
-
-    def __init__(self, base_url: str, email: str) -> None:
-        # SQLite makes a writer wait up to its 10 s busy timeout while another process writes.
-        self.client = httpx.Client(base_url=base_url, timeout=30, trust_env=False)
-        response = self.client.post(
-            "/api/v1/auth/login", json={"email": email, "password": PASSWORD}
-        )
-        response.raise_for_status()
-        self.client.headers["Authorization"] = f"Bearer {response.json()['access_token']}"
-
-    def create(self, **task: Any) -> dict[str, Any]:
-        response = self.client.post("/api/v1/tasks", json=task)
-        assert response.status_code == 201, response.text
-        return dict(response.json())
-
-    def update(self, task_id: str, **changes: Any) -> dict[str, Any]:
-        response = self.client.patch(f"/api/v1/tasks/{task_id}", json=changes)
-        assert response.status_code == 200, response.text
-        return dict(response.json())
-
-    def get(self, task_id: str) -> dict[str, Any]:
-        response = self.client.get(f"/api/v1/tasks/{task_id}")
-        assert response.status_code == 200, response.text
-        return dict(response.json())
-
-    def titled(self, title: str) -> list[dict[str, Any]]:
-        response = self.client.get("/api/v1/tasks", params={"q": title, "status": "all"})
-        return [t for t in response.json()["items"] if t["title"] == title]
 
 
 def two_tabs_and_a_stranger(new_context: Callable[..., Any]) -> tuple[UI, UI, UI, str]:

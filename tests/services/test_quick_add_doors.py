@@ -13,9 +13,10 @@ from sqlmodel import Session, col, select
 
 from todo_app.assistant.chat import respond
 from todo_app.config import get_settings
-from todo_app.core.errors import FieldError
+from todo_app.core.errors import FieldError, NotFound
 from todo_app.db import session_scope
 from todo_app.models import OutboxEvent, User
+from todo_app.schemas import ProjectCreate
 from todo_app.services import projects, quickadd
 
 API = "/api/v1"
@@ -217,3 +218,20 @@ def test_the_rest_door_takes_a_place_the_text_can_override(
     mismatched = quick(text="sweep", project_id=other["id"], section_id=section_id)
     assert mismatched.status_code == 422 and mismatched.json()["field"] == "section_id"
     assert _changes("place-defaults@example.com").count("task.created") == 3
+
+
+def test_the_bar_on_a_project_page_adds_into_that_project_and_no_other_users(
+    make_user: Callable[..., dict[str, str]],
+) -> None:
+    make_user(email="bar-owner@example.com", timezone=ZONE)
+    make_user(email="bar-other@example.com", timezone=ZONE)
+    with session_scope() as session:
+        owner = _user(session, "bar-owner@example.com")
+        garden = projects.create_project(session, owner, ProjectCreate(name="Garden"))
+        task = quickadd.quick_add(session, owner, "mow the lawn p1", project_id=garden.id)
+        assert (task.title, task.priority, task.project_id) == ("mow the lawn", "high", garden.id)
+    with session_scope() as session, pytest.raises(NotFound):
+        quickadd.quick_add(
+            session, _user(session, "bar-other@example.com"), "sneak in", project_id=garden.id
+        )
+    assert _changes("bar-other@example.com") == []

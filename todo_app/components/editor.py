@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from todo_app.state.editor import EditorState, ReminderItem
+from todo_app.state.tasks import TasksState
 
 WEEKDAY_LABELS = [
     ("MO", "Mon"),
@@ -427,6 +428,15 @@ def editor_dialog() -> rx.Component:
                 reminders_section(),
                 recurrence_section(),
                 rx.hstack(
+                    # Over the editor, which stays open with what was typed in it.
+                    rx.button(
+                        rx.icon("list-plus", size=14),
+                        "Add subtask",
+                        variant="ghost",
+                        on_click=TasksState.open_subtask(EditorState.task_id, EditorState.title),
+                        id="edit-add-subtask",
+                    ),
+                    rx.spacer(),
                     rx.dialog.close(
                         rx.button("Cancel", variant="soft", color_scheme="gray", id="edit-cancel")
                     ),

@@ -10,10 +10,18 @@ from todo_app.reflex_internals import connection_errors, js_var
 from todo_app.state.auth import AuthState
 from todo_app.state.notifications import SNOOZE_CHOICES, NotificationsState
 
-# Keyboard shortcuts: n focuses quick add, / focuses search (not while typing in a field).
+# Keyboard shortcuts: n focuses quick add, / focuses search (not while typing in a field). On a
+# focused task row, Alt+Up/Down moves it and Tab/Shift+Tab indents/outdents it (by its row's
+# hidden buttons, which carry the state's handler).
 SHORTCUTS = """
 document.addEventListener('keydown', (event) => {
   const target = event.target;
+  if (target && target.classList && target.classList.contains('task-row')) {
+    const arrow = event.altKey && { ArrowUp: 'up', ArrowDown: 'down' }[event.key];
+    const tab = event.key === 'Tab' && (event.shiftKey ? 'outdent' : 'indent');
+    const button = (arrow || tab) && target.querySelector('.key-' + (arrow || tab));
+    if (button) { event.preventDefault(); button.click(); return; }
+  }
   const typing = 'input, textarea, select, [contenteditable]';
   if (target && target.closest && target.closest(typing)) return;
   if (event.ctrlKey || event.metaKey || event.altKey) return;
@@ -210,6 +218,7 @@ def top_bar() -> rx.Component:
         ),
         rx.spacer(),
         connection_indicator(),
+        rx.color_mode.button(id="color-mode", aria_label="Light or dark", variant="ghost"),
         chat_toggle(),
         notifications_bell(),
         rx.menu.root(

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-import reflex as rx
+from collections.abc import Callable
 
+import reflex as rx
+from reflex.vars.function import FunctionStringVar
+
+from todo_app.components.projects import project_dialog, project_tree
+from todo_app.state.auth import AuthState
 from todo_app.state.editor import EditorState
-from todo_app.state.tasks import QuickChip, TaskGroup, TaskRow, TasksState
+from todo_app.state.tasks import KEYBOARD_MOVES, QuickChip, TaskGroup, TaskRow, TasksState
 
 PRIORITY_COLOURS = {"high": "red", "medium": "yellow", "low": "gray"}
 SORTS = [
@@ -28,7 +33,8 @@ def priority_colour(priority: rx.Var[str]) -> rx.Var[str]:
     return rx.match(priority, ("high", "red"), ("medium", "yellow"), "gray")
 
 
-def sidebar() -> rx.Component:
+def sidebar_content() -> rx.Component:
+    """Views, projects, saved filters and tags: beside the list, or in a drawer on a phone."""
     view_button = lambda key, label, icon: rx.button(  # noqa: E731
         rx.icon(icon, size=16),
         label,
@@ -40,6 +46,8 @@ def sidebar() -> rx.Component:
     )
     return rx.vstack(
         *[view_button(key, label, icon) for key, label, icon in VIEW_LABELS],
+        rx.divider(),
+        project_tree(),
         rx.divider(),
         rx.text("Saved filters", size="1", weight="bold", color_scheme="gray"),
         rx.foreach(
@@ -90,18 +98,60 @@ def sidebar() -> rx.Component:
                 width="100%",
             ),
         ),
-        width="220px",
-        min_width="220px",
-        padding="1em",
+        width="100%",
         spacing="2",
-        display=["none", "none", "flex"],
+    )
+
+
+def sidebar() -> rx.Component:
+    return rx.box(
+        sidebar_content(),
+        project_dialog(),
+        width="240px",
+        min_width="240px",
+        padding="1em",
+        display=["none", "none", "block"],
         border_right="1px solid var(--gray-4)",
         min_height="calc(100vh - 60px)",
         id="sidebar",
     )
 
 
-def toolbar() -> rx.Component:
+def sidebar_drawer() -> rx.Component:
+    """On a phone the sidebar waits in a drawer, so the list comes first."""
+    return rx.box(
+        rx.drawer.root(
+            rx.drawer.trigger(
+                rx.icon_button(
+                    rx.icon("menu", size=18),
+                    variant="soft",
+                    id="open-sidebar",
+                    aria_label="Projects and views",
+                )
+            ),
+            rx.drawer.overlay(z_index="30"),
+            rx.drawer.portal(
+                rx.drawer.content(
+                    rx.scroll_area(sidebar_content(), height="100%"),
+                    width="280px",
+                    height="100%",
+                    padding="1em",
+                    top="0",
+                    left="0",
+                    position="fixed",
+                    z_index="31",
+                    background="var(--color-panel-solid)",
+                    id="sidebar-drawer",
+                )
+            ),
+            direction="left",
+        ),
+        display=["block", "block", "none"],
+    )
+
+
+def filter_fields() -> rx.Component:
+    """Everything that narrows or orders the list, in the "Filters" popover."""
     priority_toggle = lambda p: rx.button(  # noqa: E731
         p.capitalize(),
         size="1",
@@ -110,128 +160,201 @@ def toolbar() -> rx.Component:
         on_click=TasksState.toggle_priority(p),
         id=f"filter-priority-{p}",
     )
-    return rx.flex(
-        # On a phone the sidebar is hidden; its views are one tap away here instead.
-        rx.box(
+    labelled = lambda label, *items: rx.hstack(  # noqa: E731
+        rx.text(label, size="1", color_scheme="gray", width="70px"),
+        *items,
+        align="center",
+        wrap="wrap",
+    )
+    return rx.vstack(
+        labelled(
+            "Status",
             rx.select.root(
-                rx.select.trigger(id="view-select", aria_label="View"),
+                rx.select.trigger(placeholder="Status", id="filter-status", aria_label="Status"),
                 rx.select.content(
-                    *[rx.select.item(label, value=key) for key, label, _ in VIEW_LABELS]
+                    rx.select.item("Active", value="active"),
+                    rx.select.item("Completed", value="completed"),
+                    rx.select.item("All", value="all"),
                 ),
-                value=TasksState.view,
-                on_change=TasksState.show_view,
+                value=TasksState.params.get("status", "active"),
+                on_change=lambda v: TasksState.set_param("status", v),
                 size="1",
             ),
-            display=["block", "block", "none"],
         ),
-        rx.debounce_input(
+        labelled("Priority", *[priority_toggle(p) for p in ("high", "medium", "low")]),
+        labelled(
+            "Tags",
+            rx.select.root(
+                rx.select.trigger(id="filter-tag-mode", aria_label="Tag match"),
+                rx.select.content(
+                    rx.select.item("All tags", value="all"), rx.select.item("Any tag", value="any")
+                ),
+                value=TasksState.params.get("tag_mode", "all"),
+                on_change=lambda v: TasksState.set_param("tag_mode", v),
+                size="1",
+            ),
+        ),
+        labelled(
+            "Due",
             rx.input(
-                rx.input.slot(rx.icon("search", size=14)),
-                value=TasksState.search,
-                on_change=TasksState.set_search,
-                placeholder="Search (/)",
-                id="search-input",
-                aria_label="Search tasks",
-                width=["100%", "220px"],
+                type="date",
+                value=TasksState.params.get("due_after", ""),
+                on_change=lambda v: TasksState.set_param("due_after", v),
+                size="1",
+                id="filter-due-after",
+                aria_label="Due from",
             ),
-            debounce_timeout=300,
-        ),
-        rx.select.root(
-            rx.select.trigger(placeholder="Status", id="filter-status", aria_label="Status"),
-            rx.select.content(
-                rx.select.item("Active", value="active"),
-                rx.select.item("Completed", value="completed"),
-                rx.select.item("All", value="all"),
+            rx.input(
+                type="date",
+                value=TasksState.params.get("due_before", ""),
+                on_change=lambda v: TasksState.set_param("due_before", v),
+                size="1",
+                id="filter-due-before",
+                aria_label="Due until",
             ),
-            value=TasksState.params.get("status", "active"),
-            on_change=lambda v: TasksState.set_param("status", v),
-            size="1",
         ),
-        rx.hstack(*[priority_toggle(p) for p in ("high", "medium", "low")], spacing="1"),
-        rx.select.root(
-            rx.select.trigger(id="filter-tag-mode", aria_label="Tag match"),
-            rx.select.content(
-                rx.select.item("All tags", value="all"), rx.select.item("Any tag", value="any")
+        labelled(
+            "Only",
+            rx.checkbox(
+                "Overdue",
+                checked=TasksState.params.get("overdue", "") == "true",
+                on_change=lambda v: TasksState.set_param("overdue", rx.cond(v, "true", "")),
+                id="filter-overdue",
             ),
-            value=TasksState.params.get("tag_mode", "all"),
-            on_change=lambda v: TasksState.set_param("tag_mode", v),
-            size="1",
-        ),
-        rx.input(
-            type="date",
-            value=TasksState.params.get("due_after", ""),
-            on_change=lambda v: TasksState.set_param("due_after", v),
-            size="1",
-            id="filter-due-after",
-            aria_label="Due from",
-        ),
-        rx.input(
-            type="date",
-            value=TasksState.params.get("due_before", ""),
-            on_change=lambda v: TasksState.set_param("due_before", v),
-            size="1",
-            id="filter-due-before",
-            aria_label="Due until",
-        ),
-        rx.checkbox(
-            "Overdue",
-            checked=TasksState.params.get("overdue", "") == "true",
-            on_change=lambda v: TasksState.set_param("overdue", rx.cond(v, "true", "")),
-            id="filter-overdue",
-        ),
-        rx.checkbox(
-            "Recurring",
-            checked=TasksState.params.get("is_recurring", "") == "true",
-            on_change=lambda v: TasksState.set_param("is_recurring", rx.cond(v, "true", "")),
-            id="filter-recurring",
-        ),
-        rx.select.root(
-            rx.select.trigger(id="sort-by", aria_label="Sort by"),
-            rx.select.content(*[rx.select.item(label, value=key) for key, label in SORTS]),
-            value=TasksState.params.get("sort_by", "position"),
-            on_change=lambda v: TasksState.set_param("sort_by", v),
-            size="1",
-        ),
-        rx.icon_button(
-            rx.cond(
-                TasksState.params.get("sort_order", "asc") == "desc",
-                rx.icon("arrow-down-wide-narrow", size=14),
-                rx.icon("arrow-up-narrow-wide", size=14),
+            rx.checkbox(
+                "Recurring",
+                checked=TasksState.params.get("is_recurring", "") == "true",
+                on_change=lambda v: TasksState.set_param("is_recurring", rx.cond(v, "true", "")),
+                id="filter-recurring",
             ),
-            size="1",
-            variant="soft",
-            on_click=TasksState.set_param(
-                "sort_order",
-                rx.cond(TasksState.params.get("sort_order", "asc") == "desc", "asc", "desc"),
-            ),
-            id="sort-order",
-            aria_label="Sort direction",
         ),
-        rx.select.root(
-            rx.select.trigger(id="group-by", aria_label="Group by"),
-            rx.select.content(
-                rx.select.item("No grouping", value="none"),
-                rx.select.item("Group by due date", value="due"),
-                rx.select.item("Group by priority", value="priority"),
+        labelled(
+            "Sort",
+            rx.select.root(
+                rx.select.trigger(id="sort-by", aria_label="Sort by"),
+                rx.select.content(*[rx.select.item(label, value=key) for key, label in SORTS]),
+                value=TasksState.params.get("sort_by", "position"),
+                on_change=lambda v: TasksState.set_param("sort_by", v),
+                size="1",
             ),
-            value=TasksState.grouping,
-            on_change=TasksState.set_grouping,
-            size="1",
+            rx.icon_button(
+                rx.cond(
+                    TasksState.params.get("sort_order", "asc") == "desc",
+                    rx.icon("arrow-down-wide-narrow", size=14),
+                    rx.icon("arrow-up-narrow-wide", size=14),
+                ),
+                size="1",
+                variant="soft",
+                on_click=TasksState.set_param(
+                    "sort_order",
+                    rx.cond(TasksState.params.get("sort_order", "asc") == "desc", "asc", "desc"),
+                ),
+                id="sort-order",
+                aria_label="Sort direction",
+            ),
         ),
         rx.cond(
-            TasksState.filtered,
-            rx.button(
-                "Clear",
-                size="1",
-                variant="ghost",
-                on_click=TasksState.clear_filters,
-                id="clear-filters",
+            ~TasksState.in_project,
+            labelled(
+                "Group",
+                rx.select.root(
+                    rx.select.trigger(id="group-by", aria_label="Group by"),
+                    rx.select.content(
+                        rx.select.item("No grouping", value="none"),
+                        rx.select.item("Group by due date", value="due"),
+                        rx.select.item("Group by priority", value="priority"),
+                    ),
+                    value=TasksState.grouping,
+                    on_change=TasksState.set_grouping,
+                    size="1",
+                ),
             ),
         ),
-        wrap="wrap",
-        gap="2",
-        align="center",
+        spacing="3",
+    )
+
+
+def filter_chip_row() -> rx.Component:
+    """The active filters, each removable, under the toolbar."""
+    return rx.cond(
+        TasksState.filter_chips.length() > 0,
+        rx.flex(
+            rx.foreach(
+                TasksState.filter_chips,
+                lambda chip: rx.badge(
+                    chip.label,
+                    rx.icon_button(
+                        rx.icon("x", size=10),
+                        size="1",
+                        variant="ghost",
+                        on_click=TasksState.remove_filter(chip.key, chip.value),
+                        aria_label="Remove filter " + chip.label,
+                    ),
+                    variant="soft",
+                    class_name="filter-chip",
+                    data_key=chip.key,
+                ),
+            ),
+            rx.cond(
+                TasksState.filtered,
+                rx.button(
+                    "Clear",
+                    size="1",
+                    variant="ghost",
+                    on_click=TasksState.clear_filters,
+                    id="clear-filters",
+                ),
+            ),
+            gap="1",
+            wrap="wrap",
+            align="center",
+            id="filter-chips",
+        ),
+    )
+
+
+def toolbar() -> rx.Component:
+    """One line: the sidebar (on a phone), search, and the filters; active ones as chips."""
+    return rx.vstack(
+        rx.hstack(
+            sidebar_drawer(),
+            rx.debounce_input(
+                rx.input(
+                    rx.input.slot(rx.icon("search", size=14)),
+                    value=TasksState.search,
+                    on_change=TasksState.set_search,
+                    placeholder="Search (/)",
+                    id="search-input",
+                    aria_label="Search tasks",
+                    flex="1",
+                    max_width="320px",
+                ),
+                debounce_timeout=300,
+            ),
+            rx.popover.root(
+                rx.popover.trigger(
+                    rx.button(
+                        rx.icon("sliders-horizontal", size=14),
+                        rx.text("Filters", display=["none", "inline"]),
+                        rx.cond(
+                            TasksState.filter_chips.length() > 0,
+                            rx.badge(TasksState.filter_chips.length(), variant="solid"),
+                        ),
+                        size="2",
+                        variant="soft",
+                        id="filters-button",
+                        aria_label="Filters",
+                    )
+                ),
+                rx.popover.content(filter_fields(), id="filters-popover", max_width="95vw"),
+            ),
+            align="center",
+            width="100%",
+            spacing="2",
+        ),
+        filter_chip_row(),
         width="100%",
+        spacing="2",
     )
 
 
@@ -331,41 +454,45 @@ def quick_add() -> rx.Component:
                 size="3",
                 auto_focus=True,
             ),
-            rx.select.root(
-                rx.select.trigger(id="quick-priority", aria_label="Priority of the new task"),
-                rx.select.content(
-                    rx.select.item("High", value="high"),
-                    rx.select.item("Medium", value="medium"),
-                    rx.select.item("Low", value="low"),
+            # The pickers: on a phone the text says it all, and the list comes first.
+            rx.box(
+                rx.select.root(
+                    rx.select.trigger(id="quick-priority", aria_label="Priority of the new task"),
+                    rx.select.content(
+                        rx.select.item("High", value="high"),
+                        rx.select.item("Medium", value="medium"),
+                        rx.select.item("Low", value="low"),
+                    ),
+                    value=TasksState.quick_priority,
+                    on_change=lambda v: TasksState.set_quick("quick_priority", v),
                 ),
-                value=TasksState.quick_priority,
-                on_change=lambda v: TasksState.set_quick("quick_priority", v),
-            ),
-            rx.input(
-                placeholder="tags, comma separated",
-                value=TasksState.quick_tags,
-                on_change=lambda v: TasksState.set_quick("quick_tags", v),
-                id="quick-tags",
-                name="quick_tags",
-                aria_label="Tags of the new task",
-                list="tag-suggestions",
-                width="180px",
-            ),
-            rx.input(
-                type="date",
-                value=TasksState.quick_due_date,
-                on_change=lambda v: TasksState.set_quick("quick_due_date", v),
-                id="quick-due-date",
-                name="quick_due_date",
-                aria_label="Due date of the new task",
-            ),
-            rx.input(
-                type="time",
-                value=TasksState.quick_due_time,
-                on_change=lambda v: TasksState.set_quick("quick_due_time", v),
-                id="quick-due-time",
-                name="quick_due_time",
-                aria_label="Due time of the new task",
+                rx.input(
+                    placeholder="tags, comma separated",
+                    value=TasksState.quick_tags,
+                    on_change=lambda v: TasksState.set_quick("quick_tags", v),
+                    id="quick-tags",
+                    name="quick_tags",
+                    aria_label="Tags of the new task",
+                    list="tag-suggestions",
+                    width="180px",
+                ),
+                rx.input(
+                    type="date",
+                    value=TasksState.quick_due_date,
+                    on_change=lambda v: TasksState.set_quick("quick_due_date", v),
+                    id="quick-due-date",
+                    name="quick_due_date",
+                    aria_label="Due date of the new task",
+                ),
+                rx.input(
+                    type="time",
+                    value=TasksState.quick_due_time,
+                    on_change=lambda v: TasksState.set_quick("quick_due_time", v),
+                    id="quick-due-time",
+                    name="quick_due_time",
+                    aria_label="Due time of the new task",
+                ),
+                display=["none", "none", "contents"],
             ),
             rx.button("Add", type="submit", id="quick-add-submit"),
             wrap="wrap",
@@ -385,8 +512,60 @@ def quick_add() -> rx.Component:
     )
 
 
+# A due moment in the browser's language, on the user's calendar, by the rules of
+# core.dates.due_label: Today/Tomorrow/Yesterday, a weekday within the week, else the date.
+_LOCAL_DUE = FunctionStringVar.create(
+    """((iso, allDay, zone, fallback) => {
+  if (!iso || typeof Intl === 'undefined' || !Intl.RelativeTimeFormat) return fallback;
+  const due = new Date(iso), now = new Date();
+  const format = (options, date) =>
+    new Intl.DateTimeFormat(undefined, { timeZone: zone, ...options }).format(date);
+  const ymd = (date) =>
+    new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit',
+      day: '2-digit' }).format(date);
+  const days = Math.round((Date.parse(ymd(due)) - Date.parse(ymd(now))) / 86400000);
+  let day;
+  if (Math.abs(days) <= 1) {
+    day = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' }).format(days, 'day');
+    day = day.charAt(0).toLocaleUpperCase() + day.slice(1);
+  } else if (days > 1 && days < 7) {
+    day = format({ weekday: 'long' }, due);
+  } else if (ymd(due).slice(0, 4) === ymd(now).slice(0, 4)) {
+    day = format({ weekday: 'short', day: 'numeric', month: 'short' }, due);
+  } else {
+    day = format({ day: 'numeric', month: 'short', year: 'numeric' }, due);
+  }
+  return allDay ? day : day + ' ' + format({ hour: '2-digit', minute: '2-digit' }, due);
+})"""
+)
+
+
+def local_due(row: TaskRow) -> rx.Var[str]:
+    return _LOCAL_DUE.call(row.due_at, row.all_day, AuthState.user_timezone, row.due_label).to(str)
+
+
+def fold_button(row: TaskRow) -> rx.Component:
+    """Fold or unfold a task's subtasks; a blank of the same width without any."""
+    return rx.cond(
+        row.children > 0,
+        rx.icon_button(
+            rx.icon(rx.cond(row.collapsed, "chevron-right", "chevron-down"), size=14),
+            size="1",
+            variant="ghost",
+            on_click=TasksState.toggle_task(row.id),
+            aria_label=rx.cond(row.collapsed, "Show subtasks of ", "Hide subtasks of ") + row.title,
+            aria_expanded=rx.cond(row.collapsed, "false", "true"),
+            class_name="fold-subtasks",
+            # A ghost button's negative margins would pull the row's check out of line.
+            margin="0",
+        ),
+        rx.box(width="24px", min_width="24px"),
+    )
+
+
 def task_row(row: TaskRow) -> rx.Component:
     return rx.hstack(
+        fold_button(row),
         rx.checkbox(
             checked=row.completed,
             on_change=lambda done: TasksState.toggle_done(row.id, done),
@@ -421,10 +600,20 @@ def task_row(row: TaskRow) -> rx.Component:
                 rx.cond(
                     row.due_label != "",
                     rx.text(
-                        row.due_label,
+                        local_due(row),
                         size="1",
                         color_scheme=rx.cond(row.overdue, "red", "gray"),
                         class_name=rx.cond(row.overdue, "due overdue", "due"),
+                    ),
+                ),
+                rx.cond(
+                    row.progress != "",
+                    rx.badge(
+                        rx.icon("list-checks", size=12),
+                        row.progress,
+                        variant="soft",
+                        size="1",
+                        class_name="subtask-progress",
                     ),
                 ),
                 rx.cond(row.recurring, rx.icon("repeat", size=12, aria_label=row.recurrence)),
@@ -469,6 +658,13 @@ def task_row(row: TaskRow) -> rx.Component:
                 ),
             ),
             rx.icon_button(
+                rx.icon("list-plus", size=14),
+                size="1",
+                variant="ghost",
+                on_click=TasksState.open_subtask(row.id, row.title),
+                aria_label="Add subtask to " + row.title,
+            ),
+            rx.icon_button(
                 rx.icon("pencil", size=14),
                 size="1",
                 variant="ghost",
@@ -485,26 +681,84 @@ def task_row(row: TaskRow) -> rx.Component:
             ),
             spacing="1",
         ),
+        # What Alt+Up/Down and (Shift+)Tab do to a focused row (see layout.SHORTCUTS).
+        rx.box(
+            *[
+                rx.el.button(
+                    on_click=TasksState.key_move(row.id, action),
+                    class_name=f"key-{action}",
+                    tab_index=-1,
+                )
+                for action in KEYBOARD_MOVES
+            ],
+            display="none",
+        ),
         width="100%",
         padding="0.5em 0",
+        padding_left=(row.depth * 28).to_string() + "px",
         border_bottom="1px solid var(--gray-3)",
         align="center",
         id="task-" + row.id,
         class_name="task-row",
         data_title=row.title,
+        data_depth=row.depth,
+        tab_index=0,
     )
 
 
-def task_group(group: TaskGroup) -> rx.Component:
+def group_heading(group: TaskGroup) -> rx.Component:
+    return rx.cond(group.name != "", rx.heading(group.name, size="3", class_name="group-heading"))
+
+
+def task_group(group: TaskGroup, heading: Callable[[TaskGroup], rx.Component]) -> rx.Component:
     return rx.vstack(
-        rx.cond(group.name != "", rx.heading(group.name, size="3", class_name="group-heading")),
+        heading(group),
         rx.foreach(group.rows, task_row),
         width="100%",
         spacing="0",
+        class_name="task-group",
     )
 
 
-def task_list() -> rx.Component:
+def subtask_dialog() -> rx.Component:
+    """Add a subtask to the task `TasksState.subtask_parent` (the quick-add language works)."""
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Add a subtask to “", TasksState.subtask_parent_title, "”"),
+            rx.form(
+                rx.hstack(
+                    rx.input(
+                        name="title",
+                        placeholder="Subtask",
+                        id="subtask-title",
+                        aria_label="Subtask title",
+                        auto_focus=True,
+                        flex="1",
+                    ),
+                    rx.button("Add", type="submit", id="subtask-add"),
+                    width="100%",
+                ),
+                rx.cond(
+                    TasksState.subtask_error != "",
+                    rx.text(TasksState.subtask_error, color_scheme="red", size="1"),
+                ),
+                on_submit=TasksState.add_subtask,
+                reset_on_submit=True,
+            ),
+            id="subtask-dialog",
+            max_width="420px",
+        ),
+        open=TasksState.subtask_parent != "",
+        on_open_change=lambda _: TasksState.close_subtask(),
+    )
+
+
+def task_list(
+    heading: Callable[[TaskGroup], rx.Component] = group_heading,
+    footer: rx.Component | None = None,
+) -> rx.Component:
+    """The list; on a project's page `heading` makes each section's heading and `footer`
+    follows the sections."""
     return rx.vstack(
         rx.cond(
             TasksState.error != "",
@@ -524,7 +778,12 @@ def task_list() -> rx.Component:
                     icon="info",
                     id="empty-state",
                 ),
-                rx.vstack(rx.foreach(TasksState.groups, task_group), width="100%", id="task-list"),
+                rx.vstack(
+                    rx.foreach(TasksState.groups, lambda group: task_group(group, heading)),
+                    *([footer] if footer is not None else []),
+                    width="100%",
+                    id="task-list",
+                ),
             ),
         ),
         rx.cond(
@@ -551,6 +810,7 @@ def task_list() -> rx.Component:
             rx.foreach(TasksState.tag_names, lambda name: rx.el.option(value=name)),
             id="tag-suggestions",
         ),
+        subtask_dialog(),
         width="100%",
         spacing="3",
     )

@@ -186,8 +186,16 @@ class ProjectViewState(AuthState):
         self.view_error = ""
         return project.id
 
-    def _shows_view(self, view: str) -> bool:
-        return self.router.url.query_parameters.get("view", "board") == view
+    def _shows_view(self, session: Session, user: User, view: str) -> bool:
+        """Whether the page shows `view`: the URL's `view`, else the project's own."""
+        wanted = self.router.url.query_parameters.get("view")
+        if wanted is None:
+            try:
+                project_id = uuid.UUID(self._route_project())
+                wanted = projects.project_for(session, user, project_id, Permission.view).view
+            except (ValueError, NotFound):
+                return False
+        return wanted == view
 
     def _mine(self, data: Mapping[str, Any]) -> bool:
         """Whether a live event is of this tab's user and of the project it shows."""
@@ -233,8 +241,9 @@ class BoardState(ProjectViewState):
     @signed_in_event
     def load(self) -> None:
         self.board_loaded = False
-        if self._shows_view("board"):
-            self._with_user(lambda session, user: None)
+        with self._signed_in() as (session, user):
+            if self._shows_view(session, user, "board"):
+                self._refresh(session, user)
 
     def _live_task(self, data: Mapping[str, Any]) -> None:
         """A task event: reload the board when it changes what the board shows of the
@@ -446,8 +455,9 @@ class CalendarState(ProjectViewState):
     def load(self) -> None:
         self.calendar_loaded = False
         self.new_due = ""
-        if self._shows_view("calendar"):
-            self._with_user(lambda session, user: None)
+        with self._signed_in() as (session, user):
+            if self._shows_view(session, user, "calendar"):
+                self._refresh(session, user)
 
     def _live_task(self, data: Mapping[str, Any]) -> None:
         if not self.calendar_loaded:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 from urllib.parse import urlencode
@@ -17,17 +17,20 @@ from sqlmodel import Session
 from todo_app import routes
 from todo_app.core.dates import due_label, is_overdue
 from todo_app.core.errors import DomainError, FieldError, NotFound
-from todo_app.core.filters import QUERY_KEYS, TaskQuery, parse_query
+from todo_app.core.filters import LIMIT_MAX, QUERY_KEYS, TaskQuery, parse_query
 from todo_app.core.quickadd import Place
 from todo_app.core.recurrence import describe
+from todo_app.core.tree import flatten, toggled
 from todo_app.db import session_scope
 from todo_app.models import User
-from todo_app.schemas import SavedFilterCreate, TaskPublic
-from todo_app.services import filters, listing, quickadd, tasks
+from todo_app.schemas import SavedFilterCreate, SectionPublic, TaskMove, TaskPublic
+from todo_app.services import filters, listing, projects, quickadd, subtasks, tasks
 from todo_app.state.auth import AuthState, signed_in_event
 
 VIEWS = ("today", "upcoming", "overdue", "all", "completed")
 GROUPINGS = ("none", "due", "priority")
+# How a project's page shows its tasks (`?view=` on its URL).
+LAYOUTS = ("list", "board", "calendar")
 _PRIORITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 _QUICK_FIELDS = ("quick_title", "quick_priority", "quick_tags", "quick_due_date", "quick_due_time")
 
@@ -42,6 +45,10 @@ class TaskRow:
     priority: str
     tags: list[str]
     due_label: str
+    # The due moment (RFC 3339) and whether it is a whole day: the browser says it in its
+    # own language; `due_label` is what it shows until then.
+    due_at: str
+    all_day: bool
     overdue: bool
     recurring: bool
     recurrence: str
@@ -50,6 +57,12 @@ class TaskRow:
     version: int
     # What the list's order and grouping depend on: a live update that changes it reloads.
     order_key: str
+    # In a project's list: how deep a subtask sits, its own subtasks, and their progress.
+    depth: int = 0
+    parent: str = ""
+    children: int = 0
+    collapsed: bool = False
+    progress: str = ""
 
 
 @dataclasses.dataclass
@@ -65,8 +78,59 @@ class QuickChip:
 
 @dataclasses.dataclass
 class TaskGroup:
+    """A heading and its rows: a due-date or priority group, or a project's section (`id`)."""
+
     name: str
     rows: list[TaskRow]
+    id: str = ""
+    collapsed: bool = False
+    count: int = 0
+
+
+@dataclasses.dataclass
+class FilterChip:
+    """An active filter under the toolbar; removing it clears `key` (or one of its values)."""
+
+    key: str
+    value: str
+    label: str
+
+
+_SORT_LABELS = {
+    "due_at": "due date",
+    "priority": "priority",
+    "created_at": "date added",
+    "title": "title",
+}
+
+
+def filter_chips(params: Mapping[str, str], grouping: str) -> list[FilterChip]:
+    """What narrows or orders the list beyond the defaults, one removable chip each."""
+    chips = [FilterChip("q", "", f"“{params['q']}”")] if params.get("q") else []
+    status = params.get("status", "active")
+    if status != "active":
+        chips.append(FilterChip("status", "", "Completed" if status == "completed" else "All"))
+    for p in filter(None, params.get("priority", "").split(",")):
+        chips.append(FilterChip("priority", p, f"{p.capitalize()} priority"))
+    for tag in filter(None, params.get("tags", "").split(",")):
+        chips.append(FilterChip("tags", tag, f"#{tag}"))
+    if params.get("tags") and params.get("tag_mode") == "any":
+        chips.append(FilterChip("tag_mode", "", "Any tag"))
+    if params.get("due_after"):
+        chips.append(FilterChip("due_after", "", f"Due from {params['due_after']}"))
+    if params.get("due_before"):
+        chips.append(FilterChip("due_before", "", f"Due until {params['due_before']}"))
+    if params.get("overdue") == "true":
+        chips.append(FilterChip("overdue", "", "Overdue"))
+    if params.get("is_recurring") == "true":
+        chips.append(FilterChip("is_recurring", "", "Recurring"))
+    sort = params.get("sort_by", "position")
+    if sort in _SORT_LABELS:
+        order = " ↓" if params.get("sort_order") == "desc" else ""
+        chips.append(FilterChip("sort_by", "", f"By {_SORT_LABELS[sort]}{order}"))
+    if grouping != "none":
+        chips.append(FilterChip("group", "", f"Grouped by {grouping}"))
+    return chips
 
 
 @dataclasses.dataclass
@@ -90,6 +154,8 @@ def task_row(task: TaskPublic, tz: str, now: datetime) -> TaskRow:
         priority=task.priority,
         tags=list(task.tags),
         due_label=due_label(task.due_at, task.all_day, tz, now),
+        due_at=task.due_at.isoformat() if task.due_at else "",
+        all_day=task.all_day,
         overdue=not task.completed and is_overdue(task.due_at, task.all_day, tz, now),
         recurring=task.rrule is not None,
         recurrence=describe(task.rrule) if task.rrule else "",
@@ -98,9 +164,92 @@ def task_row(task: TaskPublic, tz: str, now: datetime) -> TaskRow:
         version=task.version,
         order_key="|".join(
             str(value)
-            for value in (task.due_at, task.all_day, task.priority, task.title, task.position)
+            for value in (
+                task.due_at,
+                task.all_day,
+                task.priority,
+                task.title,
+                task.position,
+                task.section_id,
+                task.parent_id,
+            )
         ),
     )
+
+
+def tree_rows(
+    items: list[TaskPublic], tz: str, now: datetime, collapsed: Collection[str]
+) -> list[TaskRow]:
+    """Rows with each subtask indented under its task (the ones under a collapsed task left
+    out) and each task's progress through its subtasks."""
+    nodes = flatten(
+        items,
+        key=lambda t: str(t.id),
+        parent=lambda t: str(t.parent_id) if t.parent_id else None,
+        collapsed=collapsed,
+    )
+    return [
+        dataclasses.replace(
+            task_row(n.item, tz, now),
+            depth=n.depth,
+            parent=str(n.item.parent_id or ""),
+            children=n.children,
+            collapsed=str(n.item.id) in collapsed,
+            progress=progress(n.item),
+        )
+        for n in nodes
+    ]
+
+
+def progress(task: TaskPublic) -> str:
+    """ "2/5": two of the task's five subtasks done ("" without subtasks)."""
+    counts = task.subtasks
+    return f"{counts.total - counts.open}/{counts.total}" if counts.total else ""
+
+
+KEYBOARD_MOVES = ("up", "down", "indent", "outdent")
+
+
+def keyboard_move(
+    session: Session, user: User, task_id: uuid.UUID, action: str, anchor_id: uuid.UUID
+) -> TaskPublic:
+    """Move a task the way a key says, next to `anchor`: above it (up) or below it (down)
+    among their siblings, last under it (indent: `anchor` is the sibling above), or right after
+    it (outdent: `anchor` is the task's parent)."""
+    if action == "indent":
+        return tasks.move_task(session, user, task_id, TaskMove(parent_id=anchor_id))
+    anchor = tasks.get_task(session, user, anchor_id, include_deleted=False)
+    order = subtasks.siblings(
+        session, anchor.project_id, anchor.section_id, anchor.parent_id, task_id
+    )
+    index = [t.id for t in order].index(anchor.id) + (0 if action == "up" else 1)
+    if action == "outdent":
+        return tasks.move_task(
+            session, user, task_id, TaskMove(parent_id=anchor.parent_id, position=index)
+        )
+    return tasks.move_task(session, user, task_id, TaskMove(position=index))
+
+
+def project_groups(
+    items: list[TaskPublic],
+    sections: list[SectionPublic],
+    tz: str,
+    now: datetime,
+    collapsed_sections: Collection[str],
+    collapsed_tasks: Collection[str],
+) -> list[TaskGroup]:
+    """A project's list: its tasks outside any section first, then each section in order."""
+    by_section: dict[str, list[TaskPublic]] = {}
+    for task in items:
+        by_section.setdefault(str(task.section_id or ""), []).append(task)
+    groups = [TaskGroup(name="", rows=tree_rows(by_section.get("", []), tz, now, collapsed_tasks))]
+    for section in sections:
+        key = str(section.id)
+        tasks_in = by_section.get(key, [])
+        folded = key in collapsed_sections
+        rows = [] if folded else tree_rows(tasks_in, tz, now, collapsed_tasks)
+        groups.append(TaskGroup(section.name, rows, key, folded, len(tasks_in)))
+    return groups
 
 
 def view_params(view: str, tz: str, now: datetime) -> dict[str, str]:
@@ -190,6 +339,17 @@ class TasksState(AuthState):
     _quick_places: list[Place] = []
     filter_name: str = ""
     filter_error: str = ""
+    # The project whose page shows this list ("" on the home page), and what is folded in it.
+    _project: str = ""
+    # The project page's view as the URL names it ("" for the project's own default).
+    _layout: str = ""
+    _collapsed_sections: list[str] = []
+    _collapsed_tasks: list[str] = []
+    in_project: bool = False
+    # The task a subtask is being added to (the dialog is open while set).
+    subtask_parent: str = ""
+    subtask_parent_title: str = ""
+    subtask_error: str = ""
 
     @rx.var
     def tag_names(self) -> list[str]:
@@ -197,7 +357,12 @@ class TasksState(AuthState):
 
     @rx.var
     def empty(self) -> bool:
-        return self.loaded and self.total == 0
+        """Nothing to list (a project's page still shows its sections)."""
+        return self.loaded and self.total == 0 and not self.in_project
+
+    @rx.var
+    def filter_chips(self) -> list[FilterChip]:
+        return filter_chips(self.params, self.grouping)
 
     @rx.var
     def filtered(self) -> bool:
@@ -213,10 +378,16 @@ class TasksState(AuthState):
             query["view"] = chosen_view
         if chosen_group != "none":
             query["group"] = chosen_group
-        return routes.HOME + ("?" + urlencode(query) if query else "")
+        if self._project and self._layout:
+            query["view"] = self._layout
+        path = routes.project(self._project) if self._project else routes.HOME
+        return path + ("?" + urlencode(query) if query else "")
 
     def _query(self, tz: str, now: datetime) -> TaskQuery:
         combined = {**view_params(self.view, tz, now), **self.params}
+        if self._project:
+            # A project's page shows all of it (the API's largest page) as one tree.
+            combined.update(project_id=self._project, limit=str(LIMIT_MAX))
         try:
             query = parse_query(combined, tz)
             self.error = ""
@@ -228,14 +399,28 @@ class TasksState(AuthState):
     def _refresh(self, session: Session, user: User) -> None:
         now = datetime.now(UTC)
         tz = user.timezone
+        sections: list[SectionPublic] | None = None
         try:
             result = listing.list_tasks(session, user, self._query(tz, now)).task_page()
+            if self._project:
+                project_id = uuid.UUID(self._project)
+                sections = projects.list_sections(session, user, project_id).items
         except NotFound as error:
             # A saved or bookmarked view naming a project since trashed: its view without it.
             self.error = error.message
             fallback = parse_query(view_params(self.view, tz, now), tz)
             result = listing.list_tasks(session, user, fallback).task_page()
-        self.groups = group_rows(result.items, self.grouping, tz, now)
+        if sections is not None:
+            self.groups = project_groups(
+                result.items,
+                sections,
+                tz,
+                now,
+                self._collapsed_sections,
+                self._collapsed_tasks,
+            )
+        else:
+            self.groups = group_rows(result.items, self.grouping, tz, now)
         self.total = result.total
         self.page = result.page
         self.pages = max(1, -(-result.total // result.limit))
@@ -269,9 +454,16 @@ class TasksState(AuthState):
         shown = self.groups[place[0]].rows[place[1]].version if place is not None else None
         if shown is not None and isinstance(version, int) and shown >= version:
             return  # this tab already shows it (its own action, or the other route)
+        coming = isinstance(snapshot, Mapping) and snapshot.get("project_id") == self._project
+        if self._project and place is None and not coming:
+            return  # neither shown on this project's page nor coming to it
         with session_scope() as session:
             user = session.get(User, uuid.UUID(self._live_user))
             if user is None:
+                return
+            if self._project:
+                # A subtask's change shows in its task's progress: the tree is read again.
+                self._refresh(session, user)
                 return
             now = datetime.now(UTC)
             tz = user.timezone
@@ -324,21 +516,32 @@ class TasksState(AuthState):
             self._refresh(session, user)
             return result
 
+    def _read_url(self, project: str) -> None:
+        """Take the filter from the URL query, for `project`'s page ("": the home page)."""
+        query = dict(self.router.url.query_parameters)
+        view = query.pop("view", "all")
+        self.view = view if view in VIEWS and not project else "all"
+        self._layout = view if project and view in LAYOUTS else ""
+        grouping = query.pop("group", "none")
+        self.grouping = grouping if grouping in GROUPINGS and not project else "none"
+        self.params = {key: value for key, value in query.items() if key in QUERY_KEYS}
+        self.params.pop("project_id", None)
+        self.search = self.params.get("q", "")
+        if project != self._project:
+            self._collapsed_sections, self._collapsed_tasks = [], []
+        self._project = project
+        self.in_project = bool(project)
+
     @signed_in_event
     def load(self) -> None:
         """on_load: the URL query is the filter, so a view can be bookmarked."""
-        query = dict(self.router.url.query_parameters)
-        view = query.pop("view", "all")
-        self.view = view if view in VIEWS else "all"
-        grouping = query.pop("group", "none")
-        self.grouping = grouping if grouping in GROUPINGS else "none"
-        self.params = {key: value for key, value in query.items() if key in QUERY_KEYS}
-        self.search = self.params.get("q", "")
+        self._read_url("")
         self._with_user(lambda session, user: None)
 
     @rx.event
     def show_view(self, view: str) -> EventSpec:
-        return rx.redirect(self._url({}, view=view))
+        """To a view of all tasks (the home page), from any page showing the list."""
+        return rx.redirect(routes.HOME + (f"?{urlencode({'view': view})}" if view != "all" else ""))
 
     def _with_param(self, key: str, value: str) -> EventSpec:
         """To the list with `key` set to `value` (removed when empty), from its first page."""
@@ -359,12 +562,18 @@ class TasksState(AuthState):
 
     @rx.event
     def toggle_priority(self, priority: str) -> EventSpec:
+        return self._toggle_priority(priority)
+
+    def _toggle_priority(self, priority: str) -> EventSpec:
         chosen = [p for p in self.params.get("priority", "").split(",") if p]
         chosen = [p for p in chosen if p != priority] if priority in chosen else [*chosen, priority]
         return self._with_param("priority", ",".join(chosen))
 
     @rx.event
     def toggle_tag(self, tag: str) -> EventSpec:
+        return self._toggle_tag(tag)
+
+    def _toggle_tag(self, tag: str) -> EventSpec:
         chosen = [t for t in self.params.get("tags", "").split(",") if t]
         keys = [t.casefold() for t in chosen]
         if tag.casefold() in keys:
@@ -380,6 +589,20 @@ class TasksState(AuthState):
     @rx.event
     def go_to_page(self, page: int) -> EventSpec:
         return self._with_param("page", str(max(1, min(page, self.pages))))
+
+    @rx.event
+    def remove_filter(self, key: str, value: str) -> EventSpec:
+        """A chip's close button: that filter (or that one priority or tag) goes."""
+        if key == "priority":
+            return self._toggle_priority(value)
+        if key == "tags":
+            return self._toggle_tag(value)
+        if key == "group":
+            return rx.redirect(self._url(self.params, grouping="none"))
+        if key == "sort_by":
+            params = {k: v for k, v in self.params.items() if k not in ("sort_by", "sort_order")}
+            return rx.redirect(self._url(params))
+        return self._with_param(key, "")
 
     @rx.event
     def clear_filters(self) -> EventSpec:
@@ -425,6 +648,7 @@ class TasksState(AuthState):
                     tags=self.quick_tags.split(","),
                     due_date=self.quick_due_date,
                     due_time=self.quick_due_time,
+                    project_id=uuid.UUID(self._project) if self._project else None,
                 )
             )
         except DomainError as error:
@@ -563,3 +787,69 @@ class TasksState(AuthState):
     def delete_filter(self, filter_id: str) -> None:
         fid = uuid.UUID(filter_id)
         self._with_user(lambda s, u: filters.delete_filter(s, u, fid))
+
+    @rx.event
+    def open_subtask(self, task_id: str, title: str) -> None:
+        self.subtask_parent = task_id
+        self.subtask_parent_title = title
+        self.subtask_error = ""
+
+    @rx.event
+    def close_subtask(self) -> None:
+        self.subtask_parent = ""
+
+    @signed_in_event
+    def add_subtask(self, form: dict[str, Any]) -> EventSpec | None:
+        """A subtask of `subtask_parent`: it goes to its task's project and section."""
+        parent = uuid.UUID(self.subtask_parent)
+        title = str(form.get("title", ""))
+        try:
+            # The new subtask shows: its task unfolds.
+            self._collapsed_tasks = [t for t in self._collapsed_tasks if t != str(parent)]
+            self._with_user(lambda s, u: quickadd.quick_add(s, u, title, parent_id=parent))
+        except DomainError as error:
+            self.subtask_error = error.message
+            return None
+        self.subtask_parent = ""
+        return rx.toast(f"Added a subtask to “{self.subtask_parent_title}”", duration=3000)
+
+    @signed_in_event
+    def toggle_task(self, task_id: str) -> None:
+        """Fold or unfold a task's subtasks."""
+        self._collapsed_tasks = toggled(self._collapsed_tasks, task_id)
+        self._with_user(lambda session, user: None)
+
+    @signed_in_event
+    def toggle_section(self, section_id: str) -> None:
+        self._collapsed_sections = toggled(self._collapsed_sections, section_id)
+        self._with_user(lambda session, user: None)
+
+    @signed_in_event
+    def key_move(self, task_id: str, action: str) -> Iterator[EventSpec | None]:
+        """Alt+Up/Down: past the sibling shown above or below; Tab: under the sibling above;
+        Shift+Tab: out of its task, right after it. The row keeps the focus."""
+        place = self._locate(task_id)
+        # Only a project's list shows each task among its siblings.
+        if place is None or action not in KEYBOARD_MOVES or not self._project:
+            return
+        rows = self.groups[place[0]].rows
+        row = rows[place[1]]
+        siblings = [r.id for r in rows if r.parent == row.parent and r.depth == row.depth]
+        index = siblings.index(task_id)
+        anchor = {
+            "up": siblings[index - 1] if index > 0 else "",
+            "down": siblings[index + 1] if index + 1 < len(siblings) else "",
+            "indent": siblings[index - 1] if index > 0 else "",
+            "outdent": row.parent,
+        }[action]
+        if not anchor:
+            return
+        tid, aid = uuid.UUID(task_id), uuid.UUID(anchor)
+        try:
+            self._with_user(lambda s, u: keyboard_move(s, u, tid, action, aid))
+        except DomainError as error:
+            yield rx.toast.error(f"Not moved: {error.message}", duration=6000)
+            return
+        yield rx.call_script(
+            f"setTimeout(() => document.getElementById('task-{task_id}')?.focus(), 50)"
+        )

@@ -1,0 +1,139 @@
+"""A project's page: /projects/<id>, its sections and tasks, in the view the URL names."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from todo_app.components.board import board_view
+from todo_app.components.calendar_view import calendar_view
+from todo_app.components.editor import editor_dialog
+from todo_app.components.layout import shell
+from todo_app.components.projects import color_dot
+from todo_app.components.task_list import quick_add, sidebar, task_list, toolbar
+from todo_app.state.project import ProjectPageState
+from todo_app.state.tasks import LAYOUTS, TaskGroup
+
+
+def view_switcher() -> rx.Component:
+    return rx.segmented_control.root(
+        *[rx.segmented_control.item(layout.capitalize(), value=layout) for layout in LAYOUTS],
+        value=ProjectPageState.layout,
+        on_change=ProjectPageState.show_layout,
+        size="1",
+        id="view-switcher",
+    )
+
+
+def project_header() -> rx.Component:
+    return rx.hstack(
+        color_dot(ProjectPageState.project_color, size="14px"),
+        rx.heading(ProjectPageState.project_name, size="5", id="project-title"),
+        rx.cond(
+            ProjectPageState.project_archived,
+            rx.badge("Archived", color_scheme="gray", id="project-archived"),
+        ),
+        rx.spacer(),
+        view_switcher(),
+        align="center",
+        width="100%",
+    )
+
+
+def section_heading(group: TaskGroup) -> rx.Component:
+    """A section's heading: fold, rename in place, delete. Tasks outside sections have none."""
+    return rx.cond(
+        group.id != "",
+        rx.hstack(
+            rx.icon_button(
+                rx.icon(rx.cond(group.collapsed, "chevron-right", "chevron-down"), size=14),
+                size="1",
+                variant="ghost",
+                on_click=ProjectPageState.toggle_section(group.id),
+                aria_label=rx.cond(group.collapsed, "Expand section ", "Collapse section ")
+                + group.name,
+                aria_expanded=rx.cond(group.collapsed, "false", "true"),
+                margin="0",
+            ),
+            rx.input(
+                default_value=group.name,
+                key=group.id + group.name,
+                on_blur=lambda name: ProjectPageState.rename_section(group.id, name),
+                variant="soft",
+                color_scheme="gray",
+                size="2",
+                aria_label="Section name",
+                class_name="section-name",
+                flex="1",
+                font_weight="bold",
+            ),
+            rx.text(group.count, size="1", color_scheme="gray", class_name="section-count"),
+            rx.icon_button(
+                rx.icon("trash-2", size=14),
+                size="1",
+                variant="ghost",
+                color_scheme="red",
+                on_click=ProjectPageState.delete_section(group.id, group.name),
+                aria_label="Delete section " + group.name,
+            ),
+            align="center",
+            width="100%",
+            padding_top="1em",
+            border_bottom="1px solid var(--gray-5)",
+            id="section-" + group.id,
+            class_name="section-heading",
+            data_name=group.name,
+        ),
+    )
+
+
+def add_section() -> rx.Component:
+    return rx.form(
+        rx.hstack(
+            rx.input(
+                name="name",
+                placeholder="Add section",
+                id="add-section-name",
+                aria_label="New section name",
+                size="2",
+            ),
+            rx.button("Add section", type="submit", size="2", variant="soft", id="add-section"),
+            rx.cond(
+                ProjectPageState.section_error != "",
+                rx.text(ProjectPageState.section_error, color_scheme="red", size="1"),
+            ),
+            align="center",
+            padding_top="1em",
+        ),
+        on_submit=ProjectPageState.add_section,
+        reset_on_submit=True,
+    )
+
+
+def project_list() -> rx.Component:
+    return task_list(heading=section_heading, footer=add_section())
+
+
+def project_page() -> rx.Component:
+    return shell(
+        rx.cond(
+            ProjectPageState.missing,
+            rx.callout(
+                "This project does not exist, or is not yours.", icon="info", id="no-project"
+            ),
+            rx.vstack(
+                project_header(),
+                quick_add(),
+                rx.match(
+                    ProjectPageState.layout,
+                    ("board", board_view()),
+                    ("calendar", calendar_view()),
+                    rx.fragment(toolbar(), project_list()),
+                ),
+                editor_dialog(),
+                spacing="4",
+                width="100%",
+                max_width="960px",
+            ),
+        ),
+        sidebar=sidebar(),
+    )

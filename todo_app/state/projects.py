@@ -1,0 +1,219 @@
+"""The sidebar's project tree: every page with the task list shows it."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import reflex as rx
+from reflex.event import EventSpec
+from sqlmodel import Session
+
+from todo_app import routes
+from todo_app.core.errors import DomainError
+from todo_app.core.projects import DEFAULT_COLOR
+from todo_app.core.tree import flatten, toggled
+from todo_app.db import session_scope
+from todo_app.models import User
+from todo_app.schemas import ProjectCreate, ProjectPublic, ProjectUpdate
+from todo_app.services import projects
+from todo_app.state.auth import AuthState, signed_in_event
+
+
+@dataclasses.dataclass
+class ProjectRow:
+    id: str
+    name: str
+    color: str
+    depth: int
+    open_count: int
+    children: int
+    collapsed: bool
+    is_inbox: bool
+    href: str
+
+
+def project_rows(items: list[ProjectPublic], collapsed: list[str]) -> list[ProjectRow]:
+    """The projects as the sidebar shows them: the Inbox first, sub-projects indented."""
+    nodes = flatten(
+        items,
+        key=lambda p: str(p.id),
+        parent=lambda p: str(p.parent_id) if p.parent_id else None,
+        collapsed=collapsed,
+    )
+    return [
+        ProjectRow(
+            id=str(n.item.id),
+            name=n.item.name,
+            color=n.item.color,
+            depth=n.depth,
+            open_count=n.item.open_count,
+            children=n.children,
+            collapsed=str(n.item.id) in collapsed,
+            is_inbox=n.item.is_inbox,
+            href=routes.project(n.item.id),
+        )
+        for n in nodes
+    ]
+
+
+class ProjectsState(AuthState):
+    projects: list[ProjectRow] = []
+    archived: list[ProjectRow] = []
+    collapsed: list[str] = []
+    # The project dialog: "create" or "rename" (of `editing_id`), "" when closed.
+    dialog: str = ""
+    editing_id: str = ""
+    form_name: str = ""
+    form_color: str = DEFAULT_COLOR
+    form_parent: str = ""
+    form_error: str = ""
+
+    @rx.var
+    def current(self) -> str:
+        """The id of the project whose page is open ("" elsewhere)."""
+        return routes.project_of(self.router.url.path)
+
+    @rx.var
+    def parent_choices(self) -> list[ProjectRow]:
+        """Where a new project can go: under a project less than 3 levels deep."""
+        return [p for p in self.projects if not p.is_inbox and p.depth < 2]
+
+    def _refresh(self, session: Session, user: User) -> None:
+        self.projects = project_rows(projects.list_projects(session, user).items, self.collapsed)
+        self.archived = project_rows(projects.list_projects(session, user, archived=True).items, [])
+
+    def _with_user(self, action: Callable[[Session, User], Any]) -> Any:
+        with self._signed_in() as (session, user):
+            result = action(session, user)
+            self._refresh(session, user)
+            return result
+
+    @signed_in_event
+    def load(self) -> None:
+        self._with_user(lambda session, user: None)
+
+    def _live_project(self, data: Mapping[str, Any]) -> None:
+        """A project, or a task (open counts), changed anywhere: show the tree as it is now."""
+        if not self._live_user or data.get("user_id") != self._live_user:
+            return
+        with session_scope() as session:
+            user = session.get(User, uuid.UUID(self._live_user))
+            if user is not None:
+                self._refresh(session, user)
+
+    @signed_in_event
+    def toggle(self, project_id: str) -> None:
+        """Collapse or expand a project's sub-projects (for this tab)."""
+        self.collapsed = toggled(self.collapsed, project_id)
+        self._with_user(lambda session, user: None)
+
+    @rx.event
+    def open_create(self) -> None:
+        self._open_dialog("create", "", "", DEFAULT_COLOR)
+
+    @rx.event
+    def open_rename(self, project_id: str, name: str) -> None:
+        self._open_dialog("rename", project_id, name, DEFAULT_COLOR)
+
+    def _open_dialog(self, dialog: str, project_id: str, name: str, color: str) -> None:
+        self.dialog = dialog
+        self.editing_id = project_id
+        self.form_name = name
+        self.form_color = color
+        self.form_parent = ""
+        self.form_error = ""
+
+    @rx.event
+    def close_dialog(self) -> None:
+        self.dialog = ""
+
+    @rx.event
+    def set_form(self, field: str, value: str) -> None:
+        if field in ("form_name", "form_color", "form_parent"):
+            # "top" is the parent picker's "No parent" (a select item cannot hold "").
+            setattr(self, field, "" if value == "top" else value)
+
+    @signed_in_event
+    def submit(self, form: dict[str, Any]) -> EventSpec | None:
+        name = str(form.get("name", ""))
+        try:
+            if self.dialog == "rename":
+                pid = uuid.UUID(self.editing_id)
+                data = ProjectUpdate(name=name)
+                self._with_user(lambda s, u: projects.update_project(s, u, pid, data))
+                self.dialog = ""
+                return None
+            parent = uuid.UUID(self.form_parent) if self.form_parent else None
+            create = ProjectCreate(name=name, color=self.form_color, parent_id=parent)
+            made = self._with_user(lambda s, u: projects.create_project(s, u, create))
+        except DomainError as error:
+            self.form_error = error.message
+            return None
+        self.dialog = ""
+        return rx.redirect(routes.project(made.id))
+
+    @signed_in_event
+    def set_color(self, project_id: str, color: str) -> None:
+        pid = uuid.UUID(project_id)
+        data = ProjectUpdate(color=color)
+        self._with_user(lambda s, u: projects.update_project(s, u, pid, data))
+
+    @signed_in_event
+    def set_view(self, project_id: str, view: str) -> EventSpec:
+        """The view the project's page opens in when its URL names none."""
+        pid = uuid.UUID(project_id)
+        data = ProjectUpdate(view=view)
+        return self._act(
+            lambda s, u: projects.update_project(s, u, pid, data),
+            f"“{{name}}” opens in its {view} view",
+        )
+
+    def _act(
+        self, action: Callable[[Session, User], ProjectPublic], message: str, undo: Any = None
+    ) -> EventSpec:
+        try:
+            project = self._with_user(action)
+        except DomainError as error:
+            return rx.toast.error(f"Not saved: {error.message}", duration=6000)
+        text = message.format(name=project.name)
+        if undo is None:
+            return rx.toast(text, duration=3000)
+        return rx.toast(
+            text,
+            duration=5000,
+            id=f"undo-project-{project.id}",
+            action={"label": "Undo", "on_click": undo(str(project.id))},
+        )
+
+    @signed_in_event
+    def archive(self, project_id: str) -> EventSpec:
+        pid = uuid.UUID(project_id)
+        return self._act(
+            lambda s, u: projects.archive_project(s, u, pid),
+            "Archived “{name}”",
+            ProjectsState.unarchive,
+        )
+
+    @signed_in_event
+    def unarchive(self, project_id: str) -> EventSpec:
+        pid = uuid.UUID(project_id)
+        return self._act(lambda s, u: projects.unarchive_project(s, u, pid), "“{name}” is back")
+
+    @signed_in_event
+    def delete(self, project_id: str) -> list[EventSpec]:
+        """To the trash, with Undo; away from its page if that is the one open."""
+        pid = uuid.UUID(project_id)
+        toast = self._act(
+            lambda s, u: projects.delete_project(s, u, pid),
+            "Deleted “{name}”",
+            ProjectsState.restore,
+        )
+        return [toast, rx.redirect(routes.HOME)] if project_id == self.current else [toast]
+
+    @signed_in_event
+    def restore(self, project_id: str) -> EventSpec:
+        pid = uuid.UUID(project_id)
+        return self._act(lambda s, u: projects.restore_project(s, u, pid), "Restored “{name}”")
