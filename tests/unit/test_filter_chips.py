@@ -35,6 +35,7 @@ def test_search_status_dates_flags_sort_and_grouping() -> None:
         "is_recurring": "true",
         "sort_by": "due_at",
         "sort_order": "desc",
+        "project_id": "5f0c6a52-0000-4000-8000-000000000000",
     }
     assert [label for _, _, label in labels(params, "priority")] == [
         "“milk”",
@@ -43,6 +44,7 @@ def test_search_status_dates_flags_sort_and_grouping() -> None:
         "Due until 2026-12-31",
         "Overdue",
         "Recurring",
+        "One project",
         "By due date ↓",
         "Grouped by priority",
     ]

@@ -124,6 +124,9 @@ def filter_chips(params: Mapping[str, str], grouping: str) -> list[FilterChip]:
         chips.append(FilterChip("overdue", "", "Overdue"))
     if params.get("is_recurring") == "true":
         chips.append(FilterChip("is_recurring", "", "Recurring"))
+    for key, label in (("project_id", "One project"), ("section_id", "One section")):
+        if params.get(key):
+            chips.append(FilterChip(key, "", label))
     sort = params.get("sort_by", "position")
     if sort in _SORT_LABELS:
         order = " ↓" if params.get("sort_order") == "desc" else ""
@@ -525,7 +528,9 @@ class TasksState(AuthState):
         grouping = query.pop("group", "none")
         self.grouping = grouping if grouping in GROUPINGS and not project else "none"
         self.params = {key: value for key, value in query.items() if key in QUERY_KEYS}
-        self.params.pop("project_id", None)
+        if project:
+            # On a project's page the project is the page's own, never a filter of it.
+            self.params.pop("project_id", None)
         self.search = self.params.get("q", "")
         if project != self._project:
             self._collapsed_sections, self._collapsed_tasks = [], []
