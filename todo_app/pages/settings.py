@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from todo_app.components.layout import shell
-from todo_app.state.project_menu import EVERY_PROJECT
+from todo_app.pages.project_menu import project_menu
 from todo_app.state.settings import SettingsState
 
 
@@ -134,17 +134,13 @@ def calendar_section() -> rx.Component:
                 rx.vstack(
                     rx.hstack(
                         rx.text("Your feed URL (shown once; copy it now), for", size="2"),
-                        rx.select.root(
-                            rx.select.trigger(id="feed-project", aria_label="Feed of"),
-                            rx.select.content(
-                                rx.select.item("every project", value=EVERY_PROJECT),
-                                rx.foreach(
-                                    SettingsState.feed_projects,
-                                    lambda choice: rx.select.item(choice[1], value=choice[0]),
-                                ),
-                            ),
-                            value=SettingsState.feed_project,
-                            on_change=SettingsState.choose_feed_project,
+                        project_menu(
+                            SettingsState.feed_projects,
+                            SettingsState.feed_project,
+                            SettingsState.choose_feed_project,
+                            "feed-project",
+                            "Feed of",
+                            every="every project",
                             size="1",
                         ),
                         align="center",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from todo_app.components.layout import shell
-from todo_app.state.project_menu import EVERY_PROJECT
+from todo_app.pages.project_menu import project_menu
 from todo_app.state.stats import StatsState
 
 
@@ -22,17 +22,12 @@ def stats_page() -> rx.Component:
             rx.hstack(
                 rx.heading("Stats", size="6"),
                 rx.spacer(),
-                rx.select.root(
-                    rx.select.trigger(id="stats-project", aria_label="Project"),
-                    rx.select.content(
-                        rx.select.item("Every project", value=EVERY_PROJECT),
-                        rx.foreach(
-                            StatsState.project_choices,
-                            lambda choice: rx.select.item(choice[1], value=choice[0]),
-                        ),
-                    ),
-                    value=StatsState.project,
-                    on_change=StatsState.choose_project,
+                project_menu(
+                    StatsState.project_choices,
+                    StatsState.project,
+                    StatsState.choose_project,
+                    "stats-project",
+                    "Project",
                 ),
                 width="100%",
                 align="center",
