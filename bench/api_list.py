@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import random
 import sys
-import tempfile
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,15 +27,8 @@ import httpx
 from sqlalchemy import Engine, create_engine
 
 from bench.support import seeds
-from bench.support.database import DEFAULT_ADMIN_URL, inbox_of, scratch_database
-from bench.support.listing import (
-    Listing,
-    api_get,
-    copy_tasks,
-    raw_list,
-    user_and_server,
-    verdict,
-)
+from bench.support.database import DEFAULT_ADMIN_URL, inbox_of, scratch_workdir
+from bench.support.listing import Listing, api_get, copy_tasks, raw_list, user_and_server, verdict
 from bench.support.run import ROOT, exit_on_sigterm, log, write_results
 from bench.support.seeds import TIMEZONE
 from bench.support.servers import api_account
@@ -243,11 +235,8 @@ def run(args: argparse.Namespace, scratch_url: str, workdir: Path) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     exit_on_sigterm()
-    with (
-        tempfile.TemporaryDirectory(prefix="todo_bench_") as workdir,
-        scratch_database(args.database_url, Path(workdir)) as scratch_url,
-    ):
-        return run(args, scratch_url, Path(workdir))
+    with scratch_workdir(args.database_url) as (scratch_url, workdir):
+        return run(args, scratch_url, workdir)
 
 
 if __name__ == "__main__":

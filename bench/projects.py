@@ -20,7 +20,6 @@ import argparse
 import functools
 import random
 import sys
-import tempfile
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -31,15 +30,8 @@ import httpx
 from sqlalchemy import Engine, create_engine
 
 from bench.support import seeds
-from bench.support.database import DEFAULT_ADMIN_URL, inbox_of, scratch_database
-from bench.support.listing import (
-    Listing,
-    api_get,
-    copy_tasks,
-    raw_list,
-    user_and_server,
-    verdict,
-)
+from bench.support.database import DEFAULT_ADMIN_URL, inbox_of, scratch_workdir
+from bench.support.listing import Listing, api_get, copy_tasks, raw_list, user_and_server, verdict
 from bench.support.run import ROOT, exit_on_sigterm, log, write_results
 from bench.support.servers import api_account
 from bench.support.stats import mark, timed
@@ -247,11 +239,8 @@ def run(args: argparse.Namespace, scratch_url: str, workdir: Path) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     exit_on_sigterm()
-    with (
-        tempfile.TemporaryDirectory(prefix="todo_bench_") as workdir,
-        scratch_database(args.database_url, Path(workdir)) as scratch_url,
-    ):
-        return run(args, scratch_url, Path(workdir))
+    with scratch_workdir(args.database_url) as (scratch_url, workdir):
+        return run(args, scratch_url, workdir)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import os
 import secrets
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -53,6 +54,19 @@ def scratch_database(
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             log(f"dropped {name}")
         admin.dispose()
+
+
+@contextmanager
+def scratch_workdir(
+    admin_url: str | None, prefix: str = "todo_bench_"
+) -> Iterator[tuple[str, Path]]:
+    """A temporary work dir and a `scratch_database` for one run, both gone when the block
+    ends: yields the database's URL and the dir."""
+    with (
+        tempfile.TemporaryDirectory(prefix=prefix) as workdir,
+        scratch_database(admin_url, Path(workdir)) as url,
+    ):
+        yield url, Path(workdir)
 
 
 def migrate(
