@@ -27,7 +27,7 @@ import httpx
 from sqlalchemy import Engine, create_engine
 
 from bench.support import seeds
-from bench.support.database import DEFAULT_ADMIN_URL, inbox_of, scratch_workdir
+from bench.support.database import add_database_url, inbox_of, scratch_workdir
 from bench.support.listing import Listing, api_get, copy_tasks, raw_list, user_and_server, verdict
 from bench.support.run import ROOT, exit_on_sigterm, log, write_results
 from bench.support.seeds import TIMEZONE
@@ -182,11 +182,7 @@ def print_table(results: dict[str, Any]) -> None:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--database-url",
-        default=DEFAULT_ADMIN_URL,
-        help="admin URL of the PostgreSQL server; the scratch database is created next to it",
-    )
+    add_database_url(parser)
     parser.add_argument("--tasks", type=int, default=100_000, help="tasks to seed")
     parser.add_argument("--requests", type=int, default=200, help="timed requests per shape")
     parser.add_argument("--warmup", type=int, default=20, help="untimed requests per shape")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import secrets
 import subprocess
@@ -18,6 +19,15 @@ from sqlalchemy import Connection, Engine, create_engine, make_url, text
 from bench.support.run import ROOT, log
 
 DEFAULT_ADMIN_URL = "postgresql+psycopg://root@127.0.0.1:5432/postgres"
+
+
+def add_database_url(parser: argparse.ArgumentParser) -> None:
+    """`--database-url`: the PostgreSQL server `scratch_database` makes its database on."""
+    parser.add_argument(
+        "--database-url",
+        default=DEFAULT_ADMIN_URL,
+        help="admin URL of the PostgreSQL server; the scratch database is created next to it",
+    )
 
 
 @contextmanager
