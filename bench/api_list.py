@@ -13,11 +13,8 @@ dropped at the end, even on failure. Run from the repository root:
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import secrets
 import sys
-import tempfile
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,25 +24,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
-from sqlalchemy import Engine, create_engine, text
-from sqlmodel import Session
+from sqlalchemy import Engine, create_engine
 
 from bench.support import seeds
-from bench.support.database import (
-    DEFAULT_ADMIN_URL,
-    copy_rows,
-    inbox_of,
-    migrate,
-    scratch_database,
-    vacuum_analyze,
-)
+from bench.support.database import add_database_url, inbox_of, scratch_workdir
+from bench.support.listing import Listing, api_get, copy_tasks, raw_list, user_and_server, verdict
 from bench.support.run import ROOT, exit_on_sigterm, log, write_results
 from bench.support.seeds import TIMEZONE
-from bench.support.servers import ApiServer, register_and_login
-from bench.support.stats import mark, percentiles, ratio, timed
-from todo_app.core.filters import parse_query
-from todo_app.models import Reminder, Task, User
-from todo_app.services import listing
+from bench.support.servers import api_account
+from bench.support.stats import mark, timed
 
 TARGET_P95_MS = 50.0
 TARGET_RATIO = 2.0
@@ -58,13 +45,7 @@ def seed(engine: Engine, user_id: uuid.UUID, count: int, rng: random.Random) -> 
     log(f"generating {count} tasks")
     with engine.connect() as connection:
         inbox = inbox_of(connection, user_id)
-    tasks, reminders = seeds.task_rows(user_id, inbox, count, rng, datetime.now(UTC))
-    with engine.begin() as connection:
-        copy_rows(connection, Task.__table__, tasks, "seeding tasks")  # type: ignore[attr-defined]
-        if reminders:
-            table = Reminder.__table__  # type: ignore[attr-defined]
-            copy_rows(connection, table, reminders, "seeding reminders")
-    vacuum_analyze(engine)
+    copy_tasks(engine, *seeds.task_rows(user_id, inbox, count, rng, datetime.now(UTC)))
 
 
 # --- measuring -------------------------------------------------------------------------------
@@ -100,31 +81,9 @@ def shapes(today: date) -> list[Shape]:
     ]
 
 
-Listing = tuple[int, list[str]]
-
-
-def api_get(client: httpx.Client, params: dict[str, str]) -> httpx.Response:
-    response = client.get("/api/v1/tasks", params=params)
-    if response.status_code != 200:
-        raise RuntimeError(f"HTTP {response.status_code}: {response.text[:300]}")
-    return response
-
-
 def api_listing(response: httpx.Response) -> Listing:
     page = response.json()
     return page["total"], [item["id"] for item in page["items"]]
-
-
-def raw_list(engine: Engine, user: User, params: dict[str, str]) -> Listing:
-    """The statement listing.list_tasks runs (the page, each row with the total), built by the
-    same functions with the same values, run directly and not presented."""
-    query = parse_query(params, user.timezone)
-    with engine.connect() as connection:
-        page, values = listing.page_statement(
-            connection.dialect.name, user, query, datetime.now(UTC)
-        )
-        rows = connection.execute(page, values).all()
-    return (int(rows[0].total) if rows else 0), [str(row.id) for row in rows]
 
 
 @dataclass
@@ -169,18 +128,6 @@ def measure(
 # --- reporting -------------------------------------------------------------------------------
 
 
-def verdict(api: list[float], raw: list[float]) -> dict[str, Any]:
-    api_stats, raw_stats = percentiles(api), percentiles(raw)
-    api_over_raw = ratio(api_stats, raw_stats)
-    return {
-        "api": api_stats,
-        "raw_sql": raw_stats,
-        "ratio_p95": round(api_over_raw, 2),
-        "pass_p95": api_stats["p95_ms"] < TARGET_P95_MS,
-        "pass_ratio": api_over_raw <= TARGET_RATIO,
-    }
-
-
 def report(outcomes: list[Outcome]) -> dict[str, Any]:
     rows: list[dict[str, Any]] = []
     for outcome in outcomes:
@@ -191,13 +138,15 @@ def report(outcomes: list[Outcome]) -> dict[str, Any]:
             "error": outcome.error,
         }
         if outcome.error is None:
-            row |= verdict(outcome.api, outcome.raw)
+            row |= verdict(outcome.api, outcome.raw, TARGET_P95_MS, TARGET_RATIO)
         rows.append(row)
     measured = [outcome for outcome in outcomes if outcome.error is None]
     overall = (
         verdict(
             [ms for outcome in measured for ms in outcome.api],
             [ms for outcome in measured for ms in outcome.raw],
+            TARGET_P95_MS,
+            TARGET_RATIO,
         )
         if measured
         else None
@@ -233,11 +182,7 @@ def print_table(results: dict[str, Any]) -> None:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--database-url",
-        default=DEFAULT_ADMIN_URL,
-        help="admin URL of the PostgreSQL server; the scratch database is created next to it",
-    )
+    add_database_url(parser)
     parser.add_argument("--tasks", type=int, default=100_000, help="tasks to seed")
     parser.add_argument("--requests", type=int, default=200, help="timed requests per shape")
     parser.add_argument("--warmup", type=int, default=20, help="untimed requests per shape")
@@ -249,37 +194,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def run(args: argparse.Namespace, scratch_url: str, workdir: Path) -> int:
-    env = {
-        **os.environ,
-        "DATABASE_URL": scratch_url,
-        "REFLEX_TELEMETRY_ENABLED": "false",
-        "LOG_LEVEL": "WARNING",
-        # A throwaway secret and data dir, so nothing is written into the checkout's data/.
-        "JWT_SECRET": secrets.token_urlsafe(32),
-        "TODO_DATA_DIR": str(workdir),
-        # The default 15 minutes could expire mid-run on a slow machine.
-        "ACCESS_TOKEN_MINUTES": "600",
-    }
-    log("migrating with reflex db migrate")
-    migrate(scratch_url, env)
-    server = ApiServer(env, workdir / "server.log")
     engine = create_engine(scratch_url)
     try:
-        log("starting the API server")
-        server.start(timeout=60)
-        log("registering the user")
-        user_id, token = register_and_login(server.base_url, TIMEZONE)
-        seed(engine, user_id, args.tasks, random.Random(args.seed))
-        with Session(engine, expire_on_commit=False) as session:
-            user = session.get_one(User, user_id)
-            postgres = session.execute(text("SHOW server_version")).scalar_one()
-        outcomes: list[Outcome] = []
-        with httpx.Client(
-            base_url=server.base_url,
-            headers={"Authorization": f"Bearer {token}"},
-            trust_env=False,
-            timeout=60,
-        ) as client:
+        with api_account(scratch_url, workdir, TIMEZONE) as (user_id, client):
+            seed(engine, user_id, args.tasks, random.Random(args.seed))
+            user, postgres = user_and_server(engine, user_id)
+            outcomes: list[Outcome] = []
             for shape in shapes(datetime.now(ZoneInfo(TIMEZONE)).date()):
                 log(f"measuring {shape.name}")
                 outcomes.append(
@@ -292,7 +212,6 @@ def run(args: argparse.Namespace, scratch_url: str, workdir: Path) -> int:
                     )
                 )
     finally:
-        server.stop()
         engine.dispose()
     results = {
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -312,11 +231,8 @@ def run(args: argparse.Namespace, scratch_url: str, workdir: Path) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     exit_on_sigterm()
-    with (
-        tempfile.TemporaryDirectory(prefix="todo_bench_") as workdir,
-        scratch_database(args.database_url, Path(workdir)) as scratch_url,
-    ):
-        return run(args, scratch_url, Path(workdir))
+    with scratch_workdir(args.database_url) as (scratch_url, workdir):
+        return run(args, scratch_url, workdir)
 
 
 if __name__ == "__main__":

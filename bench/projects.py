@@ -18,11 +18,8 @@ from __future__ import annotations
 
 import argparse
 import functools
-import os
 import random
-import secrets
 import sys
-import tempfile
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -30,24 +27,14 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import Engine, create_engine, text
-from sqlmodel import Session
+from sqlalchemy import Engine, create_engine
 
 from bench.support import seeds
-from bench.support.database import (
-    DEFAULT_ADMIN_URL,
-    copy_rows,
-    inbox_of,
-    migrate,
-    scratch_database,
-    vacuum_analyze,
-)
+from bench.support.database import add_database_url, inbox_of, scratch_workdir
+from bench.support.listing import Listing, api_get, copy_tasks, raw_list, user_and_server, verdict
 from bench.support.run import ROOT, exit_on_sigterm, log, write_results
-from bench.support.servers import ApiServer, register_and_login
-from bench.support.stats import mark, percentiles, ratio, timed
-from todo_app.core.filters import parse_query
-from todo_app.models import Reminder, Task, User
-from todo_app.services import listing
+from bench.support.servers import api_account
+from bench.support.stats import mark, timed
 
 TARGET_P95_MS = 20.0
 TARGET_RATIO = 2.0
@@ -103,36 +90,14 @@ def seed(
         rows, reminded = seeds.task_rows(user_id, project_id, share, rng, now)
         tasks += nest(rows, share_subtasks, rng)
         reminders += reminded
-    with engine.begin() as connection:
-        copy_rows(connection, Task.__table__, tasks, "seeding tasks")  # type: ignore[attr-defined]
-        if reminders:
-            table = Reminder.__table__  # type: ignore[attr-defined]
-            copy_rows(connection, table, reminders, "seeding reminders")
-    vacuum_analyze(engine)
+    copy_tasks(engine, tasks, reminders)
 
 
 # --- measuring -------------------------------------------------------------------------------
 
-Listing = tuple[int, list[str]]
 
-
-def api_page(client: httpx.Client, project_id: uuid.UUID) -> httpx.Response:
-    response = client.get("/api/v1/tasks", params={**PAGE, "project_id": str(project_id)})
-    if response.status_code != 200:
-        raise RuntimeError(f"HTTP {response.status_code}: {response.text[:300]}")
-    return response
-
-
-def raw_page(engine: Engine, user: User, project_id: uuid.UUID) -> Listing:
-    """The statement listing.list_tasks runs for the page, built by the same functions with
-    the same values, run directly and not presented."""
-    query = parse_query({**PAGE, "project_id": str(project_id)}, user.timezone)
-    with engine.connect() as connection:
-        page, values = listing.page_statement(
-            connection.dialect.name, user, query, datetime.now(UTC)
-        )
-        rows = connection.execute(page, values).all()
-    return (int(rows[0].total) if rows else 0), [str(row.id) for row in rows]
+def page_params(project_id: uuid.UUID) -> dict[str, str]:
+    return {**PAGE, "project_id": str(project_id)}
 
 
 def check(
@@ -185,18 +150,6 @@ def measure(
 # --- reporting -------------------------------------------------------------------------------
 
 
-def verdict(api: list[float], raw: list[float]) -> dict[str, Any]:
-    api_stats, raw_stats = percentiles(api), percentiles(raw)
-    api_over_raw = ratio(api_stats, raw_stats)
-    return {
-        "api": api_stats,
-        "raw_sql": raw_stats,
-        "ratio_p95": round(api_over_raw, 2),
-        "pass_p95": api_stats["p95_ms"] < TARGET_P95_MS,
-        "pass_ratio": api_over_raw <= TARGET_RATIO,
-    }
-
-
 def print_results(results: dict[str, Any]) -> None:
     page, shape = results["page"], results["pages"]
     print(
@@ -219,11 +172,7 @@ def print_results(results: dict[str, Any]) -> None:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--database-url",
-        default=DEFAULT_ADMIN_URL,
-        help="admin URL of the PostgreSQL server; the scratch database is created next to it",
-    )
+    add_database_url(parser)
     parser.add_argument("--tasks", type=int, default=100_000, help="tasks to seed")
     parser.add_argument("--projects", type=int, default=200, help="projects, the Inbox included")
     parser.add_argument(
@@ -241,54 +190,28 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def run(args: argparse.Namespace, scratch_url: str, workdir: Path) -> int:
-    env = {
-        **os.environ,
-        "DATABASE_URL": scratch_url,
-        "REFLEX_TELEMETRY_ENABLED": "false",
-        "LOG_LEVEL": "WARNING",
-        # A throwaway secret and data dir, so nothing is written into the checkout's data/.
-        "JWT_SECRET": secrets.token_urlsafe(32),
-        "TODO_DATA_DIR": str(workdir),
-        # The default 15 minutes could expire mid-run on a slow machine.
-        "ACCESS_TOKEN_MINUTES": "600",
-    }
-    log("migrating with reflex db migrate")
-    migrate(scratch_url, env)
-    server = ApiServer(env, workdir / "server.log")
     engine = create_engine(scratch_url)
     rng = random.Random(args.seed)
     try:
-        log("starting the API server")
-        server.start(timeout=60)
-        log("registering the user")
-        user_id, token = register_and_login(server.base_url, seeds.TIMEZONE)
-        with httpx.Client(
-            base_url=server.base_url,
-            headers={"Authorization": f"Bearer {token}"},
-            trust_env=False,
-            timeout=60,
-        ) as client:
+        with api_account(scratch_url, workdir, seeds.TIMEZONE) as (user_id, client):
             log(f"making {args.projects - 1} projects beside the Inbox")
             projects = make_projects(client, args.projects)
             with engine.connect() as connection:
                 assert projects[0] == inbox_of(connection, user_id)
             seed(engine, user_id, projects, args.tasks, args.subtasks, rng)
-            with Session(engine, expire_on_commit=False) as session:
-                user = session.get_one(User, user_id)
-                postgres = session.execute(text("SHOW server_version")).scalar_one()
+            user, postgres = user_and_server(engine, user_id)
 
             def api(project_id: uuid.UUID) -> httpx.Response:
-                return api_page(client, project_id)
+                return api_get(client, page_params(project_id))
 
             def raw(project_id: uuid.UUID) -> Listing:
-                return raw_page(engine, user, project_id)
+                return raw_list(engine, user, page_params(project_id))
 
             log("checking that the API and the raw query agree on every project")
             pages = check(projects, api, raw)
             log(f"timing {args.requests} project pages each way")
             api_ms, raw_ms = measure(projects, api, raw, args.warmup, args.requests, rng)
     finally:
-        server.stop()
         engine.dispose()
     results = {
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -301,7 +224,7 @@ def run(args: argparse.Namespace, scratch_url: str, workdir: Path) -> int:
         "params": PAGE,
         "targets": {"api_p95_ms_below": TARGET_P95_MS, "api_over_raw_p95_at_most": TARGET_RATIO},
         "pages": pages,
-        "page": verdict(api_ms, raw_ms),
+        "page": verdict(api_ms, raw_ms, TARGET_P95_MS, TARGET_RATIO),
     }
     path = write_results("projects", results)
     print_results(results)
@@ -312,11 +235,8 @@ def run(args: argparse.Namespace, scratch_url: str, workdir: Path) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     exit_on_sigterm()
-    with (
-        tempfile.TemporaryDirectory(prefix="todo_bench_") as workdir,
-        scratch_database(args.database_url, Path(workdir)) as scratch_url,
-    ):
-        return run(args, scratch_url, Path(workdir))
+    with scratch_workdir(args.database_url) as (scratch_url, workdir):
+        return run(args, scratch_url, workdir)
 
 
 if __name__ == "__main__":

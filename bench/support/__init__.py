@@ -9,5 +9,6 @@
 - `pipeline`: bus settings for the embedded broker, a local Ray cluster;
 - `browser`: a signed-in Chromium page that timestamps itself, and the bare Reflex round trip;
 - `seeds`: the vocabulary of generated tasks;
+- `listing`: the task list through the API and through its own statement, COPY of seeded tasks;
 - `tables`: the verdict table a benchmark prints, Markdown tables.
 """

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import secrets
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,6 +19,15 @@ from sqlalchemy import Connection, Engine, create_engine, make_url, text
 from bench.support.run import ROOT, log
 
 DEFAULT_ADMIN_URL = "postgresql+psycopg://root@127.0.0.1:5432/postgres"
+
+
+def add_database_url(parser: argparse.ArgumentParser) -> None:
+    """`--database-url`: the PostgreSQL server `scratch_database` makes its database on."""
+    parser.add_argument(
+        "--database-url",
+        default=DEFAULT_ADMIN_URL,
+        help="admin URL of the PostgreSQL server; the scratch database is created next to it",
+    )
 
 
 @contextmanager
@@ -53,6 +64,19 @@ def scratch_database(
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             log(f"dropped {name}")
         admin.dispose()
+
+
+@contextmanager
+def scratch_workdir(
+    admin_url: str | None, prefix: str = "todo_bench_"
+) -> Iterator[tuple[str, Path]]:
+    """A temporary work dir and a `scratch_database` for one run, both gone when the block
+    ends: yields the database's URL and the dir."""
+    with (
+        tempfile.TemporaryDirectory(prefix=prefix) as workdir,
+        scratch_database(admin_url, Path(workdir)) as url,
+    ):
+        yield url, Path(workdir)
 
 
 def migrate(

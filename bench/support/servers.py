@@ -4,6 +4,7 @@
   already migrated database; it can be killed and started again on the same port.
 - `ApiServer`: the bare FastAPI app under uvicorn (`todo_app.api.main:create_api`).
 - `scratch_backend`: a scratch database, migrated, and a `Backend` on it.
+- `api_account`: a database migrated, an `ApiServer` on it and a client signed in to it.
 - `running_app`: migrate, then `reflex run --env prod` serving the built UI and the backend on
   one port (the browser tests and the browser benchmarks).
 
@@ -371,3 +372,39 @@ def register_and_login(base_url: str, timezone: str) -> tuple[uuid.UUID, str]:
         response = client.post("/api/v1/auth/login", json=credentials)
         response.raise_for_status()
         return user_id, response.json()["access_token"]
+
+
+@contextlib.contextmanager
+def api_account(
+    database_url: str, work: Path, timezone: str
+) -> Iterator[tuple[uuid.UUID, httpx.Client]]:
+    """`database_url` migrated, an `ApiServer` on it and one account registered through it,
+    until the block ends: yields the account's id and a client sending its token."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REFLEX_TELEMETRY_ENABLED": "false",
+        "LOG_LEVEL": "WARNING",
+        # A throwaway secret and data dir, so nothing is written into the checkout's data/.
+        "JWT_SECRET": secrets.token_urlsafe(32),
+        "TODO_DATA_DIR": str(work),
+        # The default 15 minutes could expire mid-run on a slow machine.
+        "ACCESS_TOKEN_MINUTES": "600",
+    }
+    log("migrating with reflex db migrate")
+    migrate(database_url, env)
+    server = ApiServer(env, work / "server.log")
+    try:
+        log("starting the API server")
+        server.start(timeout=60)
+        log("registering the user")
+        user_id, token = register_and_login(server.base_url, timezone)
+        with httpx.Client(
+            base_url=server.base_url,
+            headers={"Authorization": f"Bearer {token}"},
+            trust_env=False,
+            timeout=60,
+        ) as client:
+            yield user_id, client
+    finally:
+        server.stop()

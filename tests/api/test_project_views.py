@@ -13,30 +13,11 @@ from urllib.parse import parse_qs, urlsplit
 from fastapi.testclient import TestClient
 from icalendar import Calendar
 from sqlmodel import Session, select
+from test_projects import API, Headers, call, project, refused
 
 from todo_app.db import get_engine
 from todo_app.models import OutboxEvent
 from todo_app.services import audit
-
-API = "/api/v1"
-Headers = dict[str, str]
-
-
-def call(
-    client: TestClient, method: str, path: str, headers: Headers, expected: int = 200, **kw: Any
-) -> Any:
-    response = client.request(method, f"{API}{path}", headers=headers, **kw)
-    assert response.status_code == expected, response.text
-    return response.json() if response.content else None
-
-
-def refused(response: Any, status: int, field: str | None) -> None:
-    assert response.status_code == status, response.text
-    assert response.json()["field"] == field, response.json()
-
-
-def project(client: TestClient, headers: Headers, name: str, **fields: Any) -> dict:
-    return call(client, "POST", "/projects", headers, 201, json={"name": name, **fields})
 
 
 def task(client: TestClient, headers: Headers, title: str, **fields: Any) -> dict:

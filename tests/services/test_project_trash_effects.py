@@ -7,12 +7,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, select
+from test_worker_queries import lose_successors
 
 from todo_app.db import session_scope
 from todo_app.models import Reminder, Task, User
 from todo_app.schemas import ProjectCreate, RegisterRequest, TaskCreate
 from todo_app.services import auth, projects, reminders, tasks
-from todo_app.services.recurrence import ensure_successor, lacking_successor, successor_of
+from todo_app.services.recurrence import ensure_successor, lacking_successor
 
 
 def _user(session: Session) -> User:
@@ -47,12 +48,7 @@ def test_a_trashed_projects_tasks_neither_remind_nor_recur_until_restored(db):
         tasks.complete_task(session, user, done.id)
         tasks.skip_task(session, user, skipped.id)
         # The successors go missing (a lost event's gap), then the project goes to the trash.
-        for task_id in (done.id, skipped.id):
-            task = session.get(Task, task_id)
-            assert task is not None
-            successor = successor_of(session, task)
-            assert successor is not None
-            session.delete(successor)
+        lose_successors(session, done.id, skipped.id)
         session.flush()
         projects.delete_project(session, user, gone.id)
     since = now - timedelta(hours=1)

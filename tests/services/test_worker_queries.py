@@ -19,6 +19,16 @@ def _user(session: Session) -> User:
     )
 
 
+def lose_successors(session: Session, *task_ids: object) -> None:
+    """Delete the next occurrence each task made, as a lost event would have left them."""
+    for task_id in task_ids:
+        task = session.get(Task, task_id)
+        assert task is not None
+        successor = successor_of(session, task)
+        assert successor is not None
+        session.delete(successor)
+
+
 def test_high_priority_tasks_due_soon_get_one_due_time_reminder(db):
     now = datetime.now(UTC).replace(microsecond=0)
     soon = (now + timedelta(minutes=1)).isoformat()
@@ -63,12 +73,7 @@ def test_lacking_successor_finds_completed_and_skipped_but_not_deleted(db):
     since = now - timedelta(hours=1)
     with session_scope() as session:
         assert lacking_successor(session, since, 10) == []
-        for task_id in (done.id, skipped.id):
-            task = session.get(Task, task_id)
-            assert task is not None
-            successor = successor_of(session, task)
-            assert successor is not None
-            session.delete(successor)
+        lose_successors(session, done.id, skipped.id)
     with session_scope() as session:
         found = {task.id for task in lacking_successor(session, since, 10)}
         assert found == {done.id, skipped.id}
@@ -119,12 +124,7 @@ def test_the_sweep_tells_a_skip_from_a_delete_by_the_task_alone(db):
     with session_scope() as session:
         # The events are gone (published and purged): the task rows must say it all.
         session.exec(delete(OutboxEvent))
-        for task_id in (made["skipped"].id, again):
-            task = session.get(Task, task_id)
-            assert task is not None
-            successor = successor_of(session, task)
-            assert successor is not None
-            session.delete(successor)
+        lose_successors(session, made["skipped"].id, again)
     with session_scope() as session:
         found = lacking_successor(session, now - timedelta(hours=1), 10)
         assert [task.id for task in found] == [made["skipped"].id]

@@ -24,6 +24,7 @@ from todo_app.assistant.tools import ToolOutcome, call_tool
 from todo_app.core.errors import DomainError
 from todo_app.core.quickadd import parse as parse_quick_add
 from todo_app.models import User
+from todo_app.schemas import TaskCreate
 from todo_app.services import quickadd
 
 HELP = (
@@ -70,6 +71,17 @@ def _quoted_or(text: str) -> str:
     """Strip quotes and a leading article from a task reference."""
     text = text.strip().strip(QUOTES)
     return re.sub(r"^(the|my|a)\s+", "", text, flags=re.IGNORECASE).strip()
+
+
+def _typed(task: TaskCreate) -> dict[str, Any]:
+    """The tool arguments of what quick add read in the text: the title and tags, and the
+    priority and due date when the text gave them."""
+    arguments: dict[str, Any] = {"title": task.title, "tags": task.tags}
+    if "priority" in task.model_fields_set:
+        arguments["priority"] = task.priority
+    if task.due_at is not None:
+        arguments["due"] = task.due_at
+    return arguments
 
 
 class OfflineAssistant:
@@ -314,11 +326,7 @@ class OfflineAssistant:
             return Reply(f"I could not do that: {error.message}. I changed nothing.")
         if not task.title.strip():
             return Reply("What should the task be called?")
-        arguments: dict[str, Any] = {"title": task.title, "tags": task.tags}
-        if "priority" in task.model_fields_set:
-            arguments["priority"] = task.priority
-        if task.due_at is not None:
-            arguments["due"] = task.due_at
+        arguments = _typed(task)
         if task.rrule:
             arguments["rrule"] = task.rrule
             arguments["repeat_from"] = task.repeat_from
@@ -365,16 +373,7 @@ class OfflineAssistant:
         if not match:
             return None
         task = quickadd.task_from_text(match.group(1), self.user.timezone, now=self.now)
-        arguments: dict[str, Any] = {
-            "parent": _quoted_or(match.group(2)),
-            "title": task.title,
-            "tags": task.tags,
-        }
-        if "priority" in task.model_fields_set:
-            arguments["priority"] = task.priority
-        if task.due_at is not None:
-            arguments["due"] = task.due_at
-        return self._call("add_subtask", **arguments)
+        return self._call("add_subtask", parent=_quoted_or(match.group(2)), **_typed(task))
 
     def _move(self, text: str) -> Reply | None:
         under = re.match(

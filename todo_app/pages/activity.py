@@ -5,8 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from todo_app.components.layout import shell
+from todo_app.pages.project_menu import project_menu
 from todo_app.state.activity import ActivityState
-from todo_app.state.project_menu import EVERY_PROJECT
 
 
 def activity_page() -> rx.Component:
@@ -15,17 +15,12 @@ def activity_page() -> rx.Component:
             rx.hstack(
                 rx.heading("Activity", size="6"),
                 rx.spacer(),
-                rx.select.root(
-                    rx.select.trigger(id="activity-project", aria_label="Project"),
-                    rx.select.content(
-                        rx.select.item("Every project", value=EVERY_PROJECT),
-                        rx.foreach(
-                            ActivityState.project_choices,
-                            lambda choice: rx.select.item(choice[1], value=choice[0]),
-                        ),
-                    ),
-                    value=ActivityState.project,
-                    on_change=ActivityState.choose_project,
+                project_menu(
+                    ActivityState.project_choices,
+                    ActivityState.project,
+                    ActivityState.choose_project,
+                    "activity-project",
+                    "Project",
                 ),
                 rx.button(
                     "Export CSV",

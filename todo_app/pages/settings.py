@@ -5,8 +5,24 @@ from __future__ import annotations
 import reflex as rx
 
 from todo_app.components.layout import shell
-from todo_app.state.project_menu import EVERY_PROJECT
+from todo_app.pages.project_menu import project_menu
 from todo_app.state.settings import SettingsState
+
+
+def _shown_once(secret: rx.Var, secret_id: str, *after: rx.Component) -> rx.Component:
+    """A secret shown only this once, a button that copies it, then `after`."""
+    return rx.hstack(
+        rx.code(secret, id=secret_id, word_break="break-all"),
+        rx.button(
+            "Copy",
+            size="1",
+            on_click=[rx.set_clipboard(secret), rx.toast("Copied", duration=1500)],
+            id=f"{secret_id}-copy",
+        ),
+        *after,
+        align="center",
+        wrap="wrap",
+    )
 
 
 def _token_row(token: rx.Var) -> rx.Component:
@@ -52,25 +68,15 @@ def api_tokens_section() -> rx.Component:
                         " now: it will not be shown again.",
                         size="2",
                     ),
-                    rx.hstack(
-                        rx.code(SettingsState.new_token, id="new-token", word_break="break-all"),
-                        rx.button(
-                            "Copy",
-                            size="1",
-                            on_click=[
-                                rx.set_clipboard(SettingsState.new_token),
-                                rx.toast("Copied", duration=1500),
-                            ],
-                            id="new-token-copy",
-                        ),
+                    _shown_once(
+                        SettingsState.new_token,
+                        "new-token",
                         rx.button(
                             "Done",
                             size="1",
                             variant="soft",
                             on_click=SettingsState.hide_new_token,
                         ),
-                        align="center",
-                        wrap="wrap",
                     ),
                 ),
                 color_scheme="green",
@@ -134,38 +140,19 @@ def calendar_section() -> rx.Component:
                 rx.vstack(
                     rx.hstack(
                         rx.text("Your feed URL (shown once; copy it now), for", size="2"),
-                        rx.select.root(
-                            rx.select.trigger(id="feed-project", aria_label="Feed of"),
-                            rx.select.content(
-                                rx.select.item("every project", value=EVERY_PROJECT),
-                                rx.foreach(
-                                    SettingsState.feed_projects,
-                                    lambda choice: rx.select.item(choice[1], value=choice[0]),
-                                ),
-                            ),
-                            value=SettingsState.feed_project,
-                            on_change=SettingsState.choose_feed_project,
+                        project_menu(
+                            SettingsState.feed_projects,
+                            SettingsState.feed_project,
+                            SettingsState.choose_feed_project,
+                            "feed-project",
+                            "Feed of",
+                            every="every project",
                             size="1",
                         ),
                         align="center",
                         wrap="wrap",
                     ),
-                    rx.hstack(
-                        rx.code(
-                            SettingsState.shown_feed_url, id="feed-url", word_break="break-all"
-                        ),
-                        rx.button(
-                            "Copy",
-                            size="1",
-                            on_click=[
-                                rx.set_clipboard(SettingsState.shown_feed_url),
-                                rx.toast("Copied", duration=1500),
-                            ],
-                            id="feed-url-copy",
-                        ),
-                        align="center",
-                        wrap="wrap",
-                    ),
+                    _shown_once(SettingsState.shown_feed_url, "feed-url"),
                 ),
                 color_scheme="green",
                 icon="calendar",

@@ -6,11 +6,29 @@ from __future__ import annotations
 import reflex as rx
 
 from todo_app.components.layout import shell
-from todo_app.state.project_menu import EVERY_PROJECT
+from todo_app.pages.project_menu import project_menu
 from todo_app.state.stats import StatsState
 
 
-def _chart(title: str, chart: rx.Component, chart_id: str) -> rx.Component:
+def _chart(
+    title: str,
+    chart_id: str,
+    data: rx.Var,
+    x_key: str,
+    bars: list[tuple[str, str]],
+    height: int = 220,
+    tooltip: bool = True,
+) -> rx.Component:
+    """A card of counts as bars: one (data key, colour) of `bars` a series, along `x_key`."""
+    chart = rx.recharts.bar_chart(
+        *(rx.recharts.bar(data_key=key, fill=fill) for key, fill in bars),
+        rx.recharts.x_axis(data_key=x_key),
+        rx.recharts.y_axis(allow_decimals=False),
+        *([rx.recharts.graphing_tooltip()] if tooltip else []),
+        data=data,
+        width="100%",
+        height=height,
+    )
     return rx.card(
         rx.vstack(rx.heading(title, size="3"), chart, width="100%"), width="100%", id=chart_id
     )
@@ -22,17 +40,12 @@ def stats_page() -> rx.Component:
             rx.hstack(
                 rx.heading("Stats", size="6"),
                 rx.spacer(),
-                rx.select.root(
-                    rx.select.trigger(id="stats-project", aria_label="Project"),
-                    rx.select.content(
-                        rx.select.item("Every project", value=EVERY_PROJECT),
-                        rx.foreach(
-                            StatsState.project_choices,
-                            lambda choice: rx.select.item(choice[1], value=choice[0]),
-                        ),
-                    ),
-                    value=StatsState.project,
-                    on_change=StatsState.choose_project,
+                project_menu(
+                    StatsState.project_choices,
+                    StatsState.project,
+                    StatsState.choose_project,
+                    "stats-project",
+                    "Project",
                 ),
                 width="100%",
                 align="center",
@@ -43,41 +56,28 @@ def stats_page() -> rx.Component:
             ),
             _chart(
                 "Completed per day",
-                rx.recharts.bar_chart(
-                    rx.recharts.bar(data_key="completed", fill="var(--accent-9)"),
-                    rx.recharts.x_axis(data_key="day"),
-                    rx.recharts.y_axis(allow_decimals=False),
-                    rx.recharts.graphing_tooltip(),
-                    data=StatsState.per_day,
-                    width="100%",
-                    height=240,
-                ),
                 "chart-completed",
+                StatsState.per_day,
+                "day",
+                [("completed", "var(--accent-9)")],
+                height=240,
             ),
             rx.flex(
                 _chart(
                     "Open by priority",
-                    rx.recharts.bar_chart(
-                        rx.recharts.bar(data_key="open", fill="var(--red-9)"),
-                        rx.recharts.x_axis(data_key="priority"),
-                        rx.recharts.y_axis(allow_decimals=False),
-                        data=StatsState.by_priority,
-                        width="100%",
-                        height=220,
-                    ),
                     "chart-priority",
+                    StatsState.by_priority,
+                    "priority",
+                    [("open", "var(--red-9)")],
+                    tooltip=False,
                 ),
                 _chart(
                     "Open by tag",
-                    rx.recharts.bar_chart(
-                        rx.recharts.bar(data_key="open", fill="var(--blue-9)"),
-                        rx.recharts.x_axis(data_key="tag"),
-                        rx.recharts.y_axis(allow_decimals=False),
-                        data=StatsState.by_tag,
-                        width="100%",
-                        height=220,
-                    ),
                     "chart-tags",
+                    StatsState.by_tag,
+                    "tag",
+                    [("open", "var(--blue-9)")],
+                    tooltip=False,
                 ),
                 gap="4",
                 width="100%",
@@ -85,17 +85,10 @@ def stats_page() -> rx.Component:
             ),
             _chart(
                 "By project: open, and completed in 30 days",
-                rx.recharts.bar_chart(
-                    rx.recharts.bar(data_key="open", fill="var(--blue-9)"),
-                    rx.recharts.bar(data_key="completed", fill="var(--green-9)"),
-                    rx.recharts.x_axis(data_key="project"),
-                    rx.recharts.y_axis(allow_decimals=False),
-                    rx.recharts.graphing_tooltip(),
-                    data=StatsState.by_project,
-                    width="100%",
-                    height=220,
-                ),
                 "chart-projects",
+                StatsState.by_project,
+                "project",
+                [("open", "var(--blue-9)"), ("completed", "var(--green-9)")],
             ),
             spacing="4",
             width="100%",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection
 from datetime import datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
@@ -89,19 +90,12 @@ def ensure_successor(session: Session, task: Task, tz: str) -> Task | None:
         project_id=task.project_id,
         section_id=task.section_id,
         parent_id=task.parent_id,
-        title=task.title,
-        description=task.description,
-        priority=task.priority,
-        tags=list(task.tags),
-        tag_keys=list(task.tag_keys),
-        search_text=task.search_text,
+        **_copied_fields(task),
         due_at=slot,
-        all_day=task.all_day,
         rrule=task.rrule,
         repeat_from=task.repeat_from,
         series_id=task.series_id,
         occurrence_at=slot,
-        position=task.position,
         created_at=now,
         updated_at=now,
     )
@@ -140,6 +134,20 @@ def ensure_successor(session: Session, task: Task, tz: str) -> Task | None:
     return successor
 
 
+def _copied_fields(task: Task) -> dict[str, Any]:
+    """The fields a copy of the task for another occurrence takes over unchanged."""
+    return {
+        "title": task.title,
+        "description": task.description,
+        "priority": task.priority,
+        "tags": list(task.tags),
+        "tag_keys": list(task.tag_keys),
+        "search_text": task.search_text,
+        "all_day": task.all_day,
+        "position": task.position,
+    }
+
+
 def _fresh_subtasks(session: Session, task: Task, successor: Task, shift: timedelta) -> list[Task]:
     """Open copies of the task's subtasks (not deleted) for its next occurrence, their due
     dates moved as far as the occurrence moved. A recurring subtask is not copied: its own
@@ -155,15 +163,8 @@ def _fresh_subtasks(session: Session, task: Task, successor: Task, shift: timede
             project_id=successor.project_id,
             section_id=successor.section_id,
             parent_id=copied[child.parent_id],
-            title=child.title,
-            description=child.description,
-            priority=child.priority,
-            tags=list(child.tags),
-            tag_keys=list(child.tag_keys),
-            search_text=child.search_text,
+            **_copied_fields(child),
             due_at=child.due_at + shift if child.due_at else None,
-            all_day=child.all_day,
-            position=child.position,
             created_at=successor.created_at,
             updated_at=successor.updated_at,
         )
