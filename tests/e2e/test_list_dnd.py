@@ -1,0 +1,101 @@
+"""A project's list view: task rows dragged by their handle within a section and into another
+(onto its rows or its heading), sections dragged above one another; the order is kept (reload,
+REST API)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from e2e_steps import UI
+from playwright.sync_api import expect
+from test_board import Board, drag, signed_up
+
+
+def open_list(ui: UI, board: Board) -> None:
+    ui.goto(f"/projects/{board.id}?view=list")
+    expect(ui.page.locator("#project-sections")).to_be_visible()
+
+
+def rows(ui: UI, section: str | None) -> Any:
+    """The titles of a section's rows (None: outside sections), as shown."""
+    where = f".section-block[data-name='{section}']" if section else ".no-section-rows"
+    return ui.page.locator(f"{where} .task-title")
+
+
+def handle(ui: UI, label: str) -> Any:
+    return ui.page.get_by_role("button", name=label, exact=True)
+
+
+def section_names(board: Board) -> list[str]:
+    response = board.api.client.get(f"/api/v1/projects/{board.id}/sections")
+    assert response.status_code == 200, response.text
+    return [s["name"] for s in response.json()["items"]]
+
+
+def test_rows_move_within_a_section_and_into_another_for_good(
+    new_context: Callable[..., Any], live_app: str
+) -> None:
+    ui, api, _ = signed_up(new_context, live_app)
+    board = Board(api, "Move house", ["Packing", "Paperwork"])
+    for title in ("Call the movers", "Book the van", "Cancel the internet"):
+        board.add(title)
+    board.add("Change address", "Paperwork")
+    # A completed task keeps its place among the others, unseen in the list.
+    [van] = api.titled("Book the van")
+    assert api.client.post(f"/api/v1/tasks/{van['id']}/complete").status_code == 200
+    board.add("Label the boxes")
+    open_list(ui, board)
+    expect(rows(ui, None)).to_have_count(3)
+    before = [t.strip() for t in rows(ui, None).all_inner_texts()]
+    assert sorted(before) == ["Call the movers", "Cancel the internet", "Label the boxes"]
+    # The arrows are gone: the handle moves a row.
+    expect(ui.page.get_by_role("button", name=f"Move up {before[0]}")).to_have_count(0)
+
+    # Within its section: the first row onto the last goes last, past the completed task.
+    drag(ui, handle(ui, f"Move {before[0]}"), ui.row(before[2]))
+    kept = [before[1], before[2], before[0]]
+    expect(rows(ui, None)).to_have_text(kept)
+    ui.reload()
+    expect(rows(ui, None)).to_have_text(kept)
+    assert [t for t in board.order(None) if t != "Book the van"] == kept
+    assert board.order(None)[-1] == before[0]
+
+    # Into another section, onto its row: it goes in before that row.
+    drag(ui, handle(ui, f"Move {kept[0]}"), ui.row("Change address"))
+    expect(rows(ui, "Paperwork")).to_have_text([kept[0], "Change address"])
+    expect(rows(ui, None)).to_have_text(kept[1:])
+
+    # Onto an empty section's heading: it goes in, first.
+    heading = ui.page.locator(".section-heading[data-name='Packing'] .section-count")
+    drag(ui, handle(ui, f"Move {kept[1]}"), heading)
+    expect(rows(ui, "Packing")).to_have_text([kept[1]])
+
+    ui.reload()
+    expect(rows(ui, None)).to_have_text([kept[2]])
+    expect(rows(ui, "Packing")).to_have_text([kept[1]])
+    expect(rows(ui, "Paperwork")).to_have_text([kept[0], "Change address"])
+    assert [t for t in board.order(None) if t != "Book the van"] == [kept[2]]
+    assert board.order("Packing") == [kept[1]]
+    assert board.order("Paperwork") == [kept[0], "Change address"]
+
+
+def test_a_section_dragged_above_another_stays_there(
+    new_context: Callable[..., Any], live_app: str
+) -> None:
+    ui, api, _ = signed_up(new_context, live_app)
+    board = Board(api, "Wedding", ["Before", "During", "After"])
+    board.add("Thank-you cards", "After")
+    open_list(ui, board)
+    headings = ui.page.locator(".section-heading")
+    expect(headings).to_have_count(3)
+
+    drag(ui, handle(ui, "Move section After"), headings.first)
+    expect(ui.page.locator(".section-block").first).to_have_attribute("data-name", "After")
+    names = [h.get_attribute("data-name") for h in ui.page.locator(".section-block").all()]
+    assert names == ["After", "Before", "During"]
+    # Its task went with it.
+    expect(rows(ui, "After")).to_have_text(["Thank-you cards"])
+    ui.reload()
+    expect(ui.page.locator(".section-block").first).to_have_attribute("data-name", "After")
+    assert section_names(board) == ["After", "Before", "During"]
