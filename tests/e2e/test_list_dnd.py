@@ -99,3 +99,57 @@ def test_a_section_dragged_above_another_stays_there(
     ui.reload()
     expect(ui.page.locator(".section-block").first).to_have_attribute("data-name", "After")
     assert section_names(board) == ["After", "Before", "During"]
+
+
+def sidebar_row(ui: UI, name: str) -> Any:
+    return ui.page.locator(f"#sidebar .project-row[data-name='{name}']")
+
+
+def drag_sideways(ui: UI, source: Any, target: Any, sideways: float) -> None:
+    """Press on `source`, move in small steps to `target`'s height, `sideways` px right of
+    where the drag started, release."""
+    start, end = source.bounding_box(), target.bounding_box()
+    x, y = start["x"] + start["width"] / 2, start["y"] + start["height"] / 2
+    mouse = ui.page.mouse
+    mouse.move(x, y)
+    mouse.down()
+    mouse.move(x, y + 8, steps=4)
+    mouse.move(x + sideways, end["y"] + end["height"] / 2, steps=15)
+    mouse.up()
+
+
+def test_a_project_dragged_right_goes_under_the_one_above_within_the_depth_limit(
+    new_context: Callable[..., Any], live_app: str
+) -> None:
+    ui, api, _ = signed_up(new_context, live_app)
+    made = {}
+    for name in ("Garden", "Kitchen", "Attic", "Boxes", "Shelf"):
+        response = api.client.post("/api/v1/projects", json={"name": name})
+        assert response.status_code == 201, response.text
+        made[name] = response.json()["id"]
+    for child, parent in (("Boxes", "Attic"), ("Shelf", "Boxes")):
+        moved = api.client.patch(
+            f"/api/v1/projects/{made[child]}", json={"parent_id": made[parent]}
+        )
+        assert moved.status_code == 200, moved.text
+    ui.reload()
+    expect(sidebar_row(ui, "Shelf")).to_have_attribute("data-depth", "2")
+
+    # Down onto "Kitchen" and to the right: under it.
+    drag_sideways(ui, handle(ui, "Move project Garden"), sidebar_row(ui, "Kitchen"), 40)
+    expect(sidebar_row(ui, "Garden")).to_have_attribute("data-depth", "1")
+    names = ui.page.locator("#sidebar .project-row").evaluate_all(
+        "rows => rows.map(r => r.dataset.name)"
+    )
+    assert names[:3] == ["Inbox", "Kitchen", "Garden"]
+    ui.reload()
+    expect(sidebar_row(ui, "Garden")).to_have_attribute("data-depth", "1")
+    assert (
+        api.client.get(f"/api/v1/projects/{made['Garden']}").json()["parent_id"] == made["Kitchen"]
+    )
+
+    # Under "Shelf", three levels down already: refused, said, and put back.
+    drag_sideways(ui, handle(ui, "Move project Kitchen"), sidebar_row(ui, "Shelf"), 40)
+    expect(ui.toast("nest at most 3 levels deep")).to_be_visible()
+    expect(sidebar_row(ui, "Kitchen")).to_have_attribute("data-depth", "0")
+    assert api.client.get(f"/api/v1/projects/{made['Kitchen']}").json()["parent_id"] is None
