@@ -153,3 +153,43 @@ def test_a_project_dragged_right_goes_under_the_one_above_within_the_depth_limit
     expect(ui.toast("nest at most 3 levels deep")).to_be_visible()
     expect(sidebar_row(ui, "Kitchen")).to_have_attribute("data-depth", "0")
     assert api.client.get(f"/api/v1/projects/{made['Kitchen']}").json()["parent_id"] is None
+
+
+def test_rows_and_sections_move_with_the_keyboard(
+    new_context: Callable[..., Any], live_app: str
+) -> None:
+    ui, api, _ = signed_up(new_context, live_app)
+    board = Board(api, "Trip", ["Tickets", "Bags"])
+    for title in ("Passport", "Charger"):
+        board.add(title, "Bags")
+    open_list(ui, board)
+    expect(rows(ui, "Bags")).to_have_count(2)
+    first, second = [t.strip() for t in rows(ui, "Bags").all_inner_texts()]
+    keyboard = ui.page.keyboard
+
+    # On a handle: Space picks the row up, an arrow moves it, Space drops it.
+    handle(ui, f"Move {first}").focus()
+    keyboard.press("Space")
+    ui.page.wait_for_timeout(150)
+    keyboard.press("ArrowDown")
+    ui.page.wait_for_timeout(300)
+    keyboard.press("Space")
+    expect(rows(ui, "Bags")).to_have_text([second, first])
+
+    # On the row itself Alt+Up still moves it among its siblings.
+    ui.row(first).focus()
+    keyboard.press("Alt+ArrowUp")
+    expect(rows(ui, "Bags")).to_have_text([first, second])
+
+    # A section's handle moves the section.
+    handle(ui, "Move section Bags").focus()
+    keyboard.press("Space")
+    ui.page.wait_for_timeout(150)
+    keyboard.press("ArrowUp")
+    ui.page.wait_for_timeout(300)
+    keyboard.press("Space")
+    expect(ui.page.locator(".section-block").first).to_have_attribute("data-name", "Bags")
+    ui.reload()
+    expect(rows(ui, "Bags")).to_have_text([first, second])
+    assert section_names(board) == ["Bags", "Tickets"]
+    assert board.order("Bags") == [first, second]
