@@ -9,7 +9,8 @@ from typing import Any
 
 from e2e_steps import UI
 from playwright.sync_api import expect
-from test_board import Board, drag, signed_up
+from test_board import Board, signed_up
+from test_board import drag as drag_now
 
 
 def open_list(ui: UI, board: Board) -> None:
@@ -25,6 +26,24 @@ def rows(ui: UI, section: str | None) -> Any:
 
 def handle(ui: UI, label: str) -> Any:
     return ui.page.get_by_role("button", name=label, exact=True)
+
+
+def still(ui: UI, *targets: Any) -> None:
+    """Wait until `targets` stop moving: after a drop the rows that made room glide into
+    their places for a moment, and a press on a gliding handle misses it."""
+    boxes = [t.bounding_box() for t in targets]
+    for _ in range(50):
+        ui.page.wait_for_timeout(60)
+        now = [t.bounding_box() for t in targets]
+        if now == boxes:
+            return
+        boxes = now
+    raise AssertionError("the rows kept moving")
+
+
+def drag(ui: UI, source: Any, target: Any) -> None:
+    still(ui, source, target)
+    drag_now(ui, source, target)
 
 
 def section_names(board: Board) -> list[str]:
@@ -108,6 +127,7 @@ def sidebar_row(ui: UI, name: str) -> Any:
 def drag_sideways(ui: UI, source: Any, target: Any, sideways: float) -> None:
     """Press on `source`, move in small steps to `target`'s height, `sideways` px right of
     where the drag started, release."""
+    still(ui, source, target)
     start, end = source.bounding_box(), target.bounding_box()
     x, y = start["x"] + start["width"] / 2, start["y"] + start["height"] / 2
     mouse = ui.page.mouse
