@@ -139,7 +139,7 @@ def drag_sideways(ui: UI, source: Any, target: Any, sideways: float) -> None:
 
 
 def test_a_project_dragged_right_goes_under_the_one_above_within_the_depth_limit(
-    new_context: Callable[..., Any], live_app: str
+    new_context: Callable[..., Any], live_app: str, screenshot: Callable[[Any, str], Any]
 ) -> None:
     ui, api, _ = signed_up(new_context, live_app)
     made = {}
@@ -167,6 +167,7 @@ def test_a_project_dragged_right_goes_under_the_one_above_within_the_depth_limit
     assert (
         api.client.get(f"/api/v1/projects/{made['Garden']}").json()["parent_id"] == made["Kitchen"]
     )
+    screenshot(ui.page, "sidebar-project-nested")
 
     # Under "Shelf", three levels down already: refused, said, and put back.
     drag_sideways(ui, handle(ui, "Move project Kitchen"), sidebar_row(ui, "Shelf"), 40)

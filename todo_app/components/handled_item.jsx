@@ -4,6 +4,17 @@ import { useCallback } from "react";
 import { useSortable } from "@dnd-kit/sortable";
 import { CSS } from "@dnd-kit/utilities";
 
+const GRIP = (
+  <svg width="14" height="14" viewBox="0 0 24 24" fill="currentColor" aria-hidden="true">
+    <circle cx="9" cy="5" r="1.6" />
+    <circle cx="9" cy="12" r="1.6" />
+    <circle cx="9" cy="19" r="1.6" />
+    <circle cx="15" cy="5" r="1.6" />
+    <circle cx="15" cy="12" r="1.6" />
+    <circle cx="15" cy="19" r="1.6" />
+  </svg>
+);
+
 export function HandledItem({ id, handleLabel, disabled, ref, children, ...props }) {
   const {
     attributes,
@@ -37,7 +48,12 @@ export function HandledItem({ id, handleLabel, disabled, ref, children, ...props
       {...props}
       style={style}
     >
-      {disabled ? null : (
+      {disabled ? (
+        // An empty place of the handle's width keeps undraggable items in line with the others.
+        <span className="drag-handle" aria-hidden="true" style={{ visibility: "hidden" }}>
+          {GRIP}
+        </span>
+      ) : (
         <button
           type="button"
           ref={setActivatorNodeRef}
@@ -47,14 +63,7 @@ export function HandledItem({ id, handleLabel, disabled, ref, children, ...props
           aria-label={handleLabel}
           title="Drag to move (or Space, then the arrow keys)"
         >
-          <svg width="14" height="14" viewBox="0 0 24 24" fill="currentColor" aria-hidden="true">
-            <circle cx="9" cy="5" r="1.6" />
-            <circle cx="9" cy="12" r="1.6" />
-            <circle cx="9" cy="19" r="1.6" />
-            <circle cx="15" cy="5" r="1.6" />
-            <circle cx="15" cy="12" r="1.6" />
-            <circle cx="15" cy="19" r="1.6" />
-          </svg>
+          {GRIP}
         </button>
       )}
       {children}

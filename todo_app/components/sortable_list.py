@@ -54,7 +54,7 @@ class TreeDndContext(DndContext):
 
 class HandledItem(rx.Component):
     """A sortable element of the enclosing SortableContext, dragged by a handle it draws first
-    (labelled `handle_label`); `disabled` draws no handle."""
+    (labelled `handle_label`); `disabled`: an empty place of its width instead."""
 
     library = _HANDLED.importable_path
     tag = "HandledItem"
