@@ -6,7 +6,9 @@ import uuid
 from datetime import UTC, datetime
 
 from todo_app.schemas import SectionPublic, SubtaskCounts, TaskPublic
-from todo_app.state.tasks import project_groups
+from todo_app.state.board import NO_SECTION
+from todo_app.state.project import SECTIONS, drop_target, dropped_row, dropped_section
+from todo_app.state.tasks import TaskGroup, project_groups
 
 NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
 PROJECT = uuid.uuid4()
@@ -86,3 +88,62 @@ def test_a_folded_section_keeps_its_count_and_a_folded_task_its_progress() -> No
     groups = shown(folded_sections=(str(SPRING.id),), folded_tasks=(str(TOMATOES.id),))
     assert groups[0][3] == [("Buy seeds", 0, "2/3"), ("Tomatoes", 1, "0/1")]
     assert groups[1][:3] == ("Spring", 1, True) and groups[1][3] == []
+
+
+def titles(groups: list[TaskGroup]) -> list[list[str]]:
+    return [[row.title for row in group.rows] for group in groups]
+
+
+LIST = project_groups(
+    [SEEDS, TOMATOES, CHERRY, task("Water", counts=(0, 0)), TULIPS],
+    [SPRING, AUTUMN],
+    "UTC",
+    NOW,
+    [],
+    [],
+)
+
+
+def test_a_task_dropped_in_another_section_goes_there_with_its_subtasks() -> None:
+    drop = dropped_row(LIST, str(SEEDS.id), str(AUTUMN.id), 0)
+    assert drop is not None
+    assert titles(drop.groups) == [
+        ["Water"],
+        ["Plant tulips"],
+        ["Buy seeds", "Tomatoes", "Cherry ones"],
+    ]
+    assert (drop.section, drop.after) == (str(AUTUMN.id), None)
+    assert [group.count for group in drop.groups][1:] == [1, 3]
+
+
+def test_a_task_dropped_on_a_lower_row_follows_the_sibling_above_past_its_subtasks() -> None:
+    water = LIST[0].rows[3]
+    # dnd-kit moves "Buy seeds" to index 3, "Water"'s place: its subtasks go with it.
+    drop = dropped_row(LIST, str(SEEDS.id), "", 3)
+    assert drop is not None and drop.after == water.id
+    assert titles(drop.groups)[0] == ["Water", "Buy seeds", "Tomatoes", "Cherry ones"]
+    # Between "Buy seeds" and its subtask, "Water" still follows "Buy seeds": nothing moves.
+    assert dropped_row(LIST, water.id, "", 1) is None
+
+
+def test_a_subtask_stays_under_its_task() -> None:
+    # Above its own task, it is still its task's only subtask: nothing changes.
+    assert dropped_row(LIST, str(CHERRY.id), "", 0) is None
+    water = LIST[0].rows[3]
+    drop = dropped_row(LIST, water.id, "", 0)
+    assert drop is not None and drop.after is None
+    assert titles(drop.groups)[0] == ["Water", "Buy seeds", "Tomatoes", "Cherry ones"]
+
+
+def test_a_drop_on_a_sections_heading_lands_on_top_of_that_section() -> None:
+    assert drop_target(LIST, SECTIONS, 1) == (str(AUTUMN.id), 0)
+    assert drop_target(LIST, NO_SECTION, 2) == ("", 2)
+    assert drop_target(LIST, SECTIONS, 2) is None
+    assert drop_target(LIST, str(uuid.uuid4()), 0) is None
+
+
+def test_a_section_dropped_on_another_takes_its_place() -> None:
+    moved = dropped_section(LIST, str(AUTUMN.id), 0)
+    assert moved is not None
+    assert [group.name for group in moved] == ["", "Autumn", "Spring"]
+    assert dropped_section(LIST, str(SPRING.id), 0) is None

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from todo_app.components.dnd import sortable_context
+from todo_app.components.sortable_list import HANDLE_STYLE, handled_item, tree_dnd_context
 from todo_app.core.projects import COLORS, View
 from todo_app.state.projects import ProjectRow, ProjectsState
 
@@ -140,6 +142,21 @@ def project_row(project: ProjectRow) -> rx.Component:
     )
 
 
+def draggable_project(project: ProjectRow) -> rx.Component:
+    """A project's row and the handle that drags it (the Inbox stays first, undragged)."""
+    return handled_item(
+        project_row(project),
+        key=project.id,
+        item_id=project.id,
+        handle_label="Move project " + project.name,
+        disabled=project.is_inbox,
+        class_name="drag-project",
+        display="flex",
+        align_items="center",
+        width="100%",
+    )
+
+
 def archived_row(project: ProjectRow) -> rx.Component:
     return rx.hstack(
         color_dot(project.color),
@@ -250,7 +267,16 @@ def project_tree() -> rx.Component:
             width="100%",
             align="center",
         ),
-        rx.foreach(ProjectsState.projects, project_row),
+        # Dragged up or down a project changes place; right, it goes under the one above;
+        # left, out of its parent.
+        tree_dnd_context(
+            sortable_context(
+                rx.foreach(ProjectsState.projects, draggable_project),
+                items=ProjectsState.project_ids,
+                container="projects",
+            ),
+            on_drag_end=ProjectsState.drop,
+        ),
         rx.cond(
             ProjectsState.archived.length() > 0,
             rx.el.details(
@@ -266,4 +292,5 @@ def project_tree() -> rx.Component:
         spacing="1",
         width="100%",
         id="project-tree",
+        style=HANDLE_STYLE,
     )

@@ -633,20 +633,6 @@ def task_row(row: TaskRow) -> rx.Component:
             min_width="0",
         ),
         rx.hstack(
-            rx.icon_button(
-                rx.icon("chevron-up", size=14),
-                size="1",
-                variant="ghost",
-                on_click=TasksState.move(row.id, -1),
-                aria_label="Move up " + row.title,
-            ),
-            rx.icon_button(
-                rx.icon("chevron-down", size=14),
-                size="1",
-                variant="ghost",
-                on_click=TasksState.move(row.id, 1),
-                aria_label="Move down " + row.title,
-            ),
             rx.cond(
                 row.recurring & ~row.completed,
                 rx.icon_button(
@@ -706,13 +692,9 @@ def task_row(row: TaskRow) -> rx.Component:
     )
 
 
-def group_heading(group: TaskGroup) -> rx.Component:
-    return rx.cond(group.name != "", rx.heading(group.name, size="3", class_name="group-heading"))
-
-
-def task_group(group: TaskGroup, heading: Callable[[TaskGroup], rx.Component]) -> rx.Component:
+def task_group(group: TaskGroup) -> rx.Component:
     return rx.vstack(
-        heading(group),
+        rx.cond(group.name != "", rx.heading(group.name, size="3", class_name="group-heading")),
         rx.foreach(group.rows, task_row),
         width="100%",
         spacing="0",
@@ -753,12 +735,14 @@ def subtask_dialog() -> rx.Component:
     )
 
 
+def task_groups() -> rx.Component:
+    return rx.foreach(TasksState.groups, task_group)
+
+
 def task_list(
-    heading: Callable[[TaskGroup], rx.Component] = group_heading,
-    footer: rx.Component | None = None,
+    groups: Callable[[], rx.Component] = task_groups, footer: rx.Component | None = None
 ) -> rx.Component:
-    """The list; on a project's page `heading` makes each section's heading and `footer`
-    follows the sections."""
+    """The list; on a project's page `groups` shows its sections and `footer` follows them."""
     return rx.vstack(
         rx.cond(
             TasksState.error != "",
@@ -779,7 +763,7 @@ def task_list(
                     id="empty-state",
                 ),
                 rx.vstack(
-                    rx.foreach(TasksState.groups, lambda group: task_group(group, heading)),
+                    groups(),
                     *([footer] if footer is not None else []),
                     width="100%",
                     id="task-list",

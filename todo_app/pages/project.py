@@ -6,12 +6,15 @@ import reflex as rx
 
 from todo_app.components.board import board_view
 from todo_app.components.calendar_view import calendar_view
+from todo_app.components.dnd import droppable_area, sortable_context
 from todo_app.components.editor import editor_dialog
 from todo_app.components.layout import shell
 from todo_app.components.projects import color_dot
-from todo_app.components.task_list import quick_add, sidebar, task_list, toolbar
-from todo_app.state.project import ProjectPageState
-from todo_app.state.tasks import LAYOUTS, TaskGroup
+from todo_app.components.sortable_list import HANDLE_STYLE, handled_item, nested_dnd_context
+from todo_app.components.task_list import quick_add, sidebar, task_list, task_row, toolbar
+from todo_app.state.board import NO_SECTION
+from todo_app.state.project import SECTIONS, ProjectPageState
+from todo_app.state.tasks import LAYOUTS, TaskGroup, TaskRow
 
 
 def view_switcher() -> rx.Component:
@@ -40,49 +43,120 @@ def project_header() -> rx.Component:
 
 
 def section_heading(group: TaskGroup) -> rx.Component:
-    """A section's heading: fold, rename in place, delete. Tasks outside sections have none."""
-    return rx.cond(
-        group.id != "",
-        rx.hstack(
-            rx.icon_button(
-                rx.icon(rx.cond(group.collapsed, "chevron-right", "chevron-down"), size=14),
-                size="1",
-                variant="ghost",
-                on_click=ProjectPageState.toggle_section(group.id),
-                aria_label=rx.cond(group.collapsed, "Expand section ", "Collapse section ")
-                + group.name,
-                aria_expanded=rx.cond(group.collapsed, "false", "true"),
-                margin="0",
-            ),
-            rx.input(
-                default_value=group.name,
-                key=group.id + group.name,
-                on_blur=lambda name: ProjectPageState.rename_section(group.id, name),
-                variant="soft",
-                color_scheme="gray",
-                size="2",
-                aria_label="Section name",
-                class_name="section-name",
-                flex="1",
-                font_weight="bold",
-            ),
-            rx.text(group.count, size="1", color_scheme="gray", class_name="section-count"),
-            rx.icon_button(
-                rx.icon("trash-2", size=14),
-                size="1",
-                variant="ghost",
-                color_scheme="red",
-                on_click=ProjectPageState.delete_section(group.id, group.name),
-                aria_label="Delete section " + group.name,
-            ),
-            align="center",
-            width="100%",
-            padding_top="1em",
-            border_bottom="1px solid var(--gray-5)",
-            id="section-" + group.id,
-            class_name="section-heading",
-            data_name=group.name,
+    """A section's heading: fold, rename in place, delete."""
+    return rx.hstack(
+        rx.icon_button(
+            rx.icon(rx.cond(group.collapsed, "chevron-right", "chevron-down"), size=14),
+            size="1",
+            variant="ghost",
+            on_click=ProjectPageState.toggle_section(group.id),
+            aria_label=rx.cond(group.collapsed, "Expand section ", "Collapse section ")
+            + group.name,
+            aria_expanded=rx.cond(group.collapsed, "false", "true"),
+            margin="0",
         ),
+        rx.input(
+            default_value=group.name,
+            key=group.id + group.name,
+            on_blur=lambda name: ProjectPageState.rename_section(group.id, name),
+            variant="soft",
+            color_scheme="gray",
+            size="2",
+            aria_label="Section name",
+            class_name="section-name",
+            flex="1",
+            font_weight="bold",
+        ),
+        rx.text(group.count, size="1", color_scheme="gray", class_name="section-count"),
+        rx.icon_button(
+            rx.icon("trash-2", size=14),
+            size="1",
+            variant="ghost",
+            color_scheme="red",
+            on_click=ProjectPageState.delete_section(group.id, group.name),
+            aria_label="Delete section " + group.name,
+        ),
+        align="center",
+        width="100%",
+        padding_top="1em",
+        border_bottom="1px solid var(--gray-5)",
+        id="section-" + group.id,
+        class_name="section-heading",
+        data_name=group.name,
+    )
+
+
+def draggable_row(row: TaskRow) -> rx.Component:
+    """A task row with the handle that drags it (none when the list is not in manual order)."""
+    return handled_item(
+        task_row(row),
+        key=row.id,
+        item_id=row.id,
+        handle_label="Move " + row.title,
+        disabled=~ProjectPageState.can_drag,
+        class_name="drag-row",
+    )
+
+
+def group_rows(group: TaskGroup, container: rx.Var[str] | str) -> rx.Component:
+    return sortable_context(
+        rx.foreach(group.rows, draggable_row),
+        items=ProjectPageState.row_ids[group.id],
+        container=container,
+    )
+
+
+def unsectioned(group: TaskGroup) -> rx.Component:
+    """The tasks outside sections; with none, still a place to drop one."""
+    return droppable_area(
+        group_rows(group, NO_SECTION),
+        area_id=NO_SECTION,
+        disabled=group.rows.length() > 0,
+        min_height="12px",
+        width="100%",
+        class_name="no-section-rows",
+    )
+
+
+def section_block(group: TaskGroup) -> rx.Component:
+    """A section, its heading and rows, dragged by the handle before its heading."""
+    return handled_item(
+        rx.vstack(section_heading(group), group_rows(group, group.id), width="100%", spacing="0"),
+        key=group.id,
+        item_id=group.id,
+        handle_label="Move section " + group.name,
+        class_name="section-block",
+        data_name=group.name,
+    )
+
+
+LIST_STYLE = {
+    "& .drag-row": {"display": "flex", "alignItems": "center", "width": "100%"},
+    "& .section-block": {"display": "flex", "alignItems": "flex-start", "width": "100%"},
+    **HANDLE_STYLE,
+    # Level with the section's name, below the heading's top padding.
+    "& .section-block > .drag-handle": {"marginTop": "calc(1em + 6px)"},
+}
+
+
+def project_groups() -> rx.Component:
+    """The tasks outside sections, then the sections; rows and sections are dragged."""
+    return rx.box(
+        nested_dnd_context(
+            rx.foreach(ProjectPageState.groups, lambda g: rx.cond(g.id == "", unsectioned(g))),
+            sortable_context(
+                rx.foreach(
+                    ProjectPageState.groups, lambda g: rx.cond(g.id != "", section_block(g))
+                ),
+                items=ProjectPageState.section_ids,
+                container=SECTIONS,
+            ),
+            blocks=SECTIONS,
+            on_drag_end=ProjectPageState.drop,
+        ),
+        style=LIST_STYLE,
+        width="100%",
+        id="project-sections",
     )
 
 
@@ -110,7 +184,7 @@ def add_section() -> rx.Component:
 
 
 def project_list() -> rx.Component:
-    return task_list(heading=section_heading, footer=add_section())
+    return task_list(groups=project_groups, footer=add_section())
 
 
 def project_page() -> rx.Component:

@@ -152,10 +152,12 @@ def sibling_index(
     section_id: uuid.UUID | None,
     task_id: uuid.UUID,
     after: str | None,
+    parent_id: uuid.UUID | None = None,
 ) -> int:
     """The index among all its new siblings (completed ones too, which the board does not
     show) that puts a task right after the card `after`, or first when None."""
-    order = [str(t.id) for t in subtasks.siblings(session, project_id, section_id, None, task_id)]
+    found = subtasks.siblings(session, project_id, section_id, parent_id, task_id)
+    order = [str(t.id) for t in found]
     return order.index(after) + 1 if after in order else 0
 
 

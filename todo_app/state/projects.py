@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import reflex as rx
@@ -59,6 +59,61 @@ def project_rows(items: list[ProjectPublic], collapsed: list[str]) -> list[Proje
     ]
 
 
+# How far sideways (px) a project is dragged to go one level deeper, or one out.
+NEST_STEP = 24
+
+
+@dataclasses.dataclass(frozen=True)
+class ProjectDrop:
+    """A project dropped in the tree: the rows showing it there, its parent ("" at the top)
+    and its index among its new siblings."""
+
+    rows: list[ProjectRow]
+    parent: str
+    position: int
+
+
+def _place_of(rows: list[ProjectRow], spot: int, depth: int) -> tuple[str, int]:
+    """The parent and the index among siblings of a project put at `spot` of `rows` (which
+    leave it out) at `depth`: the rows above at that depth, up to the parent's row."""
+    position = 0
+    for row in reversed(rows[:spot]):
+        if row.depth < depth:
+            return row.id, position
+        if row.depth == depth and not row.is_inbox:
+            position += 1
+    return "", position
+
+
+def dropped_project(
+    rows: list[ProjectRow], project_id: str, index: int, sideways: int
+) -> ProjectDrop | None:
+    """A project put at `index` of the tree's rows (as dnd-kit shows it) and dragged
+    `sideways` px: under the row above when dragged right, out of its parent when dragged left,
+    with its sub-projects. None when that changes nothing."""
+    at = next(i for i, r in enumerate(rows) if r.id == project_id)
+    end = at + 1
+    while end < len(rows) and rows[end].depth > rows[at].depth:
+        end += 1
+    block, moved = rows[at:end], {r.id for r in rows[at:end]}
+    rest = [r for r in rows if r.id not in moved]
+    shown = [r.id for r in rows if r.id != project_id]
+    shown.insert(min(index, len(shown)), project_id)
+    spot = len([i for i in shown[: shown.index(project_id)] if i not in moved])
+    deepest = rest[spot - 1].depth + 1 if spot > 0 else 0
+    shallowest = rest[spot].depth if spot < len(rest) else 0
+    depth = max(min(rows[at].depth + round(sideways / NEST_STEP), deepest), shallowest)
+    parent, position = _place_of(rest, spot, depth)
+    before = [r for r in rows[:at] if r.id not in moved]
+    if (parent, position) == _place_of(before, len(before), rows[at].depth) and (
+        depth == rows[at].depth
+    ):
+        return None
+    shift = depth - rows[at].depth
+    placed = [dataclasses.replace(r, depth=r.depth + shift) for r in block]
+    return ProjectDrop([*rest[:spot], *placed, *rest[spot:]], parent, position)
+
+
 class ProjectsState(AuthState):
     projects: list[ProjectRow] = []
     archived: list[ProjectRow] = []
@@ -103,6 +158,34 @@ class ProjectsState(AuthState):
             user = session.get(User, uuid.UUID(self._live_user))
             if user is not None:
                 self._refresh(session, user)
+
+    @rx.var
+    def project_ids(self) -> list[str]:
+        return [p.id for p in self.projects]
+
+    @signed_in_event
+    def drop(
+        self, project_id: str, container: str, index: int, sideways: int
+    ) -> Iterator[EventSpec | None]:
+        """A project dropped in the tree: shown there at once, then moved there (parent and
+        place); a refusal (too deep, the Inbox) puts it back and says why."""
+        if project_id not in self.project_ids:
+            return
+        drop = dropped_project(self.projects, project_id, index, sideways)
+        if drop is None:
+            return
+        before = self.projects
+        self.projects = drop.rows
+        yield None
+        pid = uuid.UUID(project_id)
+        data = ProjectUpdate(
+            parent_id=uuid.UUID(drop.parent) if drop.parent else None, position=drop.position
+        )
+        try:
+            self._with_user(lambda s, u: projects.update_project(s, u, pid, data))
+        except DomainError as error:
+            self.projects = before
+            yield rx.toast.error(f"Not moved: {error.message}", duration=6000)
 
     @signed_in_event
     def toggle(self, project_id: str) -> None:

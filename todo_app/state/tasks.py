@@ -761,20 +761,6 @@ class TasksState(AuthState):
         )
 
     @signed_in_event
-    def move(self, task_id: str, step: int) -> None:
-        """Swap a task with its neighbour in the list as shown, and keep that order."""
-        order = [row.id for group in self.groups for row in group.rows]
-        if task_id not in order:
-            return
-        index = order.index(task_id)
-        other = index + step
-        if not 0 <= other < len(order):
-            return
-        order[index], order[other] = order[other], order[index]
-        ids = [uuid.UUID(value) for value in order]
-        self._with_user(lambda s, u: tasks.reorder_tasks(s, u, ids))
-
-    @signed_in_event
     def save_filter(self, form: dict[str, Any]) -> EventSpec | None:
         name = str(form.get("name", "")).strip()
         query = {k: v for k, v in self.params.items() if k != "page"}
