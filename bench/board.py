@@ -169,16 +169,20 @@ def measure_loads(
 
 
 def drag_once(page: Page, board: Board) -> None:
-    """The first card of the first non-empty column onto the first card of the next one."""
+    """The first card of the first non-empty column onto the first card of its neighbour."""
     columns = page.locator(".board-column")
     source_index = next(
         i
         for i in range(len(board.sections) + 1)
         if columns.nth(i).locator(".board-card").count() > 0
     )
-    target_index = source_index + 1 if source_index < len(board.sections) else 1
+    target_index = source_index + 1 if source_index < len(board.sections) else source_index - 1
     source = columns.nth(source_index).locator(".board-card").first
     target_column = columns.nth(target_index)
+    # The board scrolls sideways (dnd-kit scrolls it near an edge): two neighbours fit in view.
+    columns.nth(min(source_index, target_index)).evaluate(
+        "column => column.scrollIntoView({block: 'nearest', inline: 'start'})"
+    )
     has_cards = target_column.locator(".board-card").count() > 0
     target = target_column.locator(".board-card" if has_cards else ".column-cards").first
     page.evaluate(
