@@ -8,13 +8,29 @@ import uuid
 from typing import Any
 
 import httpx
-from playwright.sync_api import expect
+from playwright.sync_api import Locator, Page, expect
 
 PASSWORD = "correct horse battery"
 
 
 def unique_email(prefix: str = "user") -> str:
     return f"{prefix}-{uuid.uuid4().hex[:10]}@example.com"
+
+
+def keyboard_drag(page: Page, target: Locator, key: str) -> None:
+    """Space picks `target` up, `key` moves it one place, Space drops it. Each step waits for
+    dnd-kit's screen-reader announcement: a fixed pause is too short on a loaded machine."""
+    status = page.locator("[id^='DndLiveRegion']").filter(has_text="draggable item")
+    target.focus()
+    page.keyboard.press("Space")
+    expect(status).to_have_count(1)
+    # Picking up announces the item over its own place; let that settle before moving.
+    page.wait_for_timeout(300)
+    settled = status.inner_text()
+    page.keyboard.press(key)
+    expect(status).not_to_have_text(settled)
+    expect(status).to_contain_text("moved over")
+    page.keyboard.press("Space")
 
 
 class UI:

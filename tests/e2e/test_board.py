@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from e2e_steps import UI, unique_email
+from e2e_steps import UI, keyboard_drag, unique_email
 from playwright.sync_api import expect
 from test_live import LIVE_TIMEOUT, Api
 
@@ -156,13 +156,7 @@ def test_a_card_moves_with_the_keyboard(new_context: Callable[..., Any], live_ap
     board.open(ui)
 
     # Space picks the card up, an arrow takes it to the next column, Space drops it there.
-    card(ui, "Fix the shelf").focus()
-    keyboard = ui.page.keyboard
-    keyboard.press("Space")
-    ui.page.wait_for_timeout(150)
-    keyboard.press("ArrowRight")
-    ui.page.wait_for_timeout(300)
-    keyboard.press("Space")
+    keyboard_drag(ui.page, card(ui, "Fix the shelf"), "ArrowRight")
     expect(column(ui, "Weekend").locator(".card-title")).to_have_text(["Fix the shelf"])
     ui.reload()
     expect(column(ui, "Weekend").locator(".card-title")).to_have_text(["Fix the shelf"])

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from e2e_steps import UI
+from e2e_steps import UI, keyboard_drag
 from playwright.sync_api import expect
 from test_board import Board, signed_up
 from test_board import drag as drag_now
@@ -189,12 +189,7 @@ def test_rows_and_sections_move_with_the_keyboard(
     keyboard = ui.page.keyboard
 
     # On a handle: Space picks the row up, an arrow moves it, Space drops it.
-    handle(ui, f"Move {first}").focus()
-    keyboard.press("Space")
-    ui.page.wait_for_timeout(150)
-    keyboard.press("ArrowDown")
-    ui.page.wait_for_timeout(300)
-    keyboard.press("Space")
+    keyboard_drag(ui.page, handle(ui, f"Move {first}"), "ArrowDown")
     expect(rows(ui, "Bags")).to_have_text([second, first])
 
     # On the row itself Alt+Up still moves it among its siblings.
@@ -203,12 +198,7 @@ def test_rows_and_sections_move_with_the_keyboard(
     expect(rows(ui, "Bags")).to_have_text([first, second])
 
     # A section's handle moves the section.
-    handle(ui, "Move section Bags").focus()
-    keyboard.press("Space")
-    ui.page.wait_for_timeout(150)
-    keyboard.press("ArrowUp")
-    ui.page.wait_for_timeout(300)
-    keyboard.press("Space")
+    keyboard_drag(ui.page, handle(ui, "Move section Bags"), "ArrowUp")
     expect(ui.page.locator(".section-block").first).to_have_attribute("data-name", "Bags")
     ui.reload()
     expect(rows(ui, "Bags")).to_have_text([first, second])
