@@ -27,7 +27,6 @@ import os
 import random
 import secrets
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -37,12 +36,11 @@ from typing import Any
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from bench.support import seeds
-from bench.support.browser import SETTLE_MS, WAIT_MS, register
-from bench.support.run import ROOT, exit_on_sigterm, log, write_results
+from bench.support.browser import SETTLE_MS, WAIT_MS, browser_main, register
+from bench.support.run import log
 from bench.support.seeds import TIMEZONE
 from bench.support.servers import CHROMIUM, CHROMIUM_ARGS, running_app
 from bench.support.stats import verdict
-from bench.support.tables import print_verdicts
 from todo_app.db import dispose_engines, session_scope
 from todo_app.models import User
 from todo_app.schemas import ProjectCreate, SectionCreate, TaskCreate
@@ -294,20 +292,11 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    if not CHROMIUM.exists():
-        log(f"{CHROMIUM} is missing (apt-get install -y chromium; never `playwright install`)")
-        return 1
-    exit_on_sigterm()
-    with tempfile.TemporaryDirectory(prefix="todo_board_bench_") as workdir:
-        results = run(args, Path(workdir))
-    path = write_results("board", results)
-    print_verdicts(
-        results["results"],
+    legend = (
         f"(milliseconds, in-page performance.now(); base = the same measure on a board of "
-        f"{args.baseline_cards} cards in the same run; x = measured / baseline)",
+        f"{args.baseline_cards} cards in the same run; x = measured / baseline)"
     )
-    log(f"results written to {path.relative_to(ROOT)}")
-    return 0
+    return 0 if browser_main("board", run, args, legend) is not None else 1
 
 
 if __name__ == "__main__":

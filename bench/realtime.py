@@ -25,7 +25,6 @@ import os
 import secrets
 import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,15 +37,15 @@ from bench.support.browser import (
     PASSWORD,
     WAIT_MS,
     Account,
+    browser_main,
     measure_toggles,
     open_page,
     register,
 )
 from bench.support.pipeline import bus_config, bus_env
-from bench.support.run import ROOT, exit_on_sigterm, log, write_results
+from bench.support.run import log
 from bench.support.servers import CHROMIUM, CHROMIUM_ARGS, running_app
 from bench.support.stats import verdict
-from bench.support.tables import print_verdicts
 from todo_app.db import dispose_engines
 from workers.broker import EmbeddedBroker
 from workers.relay import RelayWorker
@@ -229,25 +228,19 @@ def measure(args: argparse.Namespace, base_url: str, startup_s: float) -> dict[s
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    if not CHROMIUM.exists():
-        log(f"{CHROMIUM} is missing (apt-get install -y chromium; never `playwright install`)")
-        return 1
-    exit_on_sigterm()
-    with tempfile.TemporaryDirectory(prefix="todo_realtime_bench_") as workdir:
-        results = run(args, Path(workdir))
-    path = write_results("realtime", results)
-    print_verdicts(
-        results["results"],
+    legend = (
         "(milliseconds, wall clock: time.time() in the bench, Date.now() in the page; "
         "base = same run's bare Reflex event round trip (editor checkbox, in-page "
-        "performance.now()); x = measured / baseline)",
+        "performance.now()); x = measured / baseline)"
     )
+    results = browser_main("realtime", run, args, legend)
+    if results is None:
+        return 1
     log(
         f"missing pushes: {results['missing_pushes']}; pushes before the REST response: "
         f"{results['pushes_before_response']}; PATCH round trip p50 "
         f"{results['request_ms']['p50_ms']} ms"
     )
-    log(f"results written to {path.relative_to(ROOT)}")
     return 0
 
 

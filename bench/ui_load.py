@@ -22,7 +22,6 @@ import os
 import random
 import secrets
 import sys
-import tempfile
 import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
@@ -37,11 +36,12 @@ from bench.support.browser import (
     SETTLE_MS,
     WAIT_MS,
     Account,
+    browser_main,
     measure_toggles,
     open_page,
     register,
 )
-from bench.support.run import ROOT, exit_on_sigterm, log, write_results
+from bench.support.run import log
 from bench.support.seeds import (
     DUE_SPREAD_DAYS,
     RULES,
@@ -56,7 +56,6 @@ from bench.support.seeds import (
 )
 from bench.support.servers import CHROMIUM, CHROMIUM_ARGS, running_app
 from bench.support.stats import verdict
-from bench.support.tables import print_verdicts
 from todo_app.db import dispose_engines, session_scope
 from todo_app.models import User
 from todo_app.schemas import TaskCreate
@@ -260,20 +259,11 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    if not CHROMIUM.exists():
-        log(f"{CHROMIUM} is missing (apt-get install -y chromium; never `playwright install`)")
-        return 1
-    exit_on_sigterm()
-    with tempfile.TemporaryDirectory(prefix="todo_ui_bench_") as workdir:
-        results = run(args, Path(workdir))
-    path = write_results("ui_load", results)
-    print_verdicts(
-        results["results"],
+    legend = (
         "(milliseconds, in-page performance.now(); base = same run's baseline: load of an "
-        "empty list, and an editor checkbox round trip; x = measured / baseline)",
+        "empty list, and an editor checkbox round trip; x = measured / baseline)"
     )
-    log(f"results written to {path.relative_to(ROOT)}")
-    return 0
+    return 0 if browser_main("ui_load", run, args, legend) is not None else 1
 
 
 if __name__ == "__main__":

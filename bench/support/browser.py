@@ -8,13 +8,21 @@ round trip both browser benchmarks use as their baseline.
 
 from __future__ import annotations
 
+import argparse
 import json
+import tempfile
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from playwright.sync_api import Browser, Page
 
+from bench.support.run import ROOT, exit_on_sigterm, log, write_results
 from bench.support.seeds import TIMEZONE
+from bench.support.servers import CHROMIUM
+from bench.support.tables import print_verdicts
 from todo_app.db import session_scope
 from todo_app.schemas import RegisterRequest
 from todo_app.services import auth
@@ -130,3 +138,23 @@ def measure_toggles(page: Page, clicks: int) -> list[float]:
     # Leave the task as it was: the draft is discarded, nothing was saved.
     page.locator("#edit-cancel").click()
     return [round(ms, 1) for ms in page.evaluate("window.__bench.toggles")[1:]]
+
+
+def browser_main(
+    name: str,
+    run: Callable[[argparse.Namespace, Path], dict[str, Any]],
+    args: argparse.Namespace,
+    legend: str,
+) -> dict[str, Any] | None:
+    """A browser benchmark's run in a scratch directory, its results written and their
+    verdicts printed under `legend`; None when Chromium is missing."""
+    if not CHROMIUM.exists():
+        log(f"{CHROMIUM} is missing (apt-get install -y chromium; never `playwright install`)")
+        return None
+    exit_on_sigterm()
+    with tempfile.TemporaryDirectory(prefix=f"todo_{name}_bench_") as workdir:
+        results = run(args, Path(workdir))
+    path = write_results(name, results)
+    print_verdicts(results["results"], legend)
+    log(f"results written to {path.relative_to(ROOT)}")
+    return results
