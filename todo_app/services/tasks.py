@@ -395,7 +395,9 @@ def _destination(
 def _move(session: Session, user: User, task: Task, data: TaskMove) -> list[str]:
     """Put `task` where `data` says, its subtasks along with it; the fields that changed.
     Siblings pushed down to make room are changed (and announced) here too."""
-    below = subtasks.descendants(session, task)
+    # A move within its place (a drag in a column) needs no walk of the subtree.
+    places = data.model_fields_set & _PLACE_FIELDS
+    below = subtasks.descendants(session, task) if places else []
     project_id, section_id, parent_id = _destination(session, user, task, data, below)
     place = {"project_id": project_id, "section_id": section_id, "parent_id": parent_id}
     changed = [name for name, value in place.items() if getattr(task, name) != value]
