@@ -220,11 +220,26 @@ def test_upgrade_puts_every_account_and_task_in_an_inbox(blank_database_url):
                 assert {task.id for task in tasks} == task_ids
                 assert {task.project_id for task in tasks} <= {inboxes[0].id}
                 assert all(t.section_id is None and t.parent_id is None for t in tasks)
+                # Nobody is assigned and nothing is shared until someone shares it.
+                assert all(t.assignee_id is None for t in tasks)
+            assert session.exec(select(models.ProjectMember)).all() == []
             reminders = session.exec(select(models.Reminder)).all()
             assert len(reminders) == sum(map(len, owned.values()))
             # The database holds one Inbox per account from now on.
             second = models.Project(owner_id=next(iter(owned)), name="Inbox", is_inbox=True)
             session.add(second)
+            with pytest.raises(IntegrityError):
+                session.flush()
+            session.rollback()
+            # One membership per (project, user).
+            owner, member = list(owned)[:2]
+            inbox = session.exec(
+                select(models.Project).where(models.Project.owner_id == owner)
+            ).one()
+            for _ in range(2):
+                session.add(
+                    models.ProjectMember(project_id=inbox.id, user_id=member, role="viewer")
+                )
             with pytest.raises(IntegrityError):
                 session.flush()
     finally:

@@ -80,6 +80,23 @@ class Project(SQLModel, table=True):
     version: int = Field(default=1)
 
 
+class ProjectMember(SQLModel, table=True):
+    """Someone other than its owner who may see a project, and what their role lets them do."""
+
+    __tablename__ = "project_members"
+    __table_args__ = (
+        UniqueConstraint("project_id", "user_id", name="uq_project_members_project_user"),
+        # The projects shared with a user: every list asks.
+        Index("ix_project_members_user", "user_id"),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    project_id: uuid.UUID = Field(foreign_key="projects.id", ondelete="CASCADE")
+    user_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE")
+    role: str = Field(max_length=20)
+    created_at: datetime = _ts(default_factory=utcnow)
+
+
 class Section(SQLModel, table=True):
     """A named, ordered group of tasks inside a project."""
 
@@ -164,8 +181,14 @@ class Task(SQLModel, table=True):
     __mapper_args__ = {"version_id_col": _task_version}
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    # The owner of the task's project, kept with it (moves and transfers update it): the
+    # account the task belongs to, so a list of one's own tasks stays one indexed condition.
     user_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE")
     project_id: uuid.UUID = Field(foreign_key="projects.id", ondelete="CASCADE")
+    # A member of the task's project, or None.
+    assignee_id: uuid.UUID | None = Field(
+        default=None, foreign_key="users.id", ondelete="SET NULL", index=True
+    )
     section_id: uuid.UUID | None = Field(
         default=None, foreign_key="sections.id", ondelete="SET NULL"
     )

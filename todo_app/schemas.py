@@ -78,6 +78,9 @@ class TaskCreate(Input):
     parent_id: uuid.UUID | None = Field(
         default=None, description="a subtask of this task, in its project and section"
     )
+    assignee_id: uuid.UUID | None = Field(
+        default=None, description="a member of the task's project (its owner included)"
+    )
 
 
 class TaskUpdate(Input):
@@ -96,6 +99,9 @@ class TaskUpdate(Input):
     project_id: uuid.UUID | None = None
     section_id: uuid.UUID | None = None
     parent_id: uuid.UUID | None = None
+    assignee_id: uuid.UUID | None = Field(
+        default=None, description="a member of the task's project, or null: nobody"
+    )
     version: int | None = Field(
         default=None, description="the version last read; a stale one is refused with 409"
     )
@@ -123,6 +129,7 @@ class TaskPublic(BaseModel):
     project_id: uuid.UUID
     section_id: uuid.UUID | None
     parent_id: uuid.UUID | None
+    assignee_id: uuid.UUID | None
     title: str
     description: str
     priority: str
@@ -167,6 +174,9 @@ class TaskListParams(Input):
         default=None,
         description="true: only tasks of archived projects; default: those are hidden",
     )
+    assignee: str | None = Field(
+        default=None, description="me, none (unassigned) or a user id; default anyone"
+    )
     sort_by: str | None = Field(
         default=None, description="due_at, priority, created_at, title or position (default)"
     )
@@ -200,6 +210,12 @@ class ProjectUpdate(Input):
     view: str | None = Field(default=None, description="list or board")
 
 
+class ProjectOwner(BaseModel):
+    id: uuid.UUID
+    email: str
+    display_name: str
+
+
 class ProjectPublic(BaseModel):
     id: uuid.UUID
     name: str
@@ -210,10 +226,37 @@ class ProjectPublic(BaseModel):
     archived: bool
     view: str
     open_count: int = Field(description="open tasks in the project")
+    role: str = Field(description="the caller's role: owner, admin, editor, commenter, viewer")
+    shared: bool = Field(description="whether anyone besides its owner is a member")
+    owner: ProjectOwner
 
 
 class ProjectList(BaseModel):
     items: list[ProjectPublic]
+
+
+class MemberAdd(Input):
+    email: str = Field(description="the email of an existing account")
+    role: str = Field(description="admin, editor, commenter or viewer")
+
+
+class MemberUpdate(Input):
+    role: str = Field(description="admin, editor, commenter or viewer")
+
+
+class TransferRequest(Input):
+    user_id: uuid.UUID = Field(description="a member, who becomes the owner")
+
+
+class MemberPublic(BaseModel):
+    user_id: uuid.UUID
+    email: str
+    display_name: str
+    role: str
+
+
+class MemberList(BaseModel):
+    items: list[MemberPublic]
 
 
 class SectionCreate(Input):

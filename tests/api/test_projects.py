@@ -66,7 +66,12 @@ def test_registration_makes_the_inbox_and_tasks_go_there(client, auth):
         "archived": False,
         "view": "list",
         "open_count": 0,
+        "role": "owner",
+        "shared": False,
+        "owner": box["owner"],
     }
+    me = call(client, "GET", "/auth/me", auth)
+    assert box["owner"] == {k: me[k] for k in ("id", "email", "display_name")}
     made = task(client, auth)
     assert (made["project_id"], made["section_id"], made["parent_id"]) == (box["id"], None, None)
     listed_task = call(client, "GET", "/tasks", auth)["items"][0]

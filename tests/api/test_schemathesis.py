@@ -190,6 +190,10 @@ _list_query = {
     "page": st.integers(1, 3).map(str),
     "limit": st.integers(1, 200).map(str),
 }
+_role = st.sampled_from(["admin", "editor", "commenter", "viewer", "owner"])
+# Accounts the run may add to its projects (never the one a project is handed over to: the
+# run's user must stay the owner of the projects every other operation uses).
+JOINERS = [f"joiner{i}@example.com" for i in range(3)]
 # (where the value goes, its strategy) per operation
 VALID_INPUTS: dict[str, tuple[str, Any]] = {
     "POST /api/v1/auth/register": (
@@ -248,6 +252,14 @@ VALID_INPUTS: dict[str, tuple[str, Any]] = {
                 "position": st.integers(0, 5),
             },
         ),
+    ),
+    "POST /api/v1/projects/{project_id}/members": (
+        "body",
+        st.fixed_dictionaries({"email": st.sampled_from(JOINERS), "role": _role}),
+    ),
+    "PATCH /api/v1/projects/{project_id}/members/{user_id}": (
+        "body",
+        st.fixed_dictionaries({"role": _role}),
     ),
     "POST /api/v1/filters": (
         "body",
@@ -328,12 +340,31 @@ def _nul_laced(draw: st.DrawFn, cases: Any) -> Any:
 
 def _seed(client: TestClient, headers: dict[str, str], db: str) -> dict[str, list[str]]:
     """Tasks of each kind, projects and sections, saved filters, notifications, audit rows,
-    conversations, API tokens, a calendar feed and a spare login."""
+    conversations, API tokens, a calendar feed, a spare login, and projects shared both ways
+    (one to leave, one with a member to change and remove, one to hand over)."""
 
-    def post(path: str, body: dict[str, Any], expected: int = 201) -> dict[str, Any]:
-        response = client.post(f"{API}{path}", json=body, headers=headers)
+    def post(
+        path: str, body: dict[str, Any], expected: int = 201, as_: dict[str, str] | None = None
+    ) -> dict[str, Any]:
+        response = client.post(f"{API}{path}", json=body, headers=as_ or headers)
         assert response.status_code == expected, response.text
         return response.json()
+
+    def account(email: str) -> tuple[str, dict[str, str]]:
+        tokens = post("/auth/register", {"email": email, "password": PASSWORD})
+        return tokens["user"]["id"], {"Authorization": f"Bearer {tokens['access_token']}"}
+
+    for email in JOINERS:
+        account(email)
+    member_id, _ = account("member@example.com")
+    heir_id, _ = account("heir@example.com")
+    _, other = account("other@example.com")
+    theirs = post("/projects", {"name": "Theirs"}, as_=other)
+    post(f"/projects/{theirs['id']}/members", {"email": EMAIL, "role": "viewer"}, as_=other)
+    team = post("/projects", {"name": "Team"})
+    post(f"/projects/{team['id']}/members", {"email": "member@example.com", "role": "editor"})
+    handover = post("/projects", {"name": "Handover"})
+    post(f"/projects/{handover['id']}/members", {"email": "heir@example.com", "role": "viewer"})
 
     plain = post("/tasks", {"title": "Plain", "tags": ["home"], "priority": "high"})
     weekly = post(
@@ -415,6 +446,9 @@ def _seed(client: TestClient, headers: dict[str, str], db: str) -> dict[str, lis
         "token_id": token_ids,
         # The feed comes before POST /calendar/token (which replaces this secret) in the run.
         "calendar_token": [feed_url.split("token=", 1)[1]],
+        "membership": [team["id"], member_id],
+        "shared_project_id": [theirs["id"]],
+        "handover": [handover["id"], heir_id],
     }
 
 
@@ -454,6 +488,24 @@ def _strategy(
         seeded += [
             operation.as_strategy(headers=headers, query={**fixed, "project_id": project_id})
             for project_id in known["project_id"]
+        ]
+    if label.startswith(("PATCH", "DELETE")) and label.endswith("/members/{user_id}"):
+        project_id, user_id = known["membership"]
+        path = {"project_id": project_id, "user_id": user_id}
+        seeded = [operation.as_strategy(headers=headers, path_parameters=path)]
+    if label == "POST /api/v1/projects/{project_id}/leave":
+        seeded += [
+            operation.as_strategy(headers=headers, path_parameters={"project_id": project_id})
+            for project_id in known["shared_project_id"]
+        ]
+    if label == "POST /api/v1/projects/{project_id}/transfer":
+        project_id, user_id = known["handover"]
+        seeded = [
+            operation.as_strategy(
+                headers=headers,
+                path_parameters={"project_id": project_id},
+                body={"user_id": user_id},
+            )
         ]
     if label == "POST /api/v1/tasks/reorder":
         ids = known["task_id"][:4]

@@ -185,6 +185,7 @@ def seed_user(client: TestClient, db: str, email: str, marker: str) -> Seeded:
             "notification_id": [notification_id],
             "conversation_id": [conversation["conversation_id"]],
             "token_id": [pat["id"]],
+            "user_id": [user_id],
         },
         feed_token=feed,
     )

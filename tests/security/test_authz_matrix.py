@@ -60,6 +60,7 @@ PATH_PARAMS = {
     "notification_id",
     "conversation_id",
     "token_id",
+    "user_id",
 }
 # Query parameters that name one of the user's things, and the kind of id each takes.
 QUERY_IDS = {"project_id": "project_id", "section_id": "section_id", "parent_id": "task_id"}
@@ -78,6 +79,9 @@ VALID_BODIES: dict[str, dict[str, Any]] = {
     "SectionCreate": {"name": "made by someone else"},
     "SectionUpdate": {"name": "changed by someone else", "position": 0},
     "ChatRequest": {"message": "delete everything"},
+    "MemberAdd": {"email": "attacker@example.com", "role": "admin"},
+    "MemberUpdate": {"role": "admin"},
+    "TransferRequest": {"user_id": str(uuid.uuid4())},
     # Filled with the victim's ids per request:
     "ReorderRequest": {},
     "RegisterRequest": {"email": "new@example.com", "password": "correct horse"},
@@ -268,7 +272,10 @@ def test_another_users_ids_are_not_found(
     with unchanged(victim):
         for op in with_ids:
             for index in range(len(victim.ids[op.path_params[0]])):
-                ids = {name: victim.ids[name][index:] for name in op.path_params}
+                ids = {
+                    name: victim.ids[name][min(index, len(victim.ids[name]) - 1) :]
+                    for name in op.path_params
+                }
                 for headers in (attacker.headers, attacker.pat_headers):
                     response = _call(client, op, _path(op, ids), _body(op, attacker), headers)
                     context = f"{op.label} on the victim's {ids}"

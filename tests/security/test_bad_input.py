@@ -201,6 +201,7 @@ KINDS: dict[str, Kind] = {
     "color": Kind(["chartreuse", "RED; DROP TABLE projects", "", "#ff0000", *CONTROL[:1]]),
     "view": Kind(["calendar", "LIST", "list; DROP TABLE projects", "", *CONTROL[:1]]),
     "position": Kind(_ints(0, None)),
+    "role": Kind(["owner", "boss", "", "admin; DROP TABLE users", "a\x00b", *CONTROL[:1]]),
     "chat_message": Kind(["", "   ", "x" * 2001, HUGE, "a\x00b"]),
     "conversation_id": Kind(UUIDS, also=frozenset({404})),
     # The id of a project or section in a body: malformed, or not one of the user's (404).
@@ -216,6 +217,7 @@ KINDS: dict[str, Kind] = {
     "q_tag_mode": Kind(["some", "a\x00b"]),
     "q_date": Kind(DATES),
     "q_bool": Kind(["maybe", "2", "a\x00b"]),
+    "q_assignee": Kind(["someone", "ME; DROP TABLE tasks", "a\x00b", "x" * 300, "12345"]),
     # A project, section or parent task id in the list query: malformed, or not one of the user's.
     "q_ref_id": Kind([*UUIDS[:4], str(uuid.uuid4())], also=frozenset({404})),
     "q_sort_by": Kind(["password_hash", "user_id", "title; DROP TABLE tasks", "1", "a\x00b"]),
@@ -268,6 +270,12 @@ FIELD_KINDS: dict[str, str] = {
     "TaskUpdate.project_id": "ref_id",
     "TaskUpdate.section_id": "ref_id",
     "TaskUpdate.parent_id": "ref_id",
+    "TaskCreate.assignee_id": "ref_id",
+    "TaskUpdate.assignee_id": "ref_id",
+    "MemberAdd.email": "email",
+    "MemberAdd.role": "role",
+    "MemberUpdate.role": "role",
+    "TransferRequest.user_id": "ref_id",
     "TaskUpdate.version": "version",
     "TaskMove.project_id": "ref_id",
     "TaskMove.section_id": "ref_id",
@@ -307,6 +315,7 @@ FIELD_KINDS: dict[str, str] = {
     "GET /api/v1/tasks ?section_id": "q_ref_id",
     "GET /api/v1/tasks ?parent_id": "q_ref_id",
     "GET /api/v1/tasks ?archived": "q_bool",
+    "GET /api/v1/tasks ?assignee": "q_assignee",
     "GET /api/v1/tasks ?sort_by": "q_sort_by",
     "GET /api/v1/tasks ?sort_order": "q_sort_order",
     "GET /api/v1/tasks ?page": "q_page",
@@ -439,6 +448,9 @@ def _base_body(schema: str, user: Seeded) -> dict[str, Any]:
         "SectionCreate": {"name": f"corpus {unique}"},
         "SectionUpdate": {},
         "ChatRequest": {"message": "hello"},
+        "MemberAdd": {"email": user.email, "role": "viewer"},
+        "MemberUpdate": {"role": "viewer"},
+        "TransferRequest": {"user_id": str(uuid.uuid4())},
     }[schema]
 
 

@@ -31,6 +31,7 @@ def task(title: str, **fields: Any) -> TaskPublic:
         "project_id": uuid.uuid4(),
         "section_id": None,
         "parent_id": None,
+        "assignee_id": None,
         "title": title,
         "description": "",
         "priority": "medium",

@@ -25,6 +25,7 @@ def task(
         project_id=PROJECT,
         section_id=section.id if section else None,
         parent_id=parent.id if parent else None,
+        assignee_id=None,
         title=title,
         description="",
         priority="medium",

@@ -31,6 +31,7 @@ QUERY_KEYS = (
     "section_id",
     "parent_id",
     "archived",
+    "assignee",
     "sort_by",
     "sort_order",
     "page",
@@ -55,6 +56,8 @@ class TaskQuery:
     top_level: bool = False
     parent_id: uuid.UUID | None = None
     archived: bool = False
+    # "me", "none" (unassigned) or a user id; None: anyone's.
+    assignee: str | None = None
     sort_by: str = "position"
     sort_order: str = "asc"
     page: int = 1
@@ -111,6 +114,14 @@ def _csv(value: str | None) -> list[str]:
     return [part.strip() for part in (value or "").split(",") if part.strip()]
 
 
+def _assignee(params: Mapping[str, str]) -> str | None:
+    value = (params.get("assignee") or "").strip().lower()
+    if value in ("", "me", "none"):
+        return value or None
+    found = _uuid(params, "assignee", "me, none or a user id")
+    return str(found)
+
+
 def parse_query(params: Mapping[str, Any], tz: str = "UTC") -> TaskQuery:
     """Validate list parameters; unknown keys are an error so typos do not silently match all."""
     strings = {key: str(value) for key, value in params.items() if value is not None}
@@ -154,6 +165,7 @@ def parse_query(params: Mapping[str, Any], tz: str = "UTC") -> TaskQuery:
         top_level=top_level,
         parent_id=None if top_level else _uuid(strings, "parent_id", "none or a UUID"),
         archived=bool(_bool(strings, "archived")),
+        assignee=_assignee(strings),
         sort_by=_choice(strings, "sort_by", SORT_FIELDS, "position"),
         sort_order=_choice(strings, "sort_order", SORT_ORDERS, "asc"),
         page=_int(strings, "page", 1, 1, 1_000_000),

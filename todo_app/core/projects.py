@@ -40,11 +40,46 @@ SECTIONS_MAX = 200
 
 
 class Permission(StrEnum):
-    """What a user may do to a project; sharing (issue 20) gives members a subset."""
+    """What a user may do to a project and what it holds."""
 
     view = "view"
+    comment = "comment"
+    # Add, change, complete, move and delete tasks and sections.
     edit = "edit"
+    manage_members = "manage_members"
+    # Rename, move, archive, delete the project, hand it over.
     manage = "manage"
+
+
+class Role(StrEnum):
+    """A member's role in a project; `owner` is the project's owner_id, never a member row."""
+
+    owner = "owner"
+    admin = "admin"
+    editor = "editor"
+    commenter = "commenter"
+    viewer = "viewer"
+
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.owner: frozenset(Permission),
+    Role.admin: frozenset(
+        {Permission.view, Permission.comment, Permission.edit, Permission.manage_members}
+    ),
+    Role.editor: frozenset({Permission.view, Permission.comment, Permission.edit}),
+    Role.commenter: frozenset({Permission.view, Permission.comment}),
+    Role.viewer: frozenset({Permission.view}),
+}
+# What a member row may hold: the one owner is the project's owner_id.
+MEMBER_ROLES = tuple(role.value for role in Role if role is not Role.owner)
+MEMBERS_MAX = 100
+
+
+def clean_role(value: str | None) -> Role:
+    role = (value or "").strip().lower()
+    if role not in MEMBER_ROLES:
+        raise FieldError("role", f"role must be one of {', '.join(MEMBER_ROLES)}")
+    return Role(role)
 
 
 class View(StrEnum):

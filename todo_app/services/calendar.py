@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Calendar, Todo, vRecur
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
 
 from todo_app.core.errors import NotFound
@@ -122,20 +122,16 @@ def feed(session: Session, user: User, project_id: uuid.UUID | None = None) -> b
     one project (archived or not), or those outside the archived projects."""
     zone = ZoneInfo(user.timezone)
     now = utcnow().replace(microsecond=0)
-    where = [
-        col(Task.user_id) == user.id,
+    where: list[ColumnElement[bool]] = [
         col(Task.completed).is_(False),
         col(Task.deleted_at).is_(None),
     ]
     name = "Todo"
+    project = None
     if project_id is not None:
         project = projects.project_for(session, user, project_id, Permission.view)
-        where.append(col(Task.project_id) == project.id)
         name = f"Todo: {project.name}"
-    else:
-        archived = projects.archived_ids(session, user)
-        if archived:
-            where.append(col(Task.project_id).not_in(archived))
+    where.extend(projects.tasks_seen(session, user, project))
     tasks = session.exec(
         select(Task)
         .where(*where)
@@ -148,7 +144,11 @@ def feed(session: Session, user: User, project_id: uuid.UUID | None = None) -> b
         chunk = ids[start : start + 500]
         for reminder in session.exec(
             select(Reminder)
-            .where(col(Reminder.task_id).in_(chunk), col(Reminder.sent_at).is_(None))
+            .where(
+                col(Reminder.task_id).in_(chunk),
+                col(Reminder.user_id) == user.id,
+                col(Reminder.sent_at).is_(None),
+            )
             .order_by(col(Reminder.remind_at))
         ).all():
             by_task[reminder.task_id].append(reminder)

@@ -56,6 +56,9 @@ class _Shape:
     statement and walking it for its cache key cost more than running it."""
 
     dialect: str
+    # own: the user's own tasks (those of the projects the user owns); shared: those and the
+    # tasks of the projects shared with the user; project: one project's, access checked.
+    scope: str
     status: str
     priorities: bool
     tags: int
@@ -74,6 +77,8 @@ class _Shape:
     # hide: tasks of the archived projects (a parameter) left out; only: nothing else;
     # any: no condition.
     archived: str
+    # None: anyone's; "id": the assignee parameter's; "none": unassigned ones.
+    assignee: str | None
     sort_by: str
     sort_order: str
 
@@ -88,18 +93,41 @@ def _archived_mode(query: TaskQuery, archived: Sequence[uuid.UUID]) -> str:
     return "hide"
 
 
+@dataclass(frozen=True)
+class Reach:
+    """Whose tasks a list reads: the user's own, plus the `shared` projects' (unless
+    `project_only`: one project the user may see, named by the query)."""
+
+    shared: Sequence[uuid.UUID] = ()
+    project_only: bool = False
+    archived: Sequence[uuid.UUID] = ()
+
+
 def _shape_and_values(
     dialect: str,
     user: User,
     query: TaskQuery,
     now: datetime,
-    archived: Sequence[uuid.UUID] = (),
+    reach: Reach = Reach(),
 ) -> tuple[_Shape, dict[str, Any]]:
+    archived = reach.archived
     values: dict[str, Any] = {
-        "user_id": user.id,
         "offset": (query.page - 1) * query.limit,
         "limit": query.limit,
     }
+    if reach.project_only:
+        scope = "project"
+    else:
+        values["user_id"] = user.id
+        scope = "shared" if reach.shared else "own"
+        if reach.shared:
+            values["shared_ids"] = list(reach.shared)
+    assignee = None
+    if query.assignee == "none":
+        assignee = "none"
+    elif query.assignee is not None:
+        assignee = "id"
+        values["assignee"] = user.id if query.assignee == "me" else uuid.UUID(query.assignee)
     if query.priority:
         values["priorities"] = list(query.priority)
     for index, key in enumerate(query.tag_keys):
@@ -137,6 +165,7 @@ def _shape_and_values(
     top_level = True if query.top_level else (False if query.parent_id is not None else None)
     shape = _Shape(
         dialect=dialect,
+        scope=scope,
         status=query.status,
         priorities=bool(query.priority),
         tags=len(query.tags),
@@ -150,6 +179,7 @@ def _shape_and_values(
         section=query.section_id is not None,
         top_level=top_level,
         archived=mode,
+        assignee=assignee,
         sort_by=query.sort_by,
         sort_order=query.sort_order,
     )
@@ -205,10 +235,16 @@ def _overdue() -> ColumnElement[bool]:
 
 
 def _conditions(shape: _Shape) -> list[ColumnElement[bool]]:
-    where: list[ColumnElement[bool]] = [
-        col(Task.user_id) == bindparam("user_id"),
-        col(Task.deleted_at).is_(None),
-    ]
+    where: list[ColumnElement[bool]] = [col(Task.deleted_at).is_(None)]
+    mine = col(Task.user_id) == bindparam("user_id")
+    if shape.scope == "own":
+        where.append(mine)
+    elif shape.scope == "shared":
+        where.append(or_(mine, col(Task.project_id).in_(bindparam("shared_ids", expanding=True))))
+    if shape.assignee == "id":
+        where.append(col(Task.assignee_id) == bindparam("assignee"))
+    elif shape.assignee == "none":
+        where.append(col(Task.assignee_id).is_(None))
     if shape.status == "active":
         where.append(col(Task.completed).is_(False))
     elif shape.status == "completed":
@@ -297,39 +333,49 @@ def page_statement(
     user: User,
     query: TaskQuery,
     now: datetime,
-    archived: Sequence[uuid.UUID] = (),
+    reach: Reach = Reach(),
 ) -> tuple[sa.Select[Any], dict[str, Any]]:
     """The statement `list_tasks` runs for a page (each row with the `total`) and its values,
-    given the user's `archived` project ids: what bench/api_list.py runs directly as its
-    baseline."""
-    shape, values = _shape_and_values(dialect, user, query, now, archived)
+    given the user's `reach`: what bench/api_list.py runs directly as its baseline."""
+    shape, values = _shape_and_values(dialect, user, query, now, reach)
     return _statements(shape)[0], values
 
 
-def check_references(session: Session, user: User, query: TaskQuery) -> None:
+def check_references(session: Session, user: User, query: TaskQuery) -> bool:
     """A project, section or parent task the query names must be one the user may see (a
-    project in the trash is not): anything else is the same NotFound as reading it."""
+    project in the trash is not): anything else is the same NotFound as reading it. Answers
+    whether the project or section named is someone else's (shared with the user)."""
+    others = False
     if query.project_id is not None:
-        projects.project_for(session, user, query.project_id, Permission.view)
+        project = projects.project_for(session, user, query.project_id, Permission.view)
+        others = project.owner_id != user.id
     if query.section_id is not None:
-        projects.section_for(session, user, query.section_id, Permission.view)
+        _, project = projects.section_for(session, user, query.section_id, Permission.view)
+        others = project.owner_id != user.id
     if query.parent_id is not None:
         get_task(session, user, query.parent_id)
+    return others
 
 
-def _scope(session: Session, user: User, query: TaskQuery) -> Sequence[uuid.UUID]:
-    """The ids of the user's archived projects, if the query needs them, once the query's
-    references are checked."""
-    check_references(session, user, query)
-    if not query.archived and (query.project_id is not None or query.section_id is not None):
-        return ()
-    return projects.archived_ids(session, user)
+def _reach(session: Session, user: User, query: TaskQuery) -> Reach:
+    """Whose tasks the query reads, once its references are checked: a project or section
+    shared with the user alone; else the user's own and the shared projects', the archived
+    projects' ids with them if the query needs them."""
+    others = check_references(session, user, query)
+    one_place = query.project_id is not None or query.section_id is not None
+    if others:
+        return Reach(project_only=True)
+    scope = projects.scope(session, user)
+    return Reach(
+        shared=() if one_place else scope.shared,
+        archived=() if one_place and not query.archived else scope.archived,
+    )
 
 
 def _page(session: Session, user: User, query: TaskQuery) -> tuple[Sequence[Row[Any]], int]:
     """The page's rows and how many rows match in all."""
-    archived = _scope(session, user, query)
-    shape, values = _shape_and_values(_dialect(session), user, query, datetime.now(UTC), archived)
+    reach = _reach(session, user, query)
+    shape, values = _shape_and_values(_dialect(session), user, query, datetime.now(UTC), reach)
     page, count = _statements(shape)
     rows = _run(session, page, values).all()
     if rows:
@@ -351,8 +397,8 @@ def find_task(
     session: Session, user: User, query: TaskQuery, task_id: uuid.UUID
 ) -> TaskPublic | None:
     """The task if `query` selects it (on whichever page), else None."""
-    archived = _scope(session, user, query)
-    shape, values = _shape_and_values(_dialect(session), user, query, datetime.now(UTC), archived)
+    reach = _reach(session, user, query)
+    shape, values = _shape_and_values(_dialect(session), user, query, datetime.now(UTC), reach)
     statement = _shown(shape.dialect).where(
         *_conditions(shape), col(Task.id) == bindparam("task_id")
     )
@@ -367,7 +413,8 @@ def tag_counts(
     of one project's tasks, of the archived projects' (`archived`), or else of every task
     outside the archived projects. Trashed tasks never count."""
     query = TaskQuery(project_id=project_id, archived=archived)
-    archived_ids = _scope(session, user, query)
+    reach = _reach(session, user, query)
+    archived_ids = reach.archived
     mode = _archived_mode(query, archived_ids)
     postgresql = _dialect(session) == "postgresql"
 
@@ -375,28 +422,38 @@ def tag_counts(
         """An id as the dialect stores it: a UUID on PostgreSQL, 32 hex digits on SQLite."""
         return value if postgresql else value.hex
 
-    values: dict[str, Any] = {"uid": key(user.id)}
+    values: dict[str, Any] = {}
     if postgresql:
         sql = (
             "SELECT tag.value AS name, count(*) FILTER (WHERE NOT t.completed) AS open,"
             " count(*) AS total FROM tasks t, jsonb_array_elements_text(t.tags) AS tag(value)"
-            " WHERE t.user_id = :uid AND t.deleted_at IS NULL"
+            " WHERE t.deleted_at IS NULL"
         )
     else:
         sql = (
             "SELECT tag.value AS name, sum(CASE WHEN t.completed THEN 0 ELSE 1 END) AS open,"
             " count(*) AS total FROM tasks t, json_each(t.tags) AS tag"
-            " WHERE t.user_id = :uid AND t.deleted_at IS NULL"
+            " WHERE t.deleted_at IS NULL"
         )
+    expanding = []
+    if not reach.project_only:
+        values["uid"] = key(user.id)
+        if reach.shared:
+            sql += " AND (t.user_id = :uid OR t.project_id IN :shared_ids)"
+            values["shared_ids"] = [key(each) for each in reach.shared]
+            expanding.append("shared_ids")
+        else:
+            sql += " AND t.user_id = :uid"
     if project_id is not None:
         sql += " AND t.project_id = :project_id"
         values["project_id"] = key(project_id)
     if mode != "any":
         sql += f" AND t.project_id {'IN' if mode == 'only' else 'NOT IN'} :archived_ids"
         values["archived_ids"] = [key(each) for each in archived_ids]
-    statement = text(sql + " GROUP BY tag.value")
-    if mode != "any":
-        statement = statement.bindparams(bindparam("archived_ids", expanding=True))
+        expanding.append("archived_ids")
+    statement = text(sql + " GROUP BY tag.value").bindparams(
+        *[bindparam(name, expanding=True) for name in expanding]
+    )
     merged: dict[str, dict[str, Any]] = {}
     for name, open_count, total in session.execute(statement, values).all():
         entry = merged.setdefault(name.casefold(), {"spellings": {}, "open": 0, "total": 0})

@@ -9,28 +9,38 @@ the project's stamp, so a task or sub-project trashed before stays in the trash.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, update
+from sqlalchemy import ColumnElement, bindparam, func, literal, or_, union_all, update
 from sqlmodel import Session, col, select
 
 from todo_app.core.errors import Conflict, FieldError, Forbidden, NotFound
 from todo_app.core.projects import (
     DEPTH_MAX,
     INBOX_NAME,
+    MEMBERS_MAX,
     PROJECTS_MAX,
+    ROLE_PERMISSIONS,
     SECTIONS_MAX,
     Permission,
+    Role,
     clean_color,
     clean_name,
+    clean_role,
     clean_view,
 )
 from todo_app.db import get_by_id
-from todo_app.models import Project, Section, Task, User, utcnow
+from todo_app.models import Project, ProjectMember, Section, Task, User, utcnow
 from todo_app.schemas import (
+    MemberAdd,
+    MemberList,
+    MemberPublic,
+    MemberUpdate,
     ProjectCreate,
     ProjectList,
+    ProjectOwner,
     ProjectPublic,
     ProjectUpdate,
     SectionCreate,
@@ -43,10 +53,22 @@ from todo_app.services import outbox
 # -- access ----------------------------------------------------------------------------------
 
 
+def role_of(session: Session, user: User, project: Project) -> Role | None:
+    """The user's role in the project: owner, a member's role, or None (not a member)."""
+    if project.owner_id == user.id:
+        return Role.owner
+    role = session.exec(
+        select(ProjectMember.role).where(
+            ProjectMember.project_id == project.id, ProjectMember.user_id == user.id
+        )
+    ).first()
+    return Role(role) if role is not None else None
+
+
 def permissions(session: Session, user: User, project: Project) -> frozenset[Permission]:
-    """What `user` may do to `project`: its owner everything, anyone else nothing (members
-    and their roles, issue 20, are read here)."""
-    return frozenset(Permission) if project.owner_id == user.id else frozenset()
+    """What `user` may do to `project`: what the user's role in it grants, nothing if none."""
+    role = role_of(session, user, project)
+    return ROLE_PERMISSIONS[role] if role is not None else frozenset()
 
 
 def project_for(
@@ -56,9 +78,9 @@ def project_for(
     need: Permission,
     include_deleted: bool = False,
 ) -> Project:
-    """The project, if `user` may do `need` to it. A missing project, one the user may not
-    see, one in the trash (unless `include_deleted`) are the same NotFound; one the user
-    sees but may not change this way is Forbidden (only with members, issue 20)."""
+    """The project, if `user` may do `need` to it. A missing project, one the user is not a
+    member of, one in the trash (unless `include_deleted`) are the same NotFound; one the
+    user sees but whose role does not grant `need` is Forbidden, naming the permission."""
     project = get_by_id(session, Project, project_id)
     granted = frozenset() if project is None else permissions(session, user, project)
     if project is None or Permission.view not in granted:
@@ -66,7 +88,7 @@ def project_for(
     if project.deleted_at is not None and not include_deleted:
         raise NotFound("project not found")
     if need not in granted:
-        raise Forbidden(f"you may not {need.value} this project")
+        raise Forbidden(f"you lack the {need.value} permission on this project")
     return project
 
 
@@ -84,18 +106,56 @@ def section_for(
     return section, project
 
 
-_ARCHIVED_IDS = select(Project.id).where(
-    col(Project.owner_id) == bindparam("owner_id"), col(Project.archived_at).is_not(None)
+@dataclass(frozen=True)
+class Scope:
+    """What a user's task lists read beyond the user's own tasks, and what they hide."""
+
+    # The projects others share with the user (not in the trash).
+    shared: list[uuid.UUID]
+    # The archived projects the user sees, own and shared (archiving stamps a whole tree, so
+    # every project under an archived one is among them).
+    archived: list[uuid.UUID]
+
+
+_SCOPE = union_all(
+    select(Project.id, literal(False).label("shared"), literal(True).label("archived")).where(
+        col(Project.owner_id) == bindparam("user_id"), col(Project.archived_at).is_not(None)
+    ),
+    select(Project.id, literal(True).label("shared"), col(Project.archived_at).is_not(None))
+    .join(ProjectMember, col(ProjectMember.project_id) == Project.id)
+    .where(col(ProjectMember.user_id) == bindparam("user_id"), col(Project.deleted_at).is_(None)),
 )
 
 
-def archived_ids(session: Session, user: User) -> list[uuid.UUID]:
-    """The ids of the user's archived projects (archiving stamps a whole tree, so every
-    project under an archived one is among them). Every task list asks: a Core execution
-    of one prebuilt statement keeps it to a round trip."""
+def scope(session: Session, user: User) -> Scope:
+    """The user's `Scope`. Every task list asks: a Core execution of one prebuilt statement
+    keeps it to a round trip."""
     session.flush()
-    result = session.connection().execute(_ARCHIVED_IDS, {"owner_id": user.id})
-    return list(result.scalars())
+    rows = session.connection().execute(_SCOPE, {"user_id": user.id}).all()
+    return Scope(
+        shared=[row[0] for row in rows if row[1]], archived=[row[0] for row in rows if row[2]]
+    )
+
+
+def archived_ids(session: Session, user: User) -> list[uuid.UUID]:
+    """The ids of the archived projects the user sees."""
+    return scope(session, user).archived
+
+
+def tasks_seen(
+    session: Session, user: User, project: Project | None = None
+) -> list[ColumnElement[bool]]:
+    """The conditions selecting the tasks `user` sees: those of `project` (which the caller
+    has checked), or else the user's own and those shared with the user, outside the
+    archived projects."""
+    if project is not None:
+        return [col(Task.project_id) == project.id]
+    reach = scope(session, user)
+    mine = col(Task.user_id) == user.id
+    where = [or_(mine, col(Task.project_id).in_(reach.shared)) if reach.shared else mine]
+    if reach.archived:
+        where.append(col(Task.project_id).not_in(reach.archived))
+    return where
 
 
 def inbox_of(session: Session, user: User) -> Project:
@@ -161,22 +221,80 @@ def _open_counts(session: Session, project_ids: list[uuid.UUID]) -> dict[uuid.UU
     return dict(rows)
 
 
-def _public(project: Project, open_count: int) -> ProjectPublic:
+def _public(
+    project: Project,
+    open_count: int,
+    role: Role,
+    owner: User,
+    shared: bool,
+    parent_seen: bool = True,
+) -> ProjectPublic:
     return ProjectPublic(
         id=project.id,
         name=project.name,
         color=project.color,
-        parent_id=project.parent_id,
+        # A member sees a shared sub-project at the top: its parent is not theirs to see.
+        parent_id=project.parent_id if parent_seen else None,
         position=project.position,
         is_inbox=project.is_inbox,
         archived=project.archived_at is not None,
         view=project.view,
         open_count=open_count,
+        role=role.value,
+        shared=shared,
+        owner=ProjectOwner(id=owner.id, email=owner.email, display_name=owner.display_name),
     )
 
 
-def project_public(session: Session, project: Project) -> ProjectPublic:
-    return _public(project, _open_counts(session, [project.id]).get(project.id, 0))
+def _with_members(session: Session, project_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of the projects have members."""
+    if not project_ids:
+        return set()
+    statement = (
+        select(ProjectMember.project_id)
+        .where(col(ProjectMember.project_id).in_(project_ids))
+        .distinct()
+    )
+    return set(session.exec(statement).all())
+
+
+def _publics(session: Session, user: User, rows: list[tuple[Project, Role]]) -> list[ProjectPublic]:
+    """The projects in their public shape as `user` (whose role in each is given) sees them."""
+    ids = [project.id for project, _ in rows]
+    counts = _open_counts(session, ids)
+    shared = _with_members(session, ids)
+    others = {project.owner_id for project, _ in rows} - {user.id}
+    owners = {user.id: user}
+    if others:
+        owners.update(
+            (u.id, u) for u in session.exec(select(User).where(col(User.id).in_(others))).all()
+        )
+    seen = set(ids)
+    return [
+        _public(
+            project,
+            counts.get(project.id, 0),
+            role,
+            owners[project.owner_id],
+            project.id in shared or role is not Role.owner,
+            role is Role.owner or project.parent_id in seen,
+        )
+        for project, role in rows
+    ]
+
+
+def project_public(session: Session, user: User, project: Project) -> ProjectPublic:
+    """The project as `user`, who may see it, sees it."""
+    role = role_of(session, user, project)
+    if role is None:
+        raise NotFound("project not found")
+    public = _publics(session, user, [(project, role)])[0]
+    if role is Role.owner or project.parent_id is None:
+        return public
+    parent = get_by_id(session, Project, project.parent_id)
+    if parent is not None and role_of(session, user, parent) is not None:
+        return public.model_copy(update={"parent_id": project.parent_id})
+    return public
 
 
 def _emit(session: Session, event_type: str, project: Project, **extra: Any) -> None:
@@ -263,7 +381,8 @@ def _check_parent(
     session: Session, user: User, parent_id: uuid.UUID, moving: Project | None
 ) -> Project:
     """The parent named for a new project (`moving` None) or for `moving`."""
-    parent = project_for(session, user, parent_id, Permission.edit, include_deleted=True)
+    # Only the owner nests: a project tree has one owner.
+    parent = project_for(session, user, parent_id, Permission.manage, include_deleted=True)
     if parent.deleted_at is not None:
         raise FieldError("parent_id", "parent_id names a project in the trash")
     if parent.archived_at is not None:
@@ -314,21 +433,32 @@ def _place(session: Session, siblings: list[Project], project: Project, index: i
 
 
 def list_projects(session: Session, user: User, archived: bool = False) -> ProjectList:
-    """The user's projects not in the trash: the active ones, or the archived ones."""
-    statement = select(Project).where(
-        Project.owner_id == user.id,
+    """The user's projects and those shared with the user, not in the trash: the active
+    ones, or the archived ones. The user's own come first (the Inbox first of all), in
+    their order; then the shared ones, by name."""
+    in_list = [
         col(Project.deleted_at).is_(None),
         col(Project.archived_at).is_not(None) if archived else col(Project.archived_at).is_(None),
+    ]
+    owned = sorted(
+        session.exec(select(Project).where(Project.owner_id == user.id, *in_list)).all(),
+        key=lambda p: (not p.is_inbox, p.position, p.created_at),
     )
-    projects = sorted(
-        session.exec(statement).all(), key=lambda p: (not p.is_inbox, p.position, p.created_at)
+    shared = sorted(
+        session.exec(
+            select(Project, ProjectMember.role)
+            .join(ProjectMember, col(ProjectMember.project_id) == Project.id)
+            .where(ProjectMember.user_id == user.id, *in_list)
+        ).all(),
+        key=lambda row: (row[0].name.casefold(), row[0].created_at),
     )
-    counts = _open_counts(session, [p.id for p in projects])
-    return ProjectList(items=[_public(p, counts.get(p.id, 0)) for p in projects])
+    rows = [(p, Role.owner) for p in owned] + [(p, Role(role)) for p, role in shared]
+    return ProjectList(items=_publics(session, user, rows))
 
 
 def read_project(session: Session, user: User, project_id: uuid.UUID) -> ProjectPublic:
-    return project_public(session, project_for(session, user, project_id, Permission.view))
+    project = project_for(session, user, project_id, Permission.view)
+    return project_public(session, user, project)
 
 
 def create_project(session: Session, user: User, data: ProjectCreate) -> ProjectPublic:
@@ -351,7 +481,7 @@ def create_project(session: Session, user: User, data: ProjectCreate) -> Project
     session.add(project)
     session.flush()
     _emit(session, "project.created", project)
-    return _public(project, 0)
+    return _public(project, 0, Role.owner, user, shared=False)
 
 
 def update_project(
@@ -397,7 +527,7 @@ def update_project(
     if changed:
         _touch(session, project)
         _emit(session, "project.updated", project, changed=changed)
-    return project_public(session, project)
+    return project_public(session, user, project)
 
 
 def _stamp_tree(
@@ -437,14 +567,14 @@ def delete_project(session: Session, user: User, project_id: uuid.UUID) -> Proje
         )
         for p in trashed:
             _emit(session, "project.deleted", p)
-    return project_public(session, project)
+    return project_public(session, user, project)
 
 
 def restore_project(session: Session, user: User, project_id: uuid.UUID) -> ProjectPublic:
     """Back from the trash with what went with it, and nothing that was trashed before."""
     project = project_for(session, user, project_id, Permission.manage, include_deleted=True)
     if project.deleted_at is None:
-        return project_public(session, project)
+        return project_public(session, user, project)
     if project.parent_id is not None:
         parent = get_by_id(session, Project, project.parent_id)
         if parent is not None and parent.deleted_at is not None:
@@ -464,7 +594,7 @@ def restore_project(session: Session, user: User, project_id: uuid.UUID) -> Proj
     )
     for p in restored:
         _emit(session, "project.restored", p)
-    return project_public(session, project)
+    return project_public(session, user, project)
 
 
 def archive_project(session: Session, user: User, project_id: uuid.UUID) -> ProjectPublic:
@@ -475,7 +605,7 @@ def archive_project(session: Session, user: User, project_id: uuid.UUID) -> Proj
     if project.archived_at is None:
         for p in _stamp_tree(session, project, "archived_at", utcnow(), None):
             _emit(session, "project.archived", p)
-    return project_public(session, project)
+    return project_public(session, user, project)
 
 
 def unarchive_project(session: Session, user: User, project_id: uuid.UUID) -> ProjectPublic:
@@ -487,7 +617,7 @@ def unarchive_project(session: Session, user: User, project_id: uuid.UUID) -> Pr
                 raise Conflict("its parent project is archived: unarchive that one")
         for p in _stamp_tree(session, project, "archived_at", None, project.archived_at):
             _emit(session, "project.unarchived", p)
-    return project_public(session, project)
+    return project_public(session, user, project)
 
 
 # -- sections --------------------------------------------------------------------------------
@@ -568,3 +698,177 @@ def delete_section(session: Session, user: User, section_id: uuid.UUID) -> None:
     _emit_section(session, "section.deleted", section, project.owner_id)
     session.delete(section)
     session.flush()
+
+
+# -- members ---------------------------------------------------------------------------------
+
+
+def _member_public(user: User, role: Role) -> MemberPublic:
+    return MemberPublic(
+        user_id=user.id, email=user.email, display_name=user.display_name, role=role.value
+    )
+
+
+def _membership(session: Session, project: Project, user_id: uuid.UUID) -> ProjectMember | None:
+    statement = select(ProjectMember).where(
+        ProjectMember.project_id == project.id, ProjectMember.user_id == user_id
+    )
+    return session.exec(statement).one_or_none()
+
+
+def _emit_member(
+    session: Session, event_type: str, project: Project, member_id: uuid.UUID, role: str | None
+) -> None:
+    data = {
+        "user_id": str(project.owner_id),
+        "project_id": str(project.id),
+        "member_id": str(member_id),
+        "role": role,
+    }
+    outbox.emit(session, event_type, data)
+
+
+def _unassign(session: Session, project_ids: list[uuid.UUID], user_id: uuid.UUID) -> None:
+    """Who no longer sees a project is assigned none of its tasks."""
+    session.exec(
+        update(Task)
+        .where(col(Task.project_id).in_(project_ids), col(Task.assignee_id) == user_id)
+        .values(assignee_id=None, updated_at=utcnow(), version=Task.version + 1)
+        .execution_options(synchronize_session="fetch")
+    )
+
+
+def is_member(session: Session, project_id: uuid.UUID, user_id: uuid.UUID) -> bool:
+    """Whether the user sees the project: its owner or a member."""
+    project = get_by_id(session, Project, project_id)
+    if project is None:
+        return False
+    return project.owner_id == user_id or _membership(session, project, user_id) is not None
+
+
+def list_members(session: Session, user: User, project_id: uuid.UUID) -> MemberList:
+    """The owner first, then the members in the order they joined."""
+    project = project_for(session, user, project_id, Permission.view)
+    owner = session.get_one(User, project.owner_id)
+    rows = session.exec(
+        select(User, ProjectMember.role)
+        .join(ProjectMember, col(ProjectMember.user_id) == User.id)
+        .where(ProjectMember.project_id == project.id)
+        .order_by(col(ProjectMember.created_at), col(User.email))
+    ).all()
+    items = [_member_public(owner, Role.owner)]
+    items.extend(_member_public(member, Role(role)) for member, role in rows)
+    return MemberList(items=items)
+
+
+def add_member(
+    session: Session, user: User, project_id: uuid.UUID, data: MemberAdd
+) -> MemberPublic:
+    """Share the project with an existing account, in the role given."""
+    project = project_for(session, user, project_id, Permission.manage_members)
+    role = clean_role(data.role)
+    if project.is_inbox:
+        raise Conflict("the Inbox cannot be shared")
+    email = data.email.strip().lower()
+    member = session.exec(select(User).where(User.email == email)).one_or_none()
+    if member is None:
+        raise FieldError("email", "no account with this email")
+    if member.id == project.owner_id or _membership(session, project, member.id) is not None:
+        raise Conflict("already a member of this project", field="email")
+    count = session.exec(select(func.count()).where(ProjectMember.project_id == project.id)).one()
+    if count >= MEMBERS_MAX:
+        raise Conflict(f"a project has at most {MEMBERS_MAX} members")
+    session.add(ProjectMember(project_id=project.id, user_id=member.id, role=role.value))
+    session.flush()
+    _emit_member(session, "project.member_added", project, member.id, role.value)
+    return _member_public(member, role)
+
+
+def _other_member(
+    session: Session, project: Project, user_id: uuid.UUID
+) -> tuple[ProjectMember, User]:
+    """The member row of `user_id`; the owner is refused, a stranger is not found."""
+    if user_id == project.owner_id:
+        raise Forbidden("the owner's role cannot be changed: transfer the project instead")
+    row = _membership(session, project, user_id)
+    if row is None:
+        raise NotFound("member not found")
+    return row, session.get_one(User, user_id)
+
+
+def update_member(
+    session: Session, user: User, project_id: uuid.UUID, user_id: uuid.UUID, data: MemberUpdate
+) -> MemberPublic:
+    project = project_for(session, user, project_id, Permission.manage_members)
+    role = clean_role(data.role)
+    row, member = _other_member(session, project, user_id)
+    if row.role != role.value:
+        row.role = role.value
+        session.add(row)
+        session.flush()
+        _emit_member(session, "project.member_updated", project, member.id, role.value)
+    return _member_public(member, role)
+
+
+def _drop(session: Session, project: Project, row: ProjectMember) -> None:
+    _unassign(session, [project.id], row.user_id)
+    session.delete(row)
+    session.flush()
+    _emit_member(session, "project.member_removed", project, row.user_id, None)
+
+
+def remove_member(session: Session, user: User, project_id: uuid.UUID, user_id: uuid.UUID) -> None:
+    """The member loses the project at once; removing oneself is leaving."""
+    if user_id == user.id:
+        leave_project(session, user, project_id)
+        return
+    project = project_for(session, user, project_id, Permission.manage_members)
+    row, _ = _other_member(session, project, user_id)
+    _drop(session, project, row)
+
+
+def leave_project(session: Session, user: User, project_id: uuid.UUID) -> None:
+    project = project_for(session, user, project_id, Permission.view, include_deleted=True)
+    if project.owner_id == user.id:
+        raise Conflict("the owner cannot leave: transfer the project first")
+    row = _membership(session, project, user.id)
+    assert row is not None  # project_for found the user's role
+    _drop(session, project, row)
+
+
+def transfer_project(
+    session: Session, user: User, project_id: uuid.UUID, new_owner_id: uuid.UUID
+) -> ProjectPublic:
+    """Hand the project over to one of its members; the old owner stays on as an admin. It
+    leaves its parent (a tree has one owner) and goes with its tasks."""
+    project = project_for(session, user, project_id, Permission.manage)
+    if project.is_inbox:
+        raise Conflict("the Inbox cannot be transferred")
+    if new_owner_id == user.id:
+        raise FieldError("user_id", "user_id is already the owner")
+    row = _membership(session, project, new_owner_id)
+    if row is None:
+        raise FieldError("user_id", "user_id must be a member of the project")
+    owned = _owned(session, project.owner_id)
+    if len(_subtree(owned, project)) > 1:
+        raise Conflict("a project with sub-projects cannot be transferred: move them out first")
+    new_owner = session.get_one(User, new_owner_id)
+    theirs = _owned(session, new_owner.id)
+    if len(_live(theirs)) >= PROJECTS_MAX:
+        raise Conflict(f"the new owner holds {PROJECTS_MAX} projects already")
+    session.delete(row)
+    session.flush()
+    session.add(ProjectMember(project_id=project.id, user_id=user.id, role=Role.admin.value))
+    project.owner_id = new_owner.id
+    project.parent_id = None
+    project.position = _next_position(_siblings(theirs, None))
+    _touch(session, project)
+    # A task belongs to its project's owner.
+    session.exec(
+        update(Task)
+        .where(col(Task.project_id) == project.id)
+        .values(user_id=new_owner.id, updated_at=utcnow(), version=Task.version + 1)
+        .execution_options(synchronize_session="fetch")
+    )
+    _emit(session, "project.transferred", project, previous_owner_id=str(user.id))
+    return project_public(session, user, project)

@@ -111,7 +111,7 @@ def ensure_successor(session: Session, task: Task, tz: str) -> Task | None:
                 session.add(
                     Reminder(
                         task_id=successor.id,
-                        user_id=task.user_id,
+                        user_id=reminder.user_id,
                         remind_at=reminder.remind_at + shift,
                         offset_minutes=reminder.offset_minutes,
                     )
@@ -145,6 +145,7 @@ def _copied_fields(task: Task) -> dict[str, Any]:
         "search_text": task.search_text,
         "all_day": task.all_day,
         "position": task.position,
+        "assignee_id": task.assignee_id,
     }
 
 

@@ -5,15 +5,29 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, update
+from sqlalchemy import ColumnElement, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from todo_app.models import Reminder, Task
+from todo_app.models import ProjectMember, Reminder, Task
 from todo_app.services import outbox
 
 # A reminder fired this long after its time is marked late (after downtime, say).
 LATE_AFTER = timedelta(seconds=60)
+
+
+def _still_member() -> ColumnElement[bool]:
+    """The reminder's user still sees the task's project (its owner, or a member): one who
+    left or was removed is reminded of nothing there."""
+    member = (
+        select(ProjectMember.id)
+        .where(
+            col(ProjectMember.project_id) == Task.project_id,
+            col(ProjectMember.user_id) == Reminder.user_id,
+        )
+        .exists()
+    )
+    return or_(col(Task.user_id) == Reminder.user_id, member)
 
 
 def _live_unsent():  # type: ignore[no-untyped-def]
@@ -24,6 +38,7 @@ def _live_unsent():  # type: ignore[no-untyped-def]
             col(Reminder.sent_at).is_(None),
             col(Task.completed).is_(False),
             col(Task.deleted_at).is_(None),
+            _still_member(),
         )
     )
 
@@ -37,6 +52,7 @@ def next_remind_at(session: Session) -> datetime | None:
             col(Reminder.sent_at).is_(None),
             col(Task.completed).is_(False),
             col(Task.deleted_at).is_(None),
+            _still_member(),
         )
     )
     return session.exec(statement).one()
@@ -68,7 +84,7 @@ def fire_due(session: Session, now: datetime, limit: int = 200) -> list[Reminder
             session,
             "reminder.due",
             {
-                "user_id": str(task.user_id),
+                "user_id": str(reminder.user_id),
                 "task_id": str(task.id),
                 "reminder_id": str(reminder.id),
                 "remind_at": reminder.remind_at.isoformat(),
@@ -123,7 +139,8 @@ def add_due_time_reminders(
         reminder = Reminder(
             id=uuid.uuid5(_DUE_REMINDER_NS, f"{task.id}:{task.due_at.isoformat()}"),
             task_id=task.id,
-            user_id=task.user_id,
+            # The assignee is reminded, or the task's owner when nobody is assigned.
+            user_id=task.assignee_id or task.user_id,
             remind_at=task.due_at,
             offset_minutes=0,
         )

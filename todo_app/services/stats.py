@@ -27,17 +27,10 @@ Where = list[ColumnElement[bool]]
 
 def _counted(session: Session, user: User, project_id: uuid.UUID | None) -> Where:
     """The conditions selecting the tasks the figures count."""
-    where: Where = [
-        col(Task.user_id) == user.id,
-        col(Task.deleted_at).is_(None),
-    ]
+    project = None
     if project_id is not None:
-        where.append(col(Task.project_id) == project_id)
-    else:
-        archived = projects.archived_ids(session, user)
-        if archived:
-            where.append(col(Task.project_id).not_in(archived))
-    return where
+        project = projects.project_for(session, user, project_id, Permission.view)
+    return [col(Task.deleted_at).is_(None), *projects.tasks_seen(session, user, project)]
 
 
 def _first_day(user: User, now: datetime) -> tuple[date, datetime]:
@@ -102,7 +95,7 @@ def summary(
     now = now or datetime.now(UTC)
     if project_id is not None:
         project = projects.project_for(session, user, project_id, Permission.view)
-        shown = [projects.project_public(session, project)]
+        shown = [projects.project_public(session, user, project)]
     else:
         shown = projects.list_projects(session, user).items
     where = _counted(session, user, project_id)

@@ -29,7 +29,7 @@ from todo_app.core.validation import (
 )
 from todo_app.db import get_by_id
 from todo_app.metrics import TASKS_COMPLETED, TASKS_CREATED
-from todo_app.models import Reminder, Task, User, utcnow
+from todo_app.models import Project, Reminder, Task, User, utcnow
 from todo_app.schemas import Occurrences, TaskCreate, TaskMove, TaskPublic, TaskUpdate
 from todo_app.services import outbox, subtasks
 from todo_app.services.presenters import (
@@ -42,6 +42,7 @@ from todo_app.services.presenters import (
     tasks_public,
 )
 from todo_app.services.projects import (
+    is_member,
     project_for,
     project_trashed,
     section_for,
@@ -67,15 +68,29 @@ def _event(
 
 
 def get_task(
-    session: Session, user: User, task_id: uuid.UUID, include_deleted: bool = True
+    session: Session,
+    user: User,
+    task_id: uuid.UUID,
+    include_deleted: bool = True,
+    need: Permission = Permission.view,
 ) -> Task:
-    """The user's task; another user's, or a missing one, is the same NotFound."""
-    return _found(get_by_id(session, Task, task_id), user, include_deleted)
+    """The task, if `user` may do `need` to it. One of a project the user is not a member
+    of, or a missing one, is the same NotFound; a role short of `need` is Forbidden."""
+    return _found(session, get_by_id(session, Task, task_id), user, include_deleted, need)
 
 
-def _found(task: Task | None, user: User, include_deleted: bool) -> Task:
-    if task is None or task.user_id != user.id:
+def _found(
+    session: Session, task: Task | None, user: User, include_deleted: bool, need: Permission
+) -> Task:
+    if task is None:
         raise NotFound("task not found")
+    # A task belongs to its project's owner, who may do anything to it; anyone else asks
+    # the project.
+    if task.user_id != user.id:
+        try:
+            project_for(session, user, task.project_id, need, include_deleted=True)
+        except NotFound:
+            raise NotFound("task not found") from None
     if task.deleted_at is not None and not include_deleted:
         raise NotFound("task not found")
     return task
@@ -89,7 +104,11 @@ def _with_reminders(dialect: str) -> Select[Task, Any, Any, Any]:
 
 
 def get_task_and_reminders(
-    session: Session, user: User, task_id: uuid.UUID, include_deleted: bool = True
+    session: Session,
+    user: User,
+    task_id: uuid.UUID,
+    include_deleted: bool = True,
+    need: Permission = Permission.view,
 ) -> tuple[Task, list[tuple[datetime, int | None]], Counts]:
     """`get_task`, the task's (remind_at, offset_minutes) pairs in time order and its
     subtask counts, read in the same statement: a change that keeps them answers without a
@@ -97,7 +116,8 @@ def get_task_and_reminders(
     statement = _with_reminders(session.get_bind().dialect.name)
     row = session.execute(statement, {"id": task_id}).one_or_none()
     task, pairs, open_count, total = row or (None, None, 0, 0)
-    return _found(task, user, include_deleted), reminder_pairs(pairs), (open_count, total)
+    found = _found(session, task, user, include_deleted, need)
+    return found, reminder_pairs(pairs), (open_count, total)
 
 
 def read_task(session: Session, user: User, task_id: uuid.UUID) -> TaskPublic:
@@ -136,16 +156,19 @@ def _resolve_due(
 _TOP_POSITION = select(func.min(Task.position)).where(Task.user_id == bindparam("user_id"))
 
 
-def _top_position(session: Session, user: User) -> int:
+def _top_position(session: Session, owner_id: uuid.UUID) -> int:
     """New tasks go on top of the manual order, where the user who just added one looks."""
-    top = session.exec(_TOP_POSITION, params={"user_id": user.id}).one()
+    top = session.exec(_TOP_POSITION, params={"user_id": owner_id}).one()
     return 0 if top is None else top - 1
 
 
 def _replace_reminders(
-    session: Session, task: Task, planned: list[tuple[datetime, int | None]]
+    session: Session, user: User, task: Task, planned: list[tuple[datetime, int | None]]
 ) -> None:
-    existing = session.exec(select(Reminder).where(Reminder.task_id == task.id)).all()
+    """The user's reminders of the task become `planned`; other members' stay theirs."""
+    existing = session.exec(
+        select(Reminder).where(Reminder.task_id == task.id, Reminder.user_id == user.id)
+    ).all()
     keep: set[tuple[datetime, int | None]] = set()
     for reminder in existing:
         key = (reminder.remind_at, reminder.offset_minutes)
@@ -154,17 +177,16 @@ def _replace_reminders(
             keep.add(key)
         else:
             session.delete(reminder)
-    _add_reminders(session, task, [pair for pair in planned if pair not in keep])
+    _add_reminders(session, user, task, [pair for pair in planned if pair not in keep])
 
 
 def _add_reminders(
-    session: Session, task: Task, planned: list[tuple[datetime, int | None]]
+    session: Session, user: User, task: Task, planned: list[tuple[datetime, int | None]]
 ) -> None:
+    """Reminders are personal: they remind the user who sets them."""
     for remind_at, offset in planned:
         session.add(
-            Reminder(
-                task_id=task.id, user_id=task.user_id, remind_at=remind_at, offset_minutes=offset
-            )
+            Reminder(task_id=task.id, user_id=user.id, remind_at=remind_at, offset_minutes=offset)
         )
 
 
@@ -190,7 +212,8 @@ def create_task(session: Session, user: User, data: TaskCreate) -> TaskPublic:
     planned = clean_reminders(data.reminders, data.remind_before_minutes, due_at, tz)
     if data.parent_id is None:
         project_id, section_id = task_place(session, user, data.project_id, data.section_id)
-        position = _top_position(session, user)
+        owner_id = _owner_of(session, project_id)
+        position = _top_position(session, owner_id)
     else:
         parent = _parent(session, user, None, data.parent_id, [])
         for field, given, held in (
@@ -199,15 +222,17 @@ def create_task(session: Session, user: User, data: TaskCreate) -> TaskPublic:
         ):
             if given is not None and given != held:
                 raise FieldError(field, f"a subtask is in its parent's {field[:-3]}")
-        project_id, section_id = parent.project_id, parent.section_id
+        project_id, section_id, owner_id = parent.project_id, parent.section_id, parent.user_id
         # Steps are added in the order they are done: a new subtask goes last.
         order = subtasks.siblings(session, project_id, section_id, parent.id, parent.id)
         position, _ = subtasks.slot(order, len(order))
+    assignee_id = _assignee(session, project_id, data.assignee_id)
     task = Task(
-        user_id=user.id,
+        user_id=owner_id,
         project_id=project_id,
         section_id=section_id,
         parent_id=data.parent_id,
+        assignee_id=assignee_id,
         title=title,
         description=description,
         priority=clean_priority(data.priority),
@@ -225,11 +250,26 @@ def create_task(session: Session, user: User, data: TaskCreate) -> TaskPublic:
     session.add(task)
     session.flush()
     # A new task has no reminders to keep or replace: they are the planned ones.
-    _add_reminders(session, task, planned)
+    _add_reminders(session, user, task, planned)
     session.flush()
     public = _event(session, "task.created", task, known_reminders=planned, counts=NO_SUBTASKS)
     TASKS_CREATED.inc()
     return public
+
+
+def _owner_of(session: Session, project_id: uuid.UUID) -> uuid.UUID:
+    project = get_by_id(session, Project, project_id)
+    assert project is not None  # the caller checked the user's access to it
+    return project.owner_id
+
+
+def _assignee(
+    session: Session, project_id: uuid.UUID, assignee_id: uuid.UUID | None
+) -> uuid.UUID | None:
+    """`assignee_id` if it names a member of the project (its owner included)."""
+    if assignee_id is not None and not is_member(session, project_id, assignee_id):
+        raise FieldError("assignee_id", "assignee_id must be a member of the task's project")
+    return assignee_id
 
 
 def _parent(
@@ -261,7 +301,9 @@ def _check_version(
 
 
 def update_task(session: Session, user: User, task_id: uuid.UUID, data: TaskUpdate) -> TaskPublic:
-    task, reminders, counts = get_task_and_reminders(session, user, task_id, include_deleted=False)
+    task, reminders, counts = get_task_and_reminders(
+        session, user, task_id, include_deleted=False, need=Permission.edit
+    )
     _check_version(session, task, reminders, data.version)
     given = data.model_fields_set - {"version"}
     tz = user.timezone
@@ -290,6 +332,8 @@ def update_task(session: Session, user: User, task_id: uuid.UUID, data: TaskUpda
     if place:
         target = TaskMove.model_validate({name: getattr(data, name) for name in place})
         changed.extend(_move(session, user, task, target))
+    if "assignee_id" in given:
+        set_field("assignee_id", _assignee(session, task.project_id, data.assignee_id))
     rule = _normalize_rrule(data.rrule) if "rrule" in given else task.rrule
     if "due_at" in given or "all_day" in given or ("rrule" in given and task.due_at is None):
         if "due_at" in given:
@@ -333,7 +377,7 @@ def update_task(session: Session, user: User, task_id: uuid.UUID, data: TaskUpda
             task.due_at,
             tz,
         )
-        _replace_reminders(session, task, planned)
+        _replace_reminders(session, user, task, planned)
         changed.append("reminders")
     elif "due_at" in changed:
         _shift_relative_reminders(session, task)
@@ -414,6 +458,17 @@ def _move(session: Session, user: User, task: Task, data: TaskMove) -> list[str]
     for name in changed:
         setattr(task, name, place.get(name, getattr(task, name)))
     carried = [name for name in ("project_id", "section_id") if name in changed]
+    if "project_id" in changed:
+        # The tasks belong to the new project's owner; who does not see it is unassigned.
+        owner_id = _owner_of(session, project_id)
+        for moved in (task, *below):
+            moved.user_id = owner_id
+            if moved.assignee_id is not None and not is_member(
+                session, project_id, moved.assignee_id
+            ):
+                moved.assignee_id = None
+                if moved is task:
+                    changed.append("assignee_id")
     for child in below if carried else []:
         child.project_id, child.section_id = project_id, section_id
         _touch(session, child)
@@ -424,7 +479,9 @@ def _move(session: Session, user: User, task: Task, data: TaskMove) -> list[str]
 
 def move_task(session: Session, user: User, task_id: uuid.UUID, data: TaskMove) -> TaskPublic:
     """Move a task (and its subtasks) to another project, section, parent or position."""
-    task, reminders, counts = get_task_and_reminders(session, user, task_id, include_deleted=False)
+    task, reminders, counts = get_task_and_reminders(
+        session, user, task_id, include_deleted=False, need=Permission.edit
+    )
     changed = _move(session, user, task, data)
     if not changed:
         return task_public(session, task, reminders, counts)
@@ -445,9 +502,11 @@ def snooze_task(
         raise FieldError("minutes", "minutes must be a whole number")
     if not 1 <= minutes <= SNOOZE_MAX_MINUTES:
         raise FieldError("minutes", f"minutes must be between 1 and {SNOOZE_MAX_MINUTES}")
-    task = get_task(session, user, task_id, include_deleted=False)
+    task = get_task(session, user, task_id, include_deleted=False, need=Permission.edit)
     at = (now or utcnow()).replace(microsecond=0) + timedelta(minutes=minutes)
-    rows = session.exec(select(Reminder).where(Reminder.task_id == task.id)).all()
+    rows = session.exec(
+        select(Reminder).where(Reminder.task_id == task.id, Reminder.user_id == user.id)
+    ).all()
     # Fired reminders are dropped from the list: they are history, and count toward the cap.
     pending = [r.remind_at for r in rows if r.offset_minutes is None and r.sent_at is None]
     instants = [moment.isoformat() for moment in (*pending, at)]
@@ -471,7 +530,9 @@ def _open_below(session: Session, task: Task, counts: Counts) -> list[Task]:
 def complete_task(session: Session, user: User, task_id: uuid.UUID) -> TaskPublic:
     """Complete a task and its open subtasks at every level, all with one instant (what
     undo reopens); a recurring one gets its next occurrence in the same transaction."""
-    task, reminders, counts = get_task_and_reminders(session, user, task_id, include_deleted=False)
+    task, reminders, counts = get_task_and_reminders(
+        session, user, task_id, include_deleted=False, need=Permission.edit
+    )
     if task.completed:
         return task_public(session, task, reminders, counts)
     below = _open_below(session, task, counts)
@@ -494,7 +555,7 @@ def complete_task(session: Session, user: User, task_id: uuid.UUID) -> TaskPubli
 def uncomplete_task(session: Session, user: User, task_id: uuid.UUID) -> TaskPublic:
     """Undo a completion: the task and exactly the subtasks it completed reopen; the
     occurrence each spawned goes too, unless the user touched it."""
-    task = get_task(session, user, task_id, include_deleted=False)
+    task = get_task(session, user, task_id, include_deleted=False, need=Permission.edit)
     if not task.completed:
         return task_public(session, task)
     below = [t for t in subtasks.descendants(session, task) if t.completed and not t.deleted_at]
@@ -531,7 +592,7 @@ def _trash(session: Session, task: Task, instant: datetime) -> None:
 
 def delete_task(session: Session, user: User, task_id: uuid.UUID) -> TaskPublic:
     """Move the task to the trash, its subtasks with it (those deleted before stay there)."""
-    task = get_task(session, user, task_id)
+    task = get_task(session, user, task_id, need=Permission.edit)
     if task.deleted_at is None:
         _trash(session, task, utcnow())
         _event(session, "task.deleted", task)
@@ -539,7 +600,7 @@ def delete_task(session: Session, user: User, task_id: uuid.UUID) -> TaskPublic:
 
 
 def restore_task(session: Session, user: User, task_id: uuid.UUID) -> TaskPublic:
-    task = get_task(session, user, task_id)
+    task = get_task(session, user, task_id, need=Permission.edit)
     if task.deleted_at is not None:
         if project_trashed(session, task.project_id):
             raise Conflict("its project is in the trash: restore the project", field="project_id")
@@ -557,7 +618,7 @@ def restore_task(session: Session, user: User, task_id: uuid.UUID) -> TaskPublic
 
 def skip_task(session: Session, user: User, task_id: uuid.UUID) -> TaskPublic:
     """Skip this occurrence: it leaves the list uncompleted and the series moves on."""
-    task = get_task(session, user, task_id, include_deleted=False)
+    task = get_task(session, user, task_id, include_deleted=False, need=Permission.edit)
     if not task.rrule:
         raise Conflict("only a recurring task can be skipped", field="rrule")
     if task.completed:
@@ -573,7 +634,10 @@ def reorder_tasks(session: Session, user: User, ids: list[uuid.UUID]) -> list[Ta
     """Put the given tasks in the given order, in the places they held between them."""
     if len(set(ids)) != len(ids):
         raise FieldError("ids", "ids must not repeat")
-    tasks = [get_task(session, user, task_id, include_deleted=False) for task_id in ids]
+    tasks = [
+        get_task(session, user, task_id, include_deleted=False, need=Permission.edit)
+        for task_id in ids
+    ]
     slots = sorted(task.position for task in tasks)
     if len(set(slots)) != len(slots):
         # Equal positions cannot express an order; spread them out from the lowest one.

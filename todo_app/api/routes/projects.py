@@ -11,6 +11,10 @@ from todo_app.api import API_PREFIX
 from todo_app.api.deps import only_query
 from todo_app.api.router import ApiRouter, RouterSession, RouterUser
 from todo_app.schemas import (
+    MemberAdd,
+    MemberList,
+    MemberPublic,
+    MemberUpdate,
     ProjectCreate,
     ProjectList,
     ProjectPublic,
@@ -19,6 +23,7 @@ from todo_app.schemas import (
     SectionList,
     SectionPublic,
     SectionUpdate,
+    TransferRequest,
 )
 from todo_app.services import projects
 
@@ -108,3 +113,57 @@ def update_section(
 def delete_section(section_id: uuid.UUID, user: RouterUser, session: RouterSession) -> None:
     """The section goes; its tasks stay in the project, outside any section."""
     projects.delete_section(session, user, section_id)
+
+
+@router.get("/projects/{project_id}/members", tags=["members"])
+def list_members(project_id: uuid.UUID, user: RouterUser, session: RouterSession) -> MemberList:
+    """Who sees the project: its owner first (role "owner"), then its members."""
+    return projects.list_members(session, user, project_id)
+
+
+@router.post(
+    "/projects/{project_id}/members", tags=["members"], status_code=status.HTTP_201_CREATED
+)
+def add_member(
+    project_id: uuid.UUID, body: MemberAdd, user: RouterUser, session: RouterSession
+) -> MemberPublic:
+    """Share the project with an existing account (an unknown email is refused, 422)."""
+    return projects.add_member(session, user, project_id, body)
+
+
+@router.patch("/projects/{project_id}/members/{user_id}", tags=["members"])
+def update_member(
+    project_id: uuid.UUID,
+    user_id: uuid.UUID,
+    body: MemberUpdate,
+    user: RouterUser,
+    session: RouterSession,
+) -> MemberPublic:
+    return projects.update_member(session, user, project_id, user_id, body)
+
+
+@router.delete(
+    "/projects/{project_id}/members/{user_id}",
+    tags=["members"],
+    status_code=status.HTTP_204_NO_CONTENT,
+)
+def remove_member(
+    project_id: uuid.UUID, user_id: uuid.UUID, user: RouterUser, session: RouterSession
+) -> None:
+    """The member loses the project at once; removing oneself is leaving."""
+    projects.remove_member(session, user, project_id, user_id)
+
+
+@router.post(
+    "/projects/{project_id}/leave", tags=["members"], status_code=status.HTTP_204_NO_CONTENT
+)
+def leave_project(project_id: uuid.UUID, user: RouterUser, session: RouterSession) -> None:
+    projects.leave_project(session, user, project_id)
+
+
+@router.post("/projects/{project_id}/transfer", tags=["members"])
+def transfer_project(
+    project_id: uuid.UUID, body: TransferRequest, user: RouterUser, session: RouterSession
+) -> ProjectPublic:
+    """Hand the project to one of its members; the owner stays on as an admin."""
+    return projects.transfer_project(session, user, project_id, body.user_id)
