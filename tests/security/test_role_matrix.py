@@ -1,0 +1,136 @@
+"""Role matrix: every route that reaches into a project (its own, a section's or a task's id in
+the path) x every member role, on a project shared by its owner.
+
+The routes come from the OpenAPI document, and each must be listed in NEEDS with the
+permission it asks for, so a new route cannot be missed. A role whose permissions hold the
+need succeeds; any other is refused with 403 naming the permission. A non-member's 404 on the
+same routes is test_authz_matrix's `test_another_users_ids_are_not_found`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from tests.security.sweep import API, PASSWORD, Headers, Operation, operations
+from todo_app.core.projects import ROLE_PERMISSIONS, Permission, Role
+
+NEEDS: dict[str, Permission] = {
+    "GET /api/v1/projects/{project_id}": Permission.view,
+    "PATCH /api/v1/projects/{project_id}": Permission.manage,
+    "DELETE /api/v1/projects/{project_id}": Permission.manage,
+    "POST /api/v1/projects/{project_id}/restore": Permission.manage,
+    "POST /api/v1/projects/{project_id}/archive": Permission.manage,
+    "POST /api/v1/projects/{project_id}/unarchive": Permission.manage,
+    "POST /api/v1/projects/{project_id}/transfer": Permission.manage,
+    "GET /api/v1/projects/{project_id}/sections": Permission.view,
+    "POST /api/v1/projects/{project_id}/sections": Permission.edit,
+    "PATCH /api/v1/sections/{section_id}": Permission.edit,
+    "DELETE /api/v1/sections/{section_id}": Permission.edit,
+    "GET /api/v1/projects/{project_id}/members": Permission.view,
+    "POST /api/v1/projects/{project_id}/members": Permission.manage_members,
+    "PATCH /api/v1/projects/{project_id}/members/{user_id}": Permission.manage_members,
+    "DELETE /api/v1/projects/{project_id}/members/{user_id}": Permission.manage_members,
+    # Any member may leave.
+    "POST /api/v1/projects/{project_id}/leave": Permission.view,
+    "GET /api/v1/tasks/{task_id}": Permission.view,
+    "GET /api/v1/tasks/{task_id}/occurrences": Permission.view,
+    "PATCH /api/v1/tasks/{task_id}": Permission.edit,
+    "DELETE /api/v1/tasks/{task_id}": Permission.edit,
+    "POST /api/v1/tasks/{task_id}/complete": Permission.edit,
+    "POST /api/v1/tasks/{task_id}/uncomplete": Permission.edit,
+    "POST /api/v1/tasks/{task_id}/skip": Permission.edit,
+    "POST /api/v1/tasks/{task_id}/restore": Permission.edit,
+    "POST /api/v1/tasks/{task_id}/snooze": Permission.edit,
+    "POST /api/v1/tasks/{task_id}/move": Permission.edit,
+}
+MEMBER_ROLES = [role for role in Role if role is not Role.owner]
+
+
+def _account(client: TestClient, name: str) -> tuple[str, str, Headers]:
+    email = f"{name}-{uuid.uuid4().hex[:6]}@example.com"
+    response = client.post(f"{API}/auth/register", json={"email": email, "password": PASSWORD})
+    assert response.status_code == 201, response.text
+    body = response.json()
+    return body["user"]["id"], email, {"Authorization": f"Bearer {body['access_token']}"}
+
+
+def _post(client: TestClient, path: str, headers: Headers, body: dict[str, Any]) -> Any:
+    response = client.post(f"{API}{path}", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def _reaches_a_project(op: Operation) -> bool:
+    return bool({"project_id", "section_id", "task_id"} & set(op.path_params))
+
+
+def test_every_route_into_a_project_names_its_permission(api_app: FastAPI) -> None:
+    routes = {op.label for op in operations(api_app) if _reaches_a_project(op)}
+    assert routes == set(NEEDS), (
+        f"unlisted: {sorted(routes - set(NEEDS))}, stale: {sorted(set(NEEDS) - routes)}"
+    )
+
+
+def test_each_role_gets_what_its_permissions_allow(client: TestClient, api_app: FastAPI) -> None:
+    _, _, owner = _account(client, "owner")
+    members = {role: _account(client, role.value) for role in MEMBER_ROLES}
+    peer_id, peer_email, _ = _account(client, "peer")
+    _, joiner_email, _ = _account(client, "joiner")
+    ops = [op for op in operations(api_app) if _reaches_a_project(op)]
+    checked = 0
+    for role, (member_id, member_email, headers) in members.items():
+        for op in ops:
+            # A fresh project each time: what one operation does cannot hide the next one's.
+            project = _post(client, "/projects", owner, {"name": "Shared"})
+            for who, given in ((member_email, role.value), (peer_email, "viewer")):
+                body = {"email": who, "role": given}
+                _post(client, f"/projects/{project['id']}/members", owner, body)
+            section = _post(client, f"/projects/{project['id']}/sections", owner, {"name": "S"})
+            task = _post(
+                client,
+                "/tasks",
+                owner,
+                {
+                    "title": "Weekly",
+                    "project_id": project["id"],
+                    "due_at": "2030-01-07T09:00:00Z",
+                    "rrule": "weekly",
+                },
+            )
+            ids = {
+                "project_id": project["id"],
+                "section_id": section["id"],
+                "task_id": task["id"],
+                "user_id": peer_id,
+            }
+            path = op.path
+            for name in op.path_params:
+                path = path.replace("{" + name + "}", ids[name])
+            bodies: dict[str, dict[str, Any]] = {
+                "TaskUpdate": {"title": "changed", "assignee_id": member_id},
+                "TaskMove": {"section_id": section["id"]},
+                "SnoozeRequest": {"minutes": 10},
+                "ProjectUpdate": {"name": "changed"},
+                "SectionCreate": {"name": "more"},
+                "SectionUpdate": {"name": "changed"},
+                "MemberAdd": {"email": joiner_email, "role": "viewer"},
+                "MemberUpdate": {"role": "editor"},
+                "TransferRequest": {"user_id": peer_id},
+            }
+            kwargs: dict[str, Any] = {"headers": headers}
+            if op.body_schema:
+                kwargs["json"] = bodies[op.body_schema]
+            response = client.request(op.method, path, **kwargs)
+            need = NEEDS[op.label]
+            context = f"{role.value}: {op.label}: {response.text[:200]}"
+            if need in ROLE_PERMISSIONS[role]:
+                assert response.status_code < 300, context
+            else:
+                assert response.status_code == 403, context
+                assert f"{need.value} permission" in response.json()["detail"], context
+            checked += 1
+    assert checked == len(ops) * len(MEMBER_ROLES)
