@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from todo_app.components.dates import local_due_text
 from todo_app.state.editor import EditorState, ReminderItem
 from todo_app.state.tasks import TasksState
 
@@ -290,7 +291,10 @@ def recurrence_section() -> rx.Component:
                         rx.el.ul(
                             rx.foreach(
                                 EditorState.preview,
-                                lambda when: rx.el.li(when, class_name="occurrence"),
+                                lambda when: rx.el.li(
+                                    local_due_text(when.at, when.all_day, when.label),
+                                    class_name="occurrence",
+                                ),
                             ),
                             id="occurrence-preview",
                         ),
