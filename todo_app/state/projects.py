@@ -245,6 +245,18 @@ class ProjectsState(AuthState):
         self._with_user(lambda s, u: projects.update_project(s, u, pid, data))
 
     @signed_in_event
+    def set_parent(self, project_id: str, parent_id: str) -> EventSpec:
+        """Under another project ("top": to the top level), last among its new siblings; the
+        menu's way to nest without dragging."""
+        pid = uuid.UUID(project_id)
+        top = parent_id == "top"
+        data = ProjectUpdate(parent_id=None if top else uuid.UUID(parent_id))
+        where = "the top level" if top else "its new parent"
+        return self._act(
+            lambda s, u: projects.update_project(s, u, pid, data), f"Moved “{{name}}” to {where}"
+        )
+
+    @signed_in_event
     def set_view(self, project_id: str, view: str) -> EventSpec:
         """The view the project's page opens in when its URL names none."""
         pid = uuid.UUID(project_id)
