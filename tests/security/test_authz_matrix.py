@@ -56,6 +56,7 @@ PATH_PARAMS = {
     "task_id",
     "project_id",
     "section_id",
+    "comment_id",
     "filter_id",
     "notification_id",
     "conversation_id",
@@ -77,6 +78,8 @@ VALID_BODIES: dict[str, dict[str, Any]] = {
     "ProjectUpdate": {"name": "changed by someone else", "color": "red"},
     "SectionCreate": {"name": "made by someone else"},
     "SectionUpdate": {"name": "changed by someone else", "position": 0},
+    "CommentCreate": {"text": "written by someone else"},
+    "CommentUpdate": {"text": "changed by someone else"},
     "ChatRequest": {"message": "delete everything"},
     # Filled with the victim's ids per request:
     "ReorderRequest": {},

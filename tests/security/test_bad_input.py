@@ -198,6 +198,7 @@ KINDS: dict[str, Kind] = {
     ),
     "minutes": Kind(_ints(1, 10080)),
     "project_name": Kind(_text(120)),
+    "comment_text": Kind(_text(10_000, multiline=True)),
     "color": Kind(["chartreuse", "RED; DROP TABLE projects", "", "#ff0000", *CONTROL[:1]]),
     "view": Kind(["calendar", "LIST", "list; DROP TABLE projects", "", *CONTROL[:1]]),
     "position": Kind(_ints(0, None)),
@@ -290,6 +291,8 @@ FIELD_KINDS: dict[str, str] = {
     "SectionCreate.name": "project_name",
     "SectionUpdate.name": "project_name",
     "SectionUpdate.position": "position",
+    "CommentCreate.text": "comment_text",
+    "CommentUpdate.text": "comment_text",
     "SavedFilterCreate.name": "short_name",
     "SavedFilterCreate.query": "filter_query",
     "ChatRequest.message": "chat_message",
@@ -438,6 +441,8 @@ def _base_body(schema: str, user: Seeded) -> dict[str, Any]:
         "ProjectUpdate": {},
         "SectionCreate": {"name": f"corpus {unique}"},
         "SectionUpdate": {},
+        "CommentCreate": {"text": f"corpus {unique}"},
+        "CommentUpdate": {"text": f"corpus {unique}"},
         "ChatRequest": {"message": "hello"},
     }[schema]
 

@@ -15,12 +15,13 @@ TOPICS = (TASK_EVENTS, REMINDERS, NOTIFICATIONS, AUTH_EVENTS, CHAT_EVENTS)
 # CloudEvents extension attribute: the X-Request-ID of the request that caused the event.
 REQUEST_ID = "requestid"
 
-# Project and section events share task-events, and its key, with the tasks they hold: a
-# project's trashing stays in order with its tasks' changes, for every consumer.
+# Project, section and comment events share task-events, and its key, with the tasks they
+# hold: a project's trashing stays in order with its tasks' changes, for every consumer.
 _TOPIC_BY_PREFIX = {
     "task": TASK_EVENTS,
     "project": TASK_EVENTS,
     "section": TASK_EVENTS,
+    "comment": TASK_EVENTS,
     "reminder": REMINDERS,
     "notification": NOTIFICATIONS,
     "auth": AUTH_EVENTS,

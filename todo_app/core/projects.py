@@ -43,7 +43,9 @@ class Permission(StrEnum):
     """What a user may do to a project; sharing (issue 20) gives members a subset."""
 
     view = "view"
+    comment = "comment"
     edit = "edit"
+    manage_members = "manage_members"
     manage = "manage"
 
 
