@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from todo_app.components.comments import comment_thread
 from todo_app.components.dates import local_due_text
 from todo_app.state.editor import EditorState, ReminderItem
 from todo_app.state.tasks import TasksState
@@ -448,6 +449,8 @@ def editor_dialog() -> rx.Component:
                     justify="end",
                     width="100%",
                 ),
+                rx.separator(size="4"),
+                comment_thread(EditorState.task_id),
                 spacing="3",
                 width="100%",
             ),
