@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -35,6 +36,15 @@ def topic_for(event_type: str) -> str:
         return _TOPIC_BY_PREFIX[prefix]
     except KeyError:
         raise ValueError(f"no topic for event type {event_type!r}") from None
+
+
+def audience(data: Mapping[str, Any]) -> list[str]:
+    """The users an event concerns: the members of a shared project's change when it names
+    them (`audience`), else its user."""
+    named = data.get("audience")
+    if isinstance(named, list) and named:
+        return [str(user_id) for user_id in named]
+    return [str(data["user_id"])] if data.get("user_id") else []
 
 
 def cloud_event(

@@ -130,7 +130,9 @@ class CommentsState(AuthState):
 
     def _live_comment(self, data: Mapping[str, Any]) -> None:
         """A comment on the task this tab shows, from anywhere: read the thread again."""
-        if not self.task_id or str(data.get("task_id")) != self.task_id or not self._live_user:
+        if not self.task_id or str(data.get("task_id")) != self.task_id:
+            return
+        if not self._concerns_me(data):
             return
         with session_scope() as session:
             user = session.get(User, uuid.UUID(self._live_user))

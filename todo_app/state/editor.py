@@ -127,7 +127,7 @@ class EditorState(AuthState):
         version = snapshot.get("version") if isinstance(snapshot, Mapping) else None
         if (
             self.open
-            and data.get("user_id") == self._live_user
+            and self._concerns_me(data)
             and str(data.get("task_id")) == self.task_id
             and isinstance(version, int)
             and version > self.version

@@ -152,7 +152,7 @@ class ProjectsState(AuthState):
 
     def _live_project(self, data: Mapping[str, Any]) -> None:
         """A project, or a task (open counts), changed anywhere: show the tree as it is now."""
-        if not self._live_user or data.get("user_id") != self._live_user:
+        if not self._concerns_me(data):
             return
         with session_scope() as session:
             user = session.get(User, uuid.UUID(self._live_user))
