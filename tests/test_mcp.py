@@ -35,6 +35,8 @@ REQUIRED = {
     "complete_task",
     "delete_task",
     "skip_occurrence",
+    "list_comments",
+    "add_comment",
 }
 
 
@@ -221,3 +223,36 @@ def test_projects_and_subtasks_over_http(db: str) -> None:
         # The subtask went along with its parent.
         [sandpaper] = session.exec(select(Task).where(Task.title == "Buy sandpaper")).all()
         assert str(sandpaper.project_id) == kitchen["id"]
+
+
+def test_comments_over_http(db: str) -> None:
+    token = make_token("mcp-comments@example.com")
+    api = create_api()
+    http = httpx2.AsyncClient(
+        transport=httpx2.ASGITransport(app=api),
+        base_url="http://testserver",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+
+    async def run() -> dict[str, Any]:
+        async with api.state.mcp.lifespan():
+            transport = streamable_http_client("http://testserver/mcp", http_client=http)
+            async with Client(transport) as client:
+                await client.call_tool("add_task", {"title": "Paint the fence"})
+                said = await client.call_tool(
+                    "add_comment", {"task": "paint the fence", "text": "White, two coats"}
+                )
+                thread = await client.call_tool("list_comments", {"task": "Paint the fence"})
+                empty = await client.call_tool(
+                    "add_comment", {"task": "Paint the fence", "text": "  "}
+                )
+        return locals()
+
+    result = anyio.run(run)
+    assert result["said"].content[0].text == "Commented on “Paint the fence”"
+    thread = result["thread"].structured_content["comments"]
+    assert [(c["author"]["email"], c["text"]) for c in thread] == [
+        ("mcp-comments@example.com", "White, two coats")
+    ]
+    assert "1 comment(s)" in result["thread"].content[0].text
+    assert result["empty"].is_error and "text must not be empty" in result["empty"].content[0].text

@@ -40,7 +40,7 @@ from sqlalchemy.orm import Session as OrmSession
 from todo_app import reflex_internals
 from todo_app.bus import BusConfig, BusNotConfigured, InvalidEvent, decode_event, make_consumer
 from todo_app.config import get_settings
-from todo_app.core.events import NOTIFICATIONS, REQUEST_ID, TASK_EVENTS
+from todo_app.core.events import NOTIFICATIONS, REQUEST_ID, TASK_EVENTS, audience
 from todo_app.logs import request_context
 from todo_app.models import OutboxEvent
 
@@ -188,7 +188,7 @@ class LiveHub:
         if not any(event_type.startswith(route.prefix) for route in self._routes):
             return []
         try:
-            return self.registry.tokens(str(data["user_id"]))
+            return [token for user_id in audience(data) for token in self.registry.tokens(user_id)]
         except redis.RedisError as exc:
             log.warning("live registry unavailable: %r", exc)
             return []

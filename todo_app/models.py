@@ -218,6 +218,20 @@ class Task(SQLModel, table=True):
     version: int = Field(default=1, sa_column=_task_version)
 
 
+class Comment(SQLModel, table=True):
+    """A note on a task by one of its project's members (Markdown, shown safely)."""
+
+    __tablename__ = "comments"
+    __table_args__ = (Index("ix_comments_task_created", "task_id", "created_at"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    task_id: uuid.UUID = Field(foreign_key="tasks.id", ondelete="CASCADE")
+    user_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE")
+    text: str = Field(max_length=10_000)
+    created_at: datetime = _ts(default_factory=utcnow)
+    edited_at: datetime | None = _ts(default=None)
+
+
 class Reminder(SQLModel, table=True):
     __tablename__ = "reminders"
     __table_args__ = (

@@ -279,6 +279,33 @@ class SectionList(BaseModel):
     items: list[SectionPublic]
 
 
+class CommentCreate(Input):
+    text: str = Field(description="1 to 10,000 characters of Markdown")
+
+
+class CommentUpdate(Input):
+    text: str = Field(description="1 to 10,000 characters of Markdown")
+
+
+class CommentAuthor(BaseModel):
+    id: uuid.UUID
+    display_name: str
+    email: str
+
+
+class CommentPublic(BaseModel):
+    id: uuid.UUID
+    task_id: uuid.UUID
+    author: CommentAuthor
+    text: str
+    created_at: datetime
+    edited_at: datetime | None
+
+
+class CommentList(BaseModel):
+    items: list[CommentPublic]
+
+
 class ReorderRequest(Input):
     ids: list[uuid.UUID] = Field(min_length=1, max_length=200)
 

@@ -22,6 +22,7 @@ from todo_app.pages.tasks import tasks_page
 from todo_app.state.activity import ActivityState
 from todo_app.state.auth import LoginState
 from todo_app.state.board import BoardState, CalendarState
+from todo_app.state.comments import CommentsState
 from todo_app.state.editor import EditorState
 from todo_app.state.notifications import NotificationsState
 from todo_app.state.project import ProjectPageState
@@ -53,6 +54,7 @@ app = rx.App(
 # alert in them.
 live.HUB.route("task.", TasksState, "_live_task")
 live.HUB.route("task.", EditorState, "_live_task")
+live.HUB.route("comment.", CommentsState, "_live_comment")
 # The sidebar's tree: projects, and the open counts tasks change.
 for prefix in ("project.", "task."):
     live.HUB.route(prefix, ProjectsState, "_live_project")

@@ -339,9 +339,9 @@ def _nul_laced(draw: st.DrawFn, cases: Any) -> Any:
 
 
 def _seed(client: TestClient, headers: dict[str, str], db: str) -> dict[str, list[str]]:
-    """Tasks of each kind, projects and sections, saved filters, notifications, audit rows,
-    conversations, API tokens, a calendar feed, a spare login, and projects shared both ways
-    (one to leave, one with a member to change and remove, one to hand over)."""
+    """Tasks of each kind, comments, projects and sections, saved filters, notifications,
+    audit rows, conversations, API tokens, a calendar feed, a spare login, and projects shared
+    both ways (one to leave, one with a member to change and remove, one to hand over)."""
 
     def post(
         path: str, body: dict[str, Any], expected: int = 201, as_: dict[str, str] | None = None
@@ -392,6 +392,11 @@ def _seed(client: TestClient, headers: dict[str, str], db: str) -> dict[str, lis
         for project_id in (home["id"], inbox["id"])
     ]
     post("/tasks", {"title": "Sectioned", "section_id": section_ids[0]})
+    # On a task of their own: operations on the seeded tasks may have deleted them.
+    discussed = post("/tasks", {"title": "Discussed"})
+    comment_ids = [
+        post(f"/tasks/{discussed['id']}/comments", {"text": f"Noted {i}"})["id"] for i in range(3)
+    ]
 
     query = {"status": "all", "tags": "home"}
     filter_ids = [post("/filters", {"name": f"filter {i}", "query": query})["id"] for i in range(3)]
@@ -440,6 +445,7 @@ def _seed(client: TestClient, headers: dict[str, str], db: str) -> dict[str, lis
         "filter_id": filter_ids,
         "project_id": [home["id"], child["id"], archived["id"], inbox["id"]],
         "section_id": section_ids,
+        "comment_id": comment_ids,
         "notification_id": notification_ids,
         "refresh_token": [login.json()["refresh_token"]],
         "skippable_task_id": [spare["id"]],

@@ -238,3 +238,40 @@ def test_keys_move_and_indent_the_focused_task(ui: UI) -> None:
     # The order is kept.
     ui.reload()
     expect(page.locator(".task-row .task-title")).to_have_text(["Shop", "Bake", "Cook"])
+
+
+def arrow_down_to(page: Any, item: str) -> None:
+    """Down the open menu until `item` has the focus."""
+    for _ in range(12):
+        if page.evaluate("document.activeElement?.textContent") == item:
+            return
+        page.keyboard.press("ArrowDown")
+    expect(page.get_by_role("menuitem", name=item)).to_be_focused()
+
+
+def test_the_keyboard_nests_a_project_from_its_menu(ui: UI) -> None:
+    page = ui.page
+    ui.register(unique_email("nest-keys"))
+    create_project(ui, "Home")
+    create_project(ui, "Garden")
+    garden = sidebar_project(ui, "Garden")
+    expect(garden).to_have_attribute("data-depth", "0")
+
+    # Enter opens the menu and its submenu, the arrows pick, Enter chooses.
+    garden.get_by_role("button", name="Project menu Garden").focus()
+    page.keyboard.press("Enter")
+    arrow_down_to(page, "Move under")
+    page.keyboard.press("ArrowRight")
+    # A project is not offered as its own parent.
+    expect(page.get_by_role("menuitem", name="Garden")).to_have_count(0)
+    arrow_down_to(page, "Home")
+    page.keyboard.press("Enter")
+    expect(ui.toast("Moved “Garden” to its new parent")).to_be_visible()
+    expect(garden).to_have_attribute("data-depth", "1")
+
+    garden.get_by_role("button", name="Project menu Garden").click()
+    page.get_by_role("menuitem", name="Move under").click()
+    page.get_by_role("menuitem", name="Top level").click()
+    expect(garden).to_have_attribute("data-depth", "0")
+    ui.reload()
+    expect(sidebar_project(ui, "Garden")).to_have_attribute("data-depth", "0")

@@ -144,6 +144,7 @@ def seed_user(client: TestClient, db: str, email: str, marker: str) -> Seeded:
     child = post("/projects", {"name": f"{marker} child", "parent_id": home["id"]})
     section = post(f"/projects/{home['id']}/sections", {"name": f"{marker} section"})
     post("/tasks", {"title": f"{marker} sectioned", "section_id": section["id"]})
+    said = post(f"/tasks/{plain['id']}/comments", {"text": f"{marker} comment"})
     archived = post("/projects", {"name": f"{marker} archived"})
     post(f"/projects/{archived['id']}/archive", expected=200)
     binned = post("/projects", {"name": f"{marker} binned"})
@@ -182,6 +183,7 @@ def seed_user(client: TestClient, db: str, email: str, marker: str) -> Seeded:
             "filter_id": [filter_id],
             "project_id": [home["id"], child["id"], inbox["id"], archived["id"], binned["id"]],
             "section_id": [section["id"]],
+            "comment_id": [said["id"]],
             "notification_id": [notification_id],
             "conversation_id": [conversation["conversation_id"]],
             "token_id": [pat["id"]],

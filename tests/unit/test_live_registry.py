@@ -143,3 +143,21 @@ def test_a_live_update_waiting_on_a_locked_database_leaves_the_event_loop_free(
         longest, elapsed = pool.submit(asyncio.run, scenario()).result()
     assert elapsed >= 1.0 and state.applied_in not in (None, "MainThread")
     assert longest < 0.5, f"the event loop stood still for {longest:.2f} s"
+
+
+def test_an_event_reaches_the_tabs_of_everyone_it_concerns() -> None:
+    hub = live.LiveHub()
+    hub._registry = live.MemoryRegistry()
+    hub.route("task.", object, "_live_task")
+    for user, tab in (("owner", "o-1"), ("member", "m-1"), ("member", "m-2"), ("other", "x-1")):
+        hub.register(user, tab)
+
+    def tabs(data: dict[str, Any], event_type: str = "task.updated") -> list[str]:
+        return sorted(hub._tabs_for({"type": event_type, "data": data}))
+
+    assert tabs({"user_id": "owner"}) == ["o-1"]
+    shared = {"user_id": "owner", "audience": ["owner", "member"]}
+    assert tabs(shared) == ["m-1", "m-2", "o-1"]
+    # No route for the type, or no user: nobody.
+    assert tabs(shared, "reminder.due") == []
+    assert tabs({"audience": ["owner"]}) == []

@@ -12,7 +12,7 @@ from todo_app.api.errors import install_error_handlers
 from todo_app.api.health import register_collectors
 from todo_app.api.health import router as health_router
 from todo_app.api.middleware import BodyLimitMiddleware, RequestContextMiddleware
-from todo_app.api.routes import auth, calendar, chat, collections, projects, tasks
+from todo_app.api.routes import auth, calendar, chat, collections, comments, projects, tasks
 from todo_app.config import get_settings
 from todo_app.logs import configure_logging
 from todo_app.mcp.server import McpHttp
@@ -47,7 +47,7 @@ def create_api() -> FastAPI:
         redoc_url=None,
     )
     # Routers carry their full path so metrics can label requests by route template.
-    routers = (auth, tasks, projects, collections, calendar, chat)
+    routers = (auth, tasks, comments, projects, collections, calendar, chat)
     for module in routers:
         app.include_router(module.router, responses=ERROR_RESPONSES)
     app.include_router(health_router)

@@ -30,6 +30,7 @@ from todo_app.core.projects import Permission
 from todo_app.core.recurrence import describe
 from todo_app.models import Task, User
 from todo_app.schemas import (
+    CommentCreate,
     Input,
     ProjectCreate,
     ProjectPublic,
@@ -38,7 +39,7 @@ from todo_app.schemas import (
     TaskPublic,
     TaskUpdate,
 )
-from todo_app.services import listing, outbox, projects, quickadd, tasks
+from todo_app.services import comments, listing, outbox, projects, quickadd, tasks
 
 # Most tasks a listing tool returns to a model (its context is not free).
 LIST_MAX = 50
@@ -172,6 +173,10 @@ class MoveTaskArgs(TaskRefArgs):
 
 class DeleteTaskArgs(TaskRefArgs):
     confirm: bool = Field(default=False, description="must be true: ask the user before deleting")
+
+
+class AddCommentArgs(TaskRefArgs):
+    text: str = Field(description="the comment, Markdown, up to 10,000 characters")
 
 
 class OccurrencesArgs(TaskRefArgs):
@@ -458,6 +463,25 @@ def delete_task(session: Session, user: User, args: DeleteTaskArgs) -> ToolResul
     )
 
 
+def list_comments(session: Session, user: User, args: TaskRefArgs) -> ToolResult:
+    task = resolve_task(session, user, args.task)
+    thread = comments.list_comments(session, user, task.id).items
+    said = "; ".join(f"{c.author.display_name or c.author.email}: {c.text}" for c in thread)
+    return ToolResult(
+        f"{len(thread)} comment(s) on “{task.title}”" + (f": {said}" if said else ""),
+        {"comments": [c.model_dump(mode="json") for c in thread]},
+        [str(task.id)],
+    )
+
+
+def add_comment(session: Session, user: User, args: AddCommentArgs) -> ToolResult:
+    task = resolve_task(session, user, args.task)
+    said = comments.add_comment(session, user, task.id, CommentCreate(text=args.text))
+    return ToolResult(
+        f"Commented on “{task.title}”", {"comment": said.model_dump(mode="json")}, [str(task.id)]
+    )
+
+
 def _project_data(project: ProjectPublic, sections: list[tuple[str, str]]) -> dict[str, Any]:
     return {
         **project.model_dump(mode="json"),
@@ -603,6 +627,13 @@ TOOLS: dict[str, Tool] = {
             MoveTaskArgs,
             move_task,
         ),
+        Tool(
+            "list_comments",
+            "The comments on a task, oldest first, with their authors.",
+            TaskRefArgs,
+            list_comments,
+        ),
+        Tool("add_comment", "Comment on a task.", AddCommentArgs, add_comment),
         Tool(
             "list_projects",
             "The user's projects as a tree, with open task counts and their sections.",

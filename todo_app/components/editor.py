@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from todo_app.components.comments import comment_thread
+from todo_app.components.dates import local_due_text
 from todo_app.state.editor import EditorState, ReminderItem
 from todo_app.state.tasks import TasksState
 
@@ -290,7 +292,10 @@ def recurrence_section() -> rx.Component:
                         rx.el.ul(
                             rx.foreach(
                                 EditorState.preview,
-                                lambda when: rx.el.li(when, class_name="occurrence"),
+                                lambda when: rx.el.li(
+                                    local_due_text(when.at, when.all_day, when.label),
+                                    class_name="occurrence",
+                                ),
                             ),
                             id="occurrence-preview",
                         ),
@@ -444,6 +449,8 @@ def editor_dialog() -> rx.Component:
                     justify="end",
                     width="100%",
                 ),
+                rx.separator(size="4"),
+                comment_thread(EditorState.task_id),
                 spacing="3",
                 width="100%",
             ),

@@ -83,6 +83,29 @@ def project_menu(project: ProjectRow) -> rx.Component:
                 ),
             ),
             rx.menu.sub(
+                rx.menu.sub_trigger("Move under"),
+                rx.menu.sub_content(
+                    rx.menu.item(
+                        "Top level",
+                        on_click=ProjectsState.set_parent(project.id, "top"),
+                        class_name="move-under",
+                    ),
+                    rx.foreach(
+                        ProjectsState.parent_choices,
+                        lambda parent: rx.cond(
+                            parent.id != project.id,
+                            rx.menu.item(
+                                rx.hstack(
+                                    color_dot(parent.color), rx.text(parent.name), align="center"
+                                ),
+                                on_click=ProjectsState.set_parent(project.id, parent.id),
+                                class_name="move-under",
+                            ),
+                        ),
+                    ),
+                ),
+            ),
+            rx.menu.sub(
                 rx.menu.sub_trigger("Opens in"),
                 rx.menu.sub_content(
                     *[

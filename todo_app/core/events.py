@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,12 +16,13 @@ TOPICS = (TASK_EVENTS, REMINDERS, NOTIFICATIONS, AUTH_EVENTS, CHAT_EVENTS)
 # CloudEvents extension attribute: the X-Request-ID of the request that caused the event.
 REQUEST_ID = "requestid"
 
-# Project and section events share task-events, and its key, with the tasks they hold: a
-# project's trashing stays in order with its tasks' changes, for every consumer.
+# Project, section and comment events share task-events, and its key, with the tasks they
+# hold: a project's trashing stays in order with its tasks' changes, for every consumer.
 _TOPIC_BY_PREFIX = {
     "task": TASK_EVENTS,
     "project": TASK_EVENTS,
     "section": TASK_EVENTS,
+    "comment": TASK_EVENTS,
     "reminder": REMINDERS,
     "notification": NOTIFICATIONS,
     "auth": AUTH_EVENTS,
@@ -34,6 +36,15 @@ def topic_for(event_type: str) -> str:
         return _TOPIC_BY_PREFIX[prefix]
     except KeyError:
         raise ValueError(f"no topic for event type {event_type!r}") from None
+
+
+def audience(data: Mapping[str, Any]) -> list[str]:
+    """The users an event concerns: the members of a shared project's change when it names
+    them (`audience`), else its user."""
+    named = data.get("audience")
+    if isinstance(named, list) and named:
+        return [str(user_id) for user_id in named]
+    return [str(data["user_id"])] if data.get("user_id") else []
 
 
 def cloud_event(

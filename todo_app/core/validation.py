@@ -13,6 +13,7 @@ PRIORITIES = ("low", "medium", "high")
 REPEAT_FROM = ("due", "completion")
 TITLE_MAX = 255
 DESCRIPTION_MAX = 5000
+COMMENT_MAX = 10_000
 TAGS_MAX = 20
 TAG_MAX = 50
 REMINDERS_MAX = 20
@@ -54,6 +55,17 @@ def clean_description(value: str | None) -> str:
     if _has_control(description, allowed="\n\r\t"):
         raise FieldError("description", "description must not contain control characters")
     return description
+
+
+def clean_comment(value: str | None) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise FieldError("text", "text must not be empty")
+    if len(text) > COMMENT_MAX:
+        raise FieldError("text", f"text must be at most {COMMENT_MAX} characters")
+    if _has_control(text, allowed="\n\r\t"):
+        raise FieldError("text", "text must not contain control characters")
+    return text
 
 
 def clean_priority(value: str | None) -> str:

@@ -107,7 +107,7 @@ def export_csv(session: Session, user: User, project_id: uuid.UUID | None = None
 
 # The snapshots are in the event for the consumers that rebuild views; the log keeps what
 # a person reads: the title or name and what changed.
-_DROPPED = {"task", "project", "section", "user_id"}
+_DROPPED = {"task", "project", "section", "comment", "user_id", "actor_id"}
 
 
 def _row(event: dict[str, Any]) -> dict[str, Any]:
@@ -115,7 +115,8 @@ def _row(event: dict[str, Any]) -> dict[str, Any]:
     data = event.get("data") or {}
     event_type = str(event["type"])
     try:
-        actor: uuid.UUID | None = uuid.UUID(str(data.get("user_id")))
+        # Who did it: the actor when the event names one apart from whose data it is.
+        actor: uuid.UUID | None = uuid.UUID(str(data.get("actor_id") or data.get("user_id")))
     except ValueError:
         actor = None
     resource_type = event_type.split(".", 1)[0]

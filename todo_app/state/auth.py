@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import inspect
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar, cast, overload
 from urllib.parse import quote
 
@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from todo_app import live, routes
 from todo_app.core.errors import DomainError, Unauthorized
+from todo_app.core.events import audience
 from todo_app.db import session_scope
 from todo_app.models import User
 from todo_app.schemas import RegisterRequest
@@ -97,6 +98,10 @@ class AuthState(rx.State):
     def _store(self, access: str, refresh: str) -> None:
         self.access_token = access
         self.refresh_token = refresh
+
+    def _concerns_me(self, data: Mapping[str, Any]) -> bool:
+        """Whether a live event is of this tab's user (theirs, or of a project they share)."""
+        return bool(self._live_user) and self._live_user in audience(data)
 
     def _remember(self, user: User) -> None:
         self.user_email = user.email

@@ -201,7 +201,7 @@ class ProjectViewState(AuthState):
 
     def _mine(self, data: Mapping[str, Any]) -> bool:
         """Whether a live event is of this tab's user and of the project it shows."""
-        if not self._live_user or data.get("user_id") != self._live_user:
+        if not self._concerns_me(data):
             return False
         snapshot = data.get("task")
         project = snapshot.get("project_id") if isinstance(snapshot, Mapping) else None

@@ -26,6 +26,14 @@ UNITS = {"minutes": 1, "hours": 60, "days": 1440}
 
 
 @dataclasses.dataclass
+class PreviewDate:
+    # The moment (RFC 3339) the browser says in its language; `label` until then.
+    at: str
+    all_day: bool
+    label: str
+
+
+@dataclasses.dataclass
 class ReminderItem:
     key: str
     label: str
@@ -59,7 +67,7 @@ class EditorState(AuthState):
     repeat_count: str = "10"
     repeat_until: str = ""
     repeat_from: str = "due"
-    preview: list[str] = []
+    preview: list[PreviewDate] = []
     preview_error: str = ""
     errors: dict[str, str] = {}
     conflict: str = ""
@@ -119,7 +127,7 @@ class EditorState(AuthState):
         version = snapshot.get("version") if isinstance(snapshot, Mapping) else None
         if (
             self.open
-            and data.get("user_id") == self._live_user
+            and self._concerns_me(data)
             and str(data.get("task_id")) == self.task_id
             and isinstance(version, int)
             and version > self.version
@@ -180,7 +188,10 @@ class EditorState(AuthState):
         except ValueError as error:
             self.preview_error = str(error)
             return
-        self.preview = [due_label(moment, all_day, tz, now) for moment in dates]
+        self.preview = [
+            PreviewDate(moment.isoformat(), all_day, due_label(moment, all_day, tz, now))
+            for moment in dates
+        ]
 
     def _open(self, task_id: str) -> EventSpec | None:
         """Open the editor on a task of the signed-in user (see `signed_in_event`)."""

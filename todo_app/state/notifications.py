@@ -78,7 +78,7 @@ class NotificationsState(AuthState):
 
     def _live_notification(self, data: Mapping[str, Any]) -> None:
         """A notification of this tab's user was created: count it and alert."""
-        if not self._live_user or data.get("user_id") != self._live_user:
+        if not self._concerns_me(data):
             return
         notification_id = str(data.get("notification_id", ""))
         if any(alert.id == notification_id for alert in self.alerts):

@@ -151,7 +151,7 @@ class ProjectPageState(TasksState):
 
     def _live_structure(self, data: Mapping[str, Any]) -> None:
         """A project or section event: this page reads its project again if it is concerned."""
-        if not self._live_user or data.get("user_id") != self._live_user:
+        if not self._concerns_me(data):
             return
         if not self._project or data.get("project_id") != self._project:
             return

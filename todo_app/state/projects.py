@@ -152,7 +152,7 @@ class ProjectsState(AuthState):
 
     def _live_project(self, data: Mapping[str, Any]) -> None:
         """A project, or a task (open counts), changed anywhere: show the tree as it is now."""
-        if not self._live_user or data.get("user_id") != self._live_user:
+        if not self._concerns_me(data):
             return
         with session_scope() as session:
             user = session.get(User, uuid.UUID(self._live_user))
@@ -243,6 +243,18 @@ class ProjectsState(AuthState):
         pid = uuid.UUID(project_id)
         data = ProjectUpdate(color=color)
         self._with_user(lambda s, u: projects.update_project(s, u, pid, data))
+
+    @signed_in_event
+    def set_parent(self, project_id: str, parent_id: str) -> EventSpec:
+        """Under another project ("top": to the top level), last among its new siblings; the
+        menu's way to nest without dragging."""
+        pid = uuid.UUID(project_id)
+        top = parent_id == "top"
+        data = ProjectUpdate(parent_id=None if top else uuid.UUID(parent_id))
+        where = "the top level" if top else "its new parent"
+        return self._act(
+            lambda s, u: projects.update_project(s, u, pid, data), f"Moved “{{name}}” to {where}"
+        )
 
     @signed_in_event
     def set_view(self, project_id: str, view: str) -> EventSpec:

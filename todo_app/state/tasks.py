@@ -448,7 +448,7 @@ class TasksState(AuthState):
     def _live_task(self, data: Mapping[str, Any]) -> None:
         """A task event of this tab's user, from anywhere: update the row it touches in place,
         remove it if it left the view, reload the list only when rows appear or move."""
-        if not self.loaded or not self._live_user or data.get("user_id") != self._live_user:
+        if not self.loaded or not self._concerns_me(data):
             return
         task_id = str(data.get("task_id", ""))
         snapshot = data.get("task")
@@ -502,7 +502,7 @@ class TasksState(AuthState):
     def _live_project(self, data: Mapping[str, Any]) -> None:
         """A project of this tab's user went to or came back from the trash or the archive,
         from anywhere: its tasks (changed in bulk, without task events) come or go."""
-        if not self.loaded or not self._live_user or data.get("user_id") != self._live_user:
+        if not self.loaded or not self._concerns_me(data):
             return
         if data.get("type") not in PROJECT_MOVES:
             return
