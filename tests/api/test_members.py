@@ -431,3 +431,50 @@ def test_assignees_are_members_and_filter_the_list(client, people):
     call(
         client, "POST", "/tasks", owner.headers, 201, json={"title": "Me", "assignee_id": owner.id}
     )
+
+
+def test_comments_follow_the_roles(client: TestClient, people: dict[str, Person]) -> None:
+    made = shared_project(client, people)
+    task_id = made["task"]["id"]
+    path = f"/tasks/{task_id}/comments"
+    said = {}
+    for name in ("owner", "admin", "editor", "commenter"):
+        body = {"text": f"{name} says hi"}
+        said[name] = call(client, "POST", path, people[name].headers, 201, json=body)
+    response = client.post(f"{API}{path}", headers=people["viewer"].headers, json={"text": "x"})
+    refused(response, 403, says="comment")
+    # Every member reads the thread; a stranger does not see the task.
+    for name in (*ROLES, "owner"):
+        thread = call(client, "GET", path, people[name].headers)["items"]
+        assert [c["author"]["display_name"] for c in thread] == [
+            "owner",
+            "admin",
+            "editor",
+            "commenter",
+        ]
+    call(client, "GET", path, people["stranger"].headers, 404)
+
+    # Only its author edits a comment; an editor cannot delete another's, an admin can.
+    commenter_comment = f"/comments/{said['commenter']['id']}"
+    response = client.patch(
+        f"{API}{commenter_comment}", headers=people["admin"].headers, json={"text": "x"}
+    )
+    refused(response, 403, says="author")
+    response = client.delete(f"{API}{commenter_comment}", headers=people["editor"].headers)
+    refused(response, 403, says="manage_members")
+    call(client, "DELETE", commenter_comment, people["admin"].headers, 204)
+    call(client, "DELETE", f"/comments/{said['editor']['id']}", people["editor"].headers, 204)
+    # A member demoted to viewer can no longer edit what they wrote.
+    call(
+        client,
+        "PATCH",
+        f"/projects/{made['project']['id']}/members/{people['admin'].id}",
+        people["owner"].headers,
+        json={"role": "viewer"},
+    )
+    response = client.patch(
+        f"{API}/comments/{said['admin']['id']}", headers=people["admin"].headers, json={"text": "y"}
+    )
+    refused(response, 403, says="comment")
+    thread = call(client, "GET", path, people["owner"].headers)["items"]
+    assert [c["text"] for c in thread] == ["owner says hi", "admin says hi"]
