@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from todo_app.db import get_engine
-from todo_app.models import utcnow
+from todo_app.models import OutboxEvent, utcnow
 from todo_app.services import reminders
 
 API = "/api/v1"
@@ -478,3 +478,30 @@ def test_comments_follow_the_roles(client: TestClient, people: dict[str, Person]
     refused(response, 403, says="comment")
     thread = call(client, "GET", path, people["owner"].headers)["items"]
     assert [c["text"] for c in thread] == ["owner says hi", "admin says hi"]
+
+
+def test_a_shared_projects_events_are_keyed_by_it_and_name_its_members(
+    client: TestClient, people: dict[str, Person], db: str
+) -> None:
+    owner, editor, stranger = people["owner"], people["editor"], people["stranger"]
+    project = call(client, "POST", "/projects", owner.headers, 201, json={"name": "Shared"})
+    share(client, owner, project["id"], editor, "editor")
+    body = {"title": "By the editor", "project_id": project["id"]}
+    made = call(client, "POST", "/tasks", editor.headers, 201, json=body)
+    call(client, "POST", f"/tasks/{made['id']}/comments", owner.headers, 201, json={"text": "ok"})
+    call(client, "DELETE", f"/projects/{project['id']}/members/{editor.id}", owner.headers, 204)
+    mine = call(client, "POST", "/tasks", stranger.headers, 201, json={"title": "Alone"})
+    with Session(get_engine(db)) as session:
+        rows = session.exec(select(OutboxEvent).order_by(col(OutboxEvent.seq))).all()
+    by_type = {(r.payload["type"], r.payload["data"].get("task_id")): r for r in rows}
+    for key in (
+        ("task.created", made["id"]),
+        ("comment.created", made["id"]),
+        ("project.member_removed", None),
+    ):
+        row = by_type[key]
+        assert row.key == project["id"], key
+        assert sorted(row.payload["data"]["audience"]) == sorted([owner.id, editor.id]), key
+    # A project nobody shares: keyed by it, no audience (its user is the audience).
+    alone = by_type[("task.created", mine["id"])]
+    assert alone.key == mine["project_id"] and "audience" not in alone.payload["data"]

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from todo_app.core.events import cloud_event, topic_for
 from todo_app.logs import request_id_var
-from todo_app.models import OutboxEvent
+from todo_app.models import OutboxEvent, ProjectMember
 
 
 def emit(
@@ -23,8 +23,15 @@ def emit(
     """Queue a CloudEvent in the caller's transaction; the relay publishes it after commit.
 
     The row's `seq`, given by the database at insert, is its place in publish order. The event
-    carries the id of the request (or the event) being handled, if any.
+    carries the id of the request (or the event) being handled, if any. An event of a project
+    is keyed by the project, so that one project's events stay in order for every consumer
+    whoever made them; a shared project's names its members (`audience`) as they are now.
     """
+    project_id = project_of(data)
+    if project_id is not None:
+        members = _audience(session, project_id, data)
+        if members:
+            data = {**data, "audience": members}
     event_id = uuid.uuid4()
     created = datetime.now(UTC)
     payload = cloud_event(
@@ -33,12 +40,32 @@ def emit(
     row = OutboxEvent(
         id=event_id,
         topic=topic_for(event_type),
-        key=str(data["user_id"]),
+        key=project_id or str(data["user_id"]),
         payload=payload,
         created_at=created,
     )
     session.add(row)
     return row
+
+
+def project_of(data: dict[str, Any]) -> str | None:
+    """The project an event's data is of: named itself, or that of the task it carries."""
+    snapshot = data.get("task")
+    named = data.get("project_id") or (
+        snapshot.get("project_id") if isinstance(snapshot, dict) else None
+    )
+    return str(named) if named else None
+
+
+def _audience(session: Session, project_id: str, data: dict[str, Any]) -> list[str]:
+    """Everyone a shared project's event concerns: its owner, its members, and the member the
+    event is about (just removed, they must still hear it); empty when nobody shares it."""
+    members = session.exec(
+        select(ProjectMember.user_id).where(ProjectMember.project_id == uuid.UUID(project_id))
+    ).all()
+    named = [str(data["user_id"]), *(str(m) for m in members), str(data.get("member_id") or "")]
+    everyone = list(dict.fromkeys(user for user in named if user))
+    return everyone if len(everyone) > 1 else []
 
 
 def backlog(session: Session) -> int:
