@@ -304,6 +304,7 @@ class CommentPublic(BaseModel):
 
 class CommentList(BaseModel):
     items: list[CommentPublic]
+    can_comment: bool = Field(description="whether the caller may add comments here")
 
 
 class ReorderRequest(Input):

@@ -430,24 +430,62 @@ def editor_dialog() -> rx.Component:
                     align="end",
                     wrap="wrap",
                 ),
+                rx.cond(
+                    EditorState.assignables.length() > 0,
+                    labelled(
+                        "Assignee",
+                        rx.select.root(
+                            rx.select.trigger(id="edit-assignee", aria_label="Assignee"),
+                            rx.select.content(
+                                rx.select.item("Nobody", value="none"),
+                                rx.foreach(
+                                    EditorState.assignables,
+                                    lambda p: rx.select.item(p.name, value=p.user_id),
+                                ),
+                            ),
+                            value=EditorState.assignee,
+                            on_change=lambda v: EditorState.edit("assignee", v),
+                        ),
+                        "assignee_id",
+                    ),
+                ),
                 reminders_section(),
                 recurrence_section(),
-                rx.hstack(
-                    # Over the editor, which stays open with what was typed in it.
-                    rx.button(
-                        rx.icon("list-plus", size=14),
-                        "Add subtask",
-                        variant="ghost",
-                        on_click=TasksState.open_subtask(EditorState.task_id, EditorState.title),
-                        id="edit-add-subtask",
+                rx.cond(
+                    EditorState.editable,
+                    rx.hstack(
+                        # Over the editor, which stays open with what was typed in it.
+                        rx.button(
+                            rx.icon("list-plus", size=14),
+                            "Add subtask",
+                            variant="ghost",
+                            on_click=TasksState.open_subtask(
+                                EditorState.task_id, EditorState.title
+                            ),
+                            id="edit-add-subtask",
+                        ),
+                        rx.spacer(),
+                        rx.dialog.close(
+                            rx.button(
+                                "Cancel", variant="soft", color_scheme="gray", id="edit-cancel"
+                            )
+                        ),
+                        rx.button("Save", on_click=EditorState.save, id="edit-save"),
+                        justify="end",
+                        width="100%",
                     ),
-                    rx.spacer(),
-                    rx.dialog.close(
-                        rx.button("Cancel", variant="soft", color_scheme="gray", id="edit-cancel")
+                    rx.hstack(
+                        rx.text(
+                            "You can see this task, not change it.",
+                            size="1",
+                            color_scheme="gray",
+                            id="edit-read-only",
+                        ),
+                        rx.spacer(),
+                        rx.dialog.close(rx.button("Close", variant="soft", id="edit-close")),
+                        width="100%",
+                        align="center",
                     ),
-                    rx.button("Save", on_click=EditorState.save, id="edit-save"),
-                    justify="end",
-                    width="100%",
                 ),
                 rx.separator(size="4"),
                 comment_thread(EditorState.task_id),

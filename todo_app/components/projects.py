@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from todo_app.components.dnd import sortable_context
+from todo_app.components.sharing import shared_with_me
 from todo_app.components.sortable_list import HANDLE_STYLE, handled_item, tree_dnd_context
 from todo_app.core.projects import COLORS, View
 from todo_app.state.projects import ProjectRow, ProjectsState
@@ -70,6 +71,7 @@ def project_menu(project: ProjectRow) -> rx.Component:
         ),
         rx.menu.content(
             rx.menu.item("Rename…", on_click=ProjectsState.open_rename(project.id, project.name)),
+            rx.menu.item("Share…", on_click=ProjectsState.open_share(project.id, project.name)),
             rx.menu.sub(
                 rx.menu.sub_trigger("Colour"),
                 rx.menu.sub_content(
@@ -300,6 +302,7 @@ def project_tree() -> rx.Component:
             ),
             on_drag_end=ProjectsState.drop,
         ),
+        shared_with_me(),
         rx.cond(
             ProjectsState.archived.length() > 0,
             rx.el.details(

@@ -8,6 +8,7 @@ import reflex as rx
 
 from todo_app.components.dates import local_due_text
 from todo_app.components.projects import project_dialog, project_tree
+from todo_app.components.sharing import share_dialog
 from todo_app.state.editor import EditorState
 from todo_app.state.tasks import KEYBOARD_MOVES, QuickChip, TaskGroup, TaskRow, TasksState
 
@@ -23,6 +24,7 @@ VIEW_LABELS = [
     ("today", "Today", "sun"),
     ("upcoming", "Upcoming", "calendar-days"),
     ("overdue", "Overdue", "alarm-clock"),
+    ("assigned", "Assigned to me", "user-check"),
     ("all", "All", "inbox"),
     ("completed", "Completed", "circle-check"),
 ]
@@ -106,6 +108,7 @@ def sidebar() -> rx.Component:
     return rx.box(
         sidebar_content(),
         project_dialog(),
+        share_dialog(),
         width="240px",
         min_width="240px",
         padding="1em",
@@ -544,6 +547,7 @@ def task_row(row: TaskRow) -> rx.Component:
             id="complete-" + row.id,
             color_scheme=priority_colour(row.priority),
             size="3",
+            disabled=~row.editable,
         ),
         rx.box(
             width="4px",
@@ -603,9 +607,16 @@ def task_row(row: TaskRow) -> rx.Component:
             flex="1",
             min_width="0",
         ),
+        rx.cond(
+            row.assignee != "",
+            rx.tooltip(
+                rx.avatar(fallback=row.assignee, size="1", radius="full", class_name="assignee"),
+                content="Assigned to " + row.assignee_name,
+            ),
+        ),
         rx.hstack(
             rx.cond(
-                row.recurring & ~row.completed,
+                row.recurring & ~row.completed & row.editable,
                 rx.icon_button(
                     rx.icon("skip-forward", size=14),
                     size="1",
@@ -614,27 +625,33 @@ def task_row(row: TaskRow) -> rx.Component:
                     aria_label="Skip this occurrence of " + row.title,
                 ),
             ),
-            rx.icon_button(
-                rx.icon("list-plus", size=14),
-                size="1",
-                variant="ghost",
-                on_click=TasksState.open_subtask(row.id, row.title),
-                aria_label="Add subtask to " + row.title,
+            rx.cond(
+                row.editable,
+                rx.icon_button(
+                    rx.icon("list-plus", size=14),
+                    size="1",
+                    variant="ghost",
+                    on_click=TasksState.open_subtask(row.id, row.title),
+                    aria_label="Add subtask to " + row.title,
+                ),
             ),
             rx.icon_button(
-                rx.icon("pencil", size=14),
+                rx.icon(rx.cond(row.editable, "pencil", "eye"), size=14),
                 size="1",
                 variant="ghost",
                 on_click=EditorState.open_task(row.id),
-                aria_label="Edit " + row.title,
+                aria_label=rx.cond(row.editable, "Edit ", "Open ") + row.title,
             ),
-            rx.icon_button(
-                rx.icon("trash-2", size=14),
-                size="1",
-                variant="ghost",
-                color_scheme="red",
-                on_click=TasksState.delete(row.id),
-                aria_label="Delete " + row.title,
+            rx.cond(
+                row.editable,
+                rx.icon_button(
+                    rx.icon("trash-2", size=14),
+                    size="1",
+                    variant="ghost",
+                    color_scheme="red",
+                    on_click=TasksState.delete(row.id),
+                    aria_label="Delete " + row.title,
+                ),
             ),
             spacing="1",
         ),

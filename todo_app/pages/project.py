@@ -184,7 +184,9 @@ def add_section() -> rx.Component:
 
 
 def project_list() -> rx.Component:
-    return task_list(groups=project_groups, footer=add_section())
+    return task_list(
+        groups=project_groups, footer=rx.cond(ProjectPageState.can_edit, add_section())
+    )
 
 
 def project_page() -> rx.Component:
@@ -196,7 +198,18 @@ def project_page() -> rx.Component:
             ),
             rx.vstack(
                 project_header(),
-                quick_add(),
+                rx.cond(
+                    ProjectPageState.can_edit,
+                    quick_add(),
+                    rx.callout(
+                        "You can see this project; its owner lets you "
+                        + rx.cond(ProjectPageState.project_role == "commenter", "comment", "look")
+                        + ", not change it.",
+                        icon="eye",
+                        size="1",
+                        id="read-only",
+                    ),
+                ),
                 rx.match(
                     ProjectPageState.layout,
                     ("board", board_view()),

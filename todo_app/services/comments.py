@@ -81,14 +81,17 @@ def _emit(
 
 def list_comments(session: Session, user: User, task_id: uuid.UUID) -> CommentList:
     """The task's comments, oldest first."""
-    task, _ = _task_for(session, user, task_id, Permission.view)
+    task, project = _task_for(session, user, task_id, Permission.view)
     rows = session.exec(
         select(Comment, User)
         .join(User, col(User.id) == col(Comment.user_id))
         .where(col(Comment.task_id) == task.id)
         .order_by(col(Comment.created_at), col(Comment.id))
     ).all()
-    return CommentList(items=[_public(comment, author) for comment, author in rows])
+    return CommentList(
+        items=[_public(comment, author) for comment, author in rows],
+        can_comment=Permission.comment in projects.permissions(session, user, project),
+    )
 
 
 def add_comment(
@@ -110,7 +113,7 @@ def update_comment(
     if comment.user_id != user.id:
         raise Forbidden("only its author may edit a comment")
     if Permission.comment not in projects.permissions(session, user, project):
-        raise Forbidden(f"you may not {Permission.comment.value} in this project")
+        raise Forbidden(f"you lack the {Permission.comment.value} permission on this project")
     text = clean_comment(data.text)
     if text != comment.text:
         comment.text = text
@@ -126,6 +129,8 @@ def delete_comment(session: Session, user: User, comment_id: uuid.UUID) -> None:
     granted = projects.permissions(session, user, project)
     own = comment.user_id == user.id and Permission.comment in granted
     if not own and Permission.manage_members not in granted:
-        raise Forbidden(f"you may not {Permission.manage_members.value} in this project")
+        raise Forbidden(
+            f"you lack the {Permission.manage_members.value} permission on this project"
+        )
     _emit(session, "comment.deleted", comment, task, project, user)
     session.delete(comment)

@@ -9,7 +9,8 @@ the project's stamp, so a task or sub-project trashed before stays in the trash.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -872,3 +873,30 @@ def transfer_project(
     )
     _emit(session, "project.transferred", project, previous_owner_id=str(user.id))
     return project_public(session, user, project)
+
+
+# -- how lists show shared work ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sharing:
+    """What a list needs to show shared tasks: the projects the user sees but may not change,
+    and the names of the people tasks are assigned to."""
+
+    read_only: frozenset[uuid.UUID] = frozenset()
+    names: dict[uuid.UUID, str] = field(default_factory=dict)
+
+
+def sharing(session: Session, user: User, assignees: Iterable[uuid.UUID | None]) -> Sharing:
+    looking = [role.value for role in Role if Permission.edit not in ROLE_PERMISSIONS[role]]
+    read_only = session.exec(
+        select(ProjectMember.project_id).where(
+            ProjectMember.user_id == user.id, col(ProjectMember.role).in_(looking)
+        )
+    ).all()
+    wanted = {a for a in assignees if a is not None}
+    people = session.exec(select(User).where(col(User.id).in_(wanted))).all() if wanted else []
+    return Sharing(
+        read_only=frozenset(read_only),
+        names={p.id: p.display_name or p.email.split("@")[0] for p in people},
+    )

@@ -56,10 +56,13 @@ class CommentsState(AuthState):
     editing_id: str = ""
     edit_text: str = ""
     error: str = ""
+    # A viewer of the task's project reads the thread without a box to write in.
+    can_comment: bool = True
 
     def _refresh(self, session: Session, user: User) -> None:
-        thread = comments.list_comments(session, user, uuid.UUID(self.task_id)).items
-        self.items = [comment_row(c, str(user.id)) for c in thread]
+        thread = comments.list_comments(session, user, uuid.UUID(self.task_id))
+        self.items = [comment_row(c, str(user.id)) for c in thread.items]
+        self.can_comment = thread.can_comment
 
     def _with_user(self, action: Callable[[Session, User], Result]) -> Result:
         with self._signed_in() as (session, user):

@@ -15,10 +15,11 @@ from reflex.event import EventSpec
 from todo_app.core import recurrence
 from todo_app.core.dates import due_label
 from todo_app.core.errors import Conflict, DomainError
+from todo_app.core.projects import Permission
 from todo_app.core.repeat_choice import RepeatChoice, from_rrule, to_rrule
 from todo_app.core.validation import parse_due
 from todo_app.schemas import TaskPublic, TaskUpdate
-from todo_app.services import tasks
+from todo_app.services import projects, tasks
 from todo_app.state.auth import AuthState, signed_in_event
 from todo_app.state.tasks import TasksState
 
@@ -41,8 +42,19 @@ class ReminderItem:
     minutes_before: int
 
 
+@dataclasses.dataclass
+class Assignable:
+    user_id: str
+    name: str
+
+
 class EditorState(AuthState):
     open: bool = False
+    # Whether the user may change the task (a viewer or commenter of its project may not).
+    editable: bool = True
+    # Its assignee's id, or "none"; who it can be given to (its project's people, when shared).
+    assignee: str = "none"
+    assignables: list[Assignable] = []
     task_id: str = ""
     version: int = 0
     title: str = ""
@@ -116,6 +128,7 @@ class EditorState(AuthState):
         self.repeat_count = str(choice.count)
         self.repeat_until = choice.until
         self.repeat_from = task.repeat_from
+        self.assignee = str(task.assignee_id) if task.assignee_id else "none"
         self.errors = {}
         self.changed_elsewhere = False
         self._update_preview()
@@ -198,8 +211,16 @@ class EditorState(AuthState):
         with self._signed_in() as (session, user):
             try:
                 task = tasks.read_task(session, user, uuid.UUID(task_id))
+                project = projects.project_for(session, user, task.project_id, Permission.view)
+                self.editable = Permission.edit in projects.permissions(session, user, project)
+                people = projects.list_members(session, user, project.id).items
             except DomainError as error:
                 return rx.toast.error(error.message)
+        # One person (its owner) is nobody to hand the task to: no picker.
+        shared = len(people) > 1
+        self.assignables = [
+            Assignable(str(p.user_id), p.display_name or p.email) for p in people if shared
+        ]
         self._fill(task)
         self.conflict = ""
         self.open = True
@@ -293,6 +314,7 @@ class EditorState(AuthState):
             all_day=self.all_day if self.due_date else None,
             rrule=to_rrule(self._choice()),
             repeat_from=self.repeat_from,
+            assignee_id=None if self.assignee == "none" else uuid.UUID(self.assignee),
             reminders=[r.at for r in self.reminders if r.minutes_before < 0],
             remind_before_minutes=[
                 r.minutes_before for r in self.reminders if r.minutes_before >= 0
@@ -352,6 +374,7 @@ _FORM_FIELDS = (
     "repeat_count",
     "repeat_until",
     "repeat_from",
+    "assignee",
 )
 
 

@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from todo_app import routes
 from todo_app.core.errors import DomainError
+from todo_app.core.projects import ROLE_PERMISSIONS, Permission, Role
 from todo_app.db import session_scope
 from todo_app.models import User
 from todo_app.schemas import ProjectPublic, SectionCreate, SectionUpdate, TaskMove, TaskPublic
@@ -103,6 +104,8 @@ class ProjectPageState(TasksState):
     project_color: str = ""
     project_archived: bool = False
     project_inbox: bool = False
+    # The user's role in it: viewers and commenters see it as it is, without ways to change it.
+    project_role: str = "owner"
     # list, board or calendar: the URL's `view`, else the project's own.
     layout: str = "list"
     missing: bool = False
@@ -113,6 +116,7 @@ class ProjectPageState(TasksState):
         self.project_color = project.color
         self.project_archived = project.archived
         self.project_inbox = project.is_inbox
+        self.project_role = project.role
         self.layout = self._layout or project.view
 
     def _read(self, session: Session, user: User) -> None:
@@ -120,10 +124,15 @@ class ProjectPageState(TasksState):
         self._refresh(session, user)
 
     @rx.var
+    def can_edit(self) -> bool:
+        return Permission.edit in ROLE_PERMISSIONS[Role(self.project_role)]
+
+    @rx.var
     def can_drag(self) -> bool:
-        """A drag sets the manual order: only a list shown in that order is dragged."""
+        """A drag sets the manual order: only a list shown in that order is dragged, by
+        someone who may change it."""
         manual = self.params.get("sort_by", "position") == "position"
-        return manual and self.params.get("sort_order", "asc") != "desc"
+        return self.can_edit and manual and self.params.get("sort_order", "asc") != "desc"
 
     @rx.var
     def section_ids(self) -> list[str]:

@@ -13,11 +13,17 @@ from sqlmodel import Session
 
 from todo_app import routes
 from todo_app.core.errors import DomainError
-from todo_app.core.projects import DEFAULT_COLOR
+from todo_app.core.projects import DEFAULT_COLOR, Role
 from todo_app.core.tree import flatten, toggled
 from todo_app.db import session_scope
 from todo_app.models import User
-from todo_app.schemas import ProjectCreate, ProjectPublic, ProjectUpdate
+from todo_app.schemas import (
+    MemberAdd,
+    MemberUpdate,
+    ProjectCreate,
+    ProjectPublic,
+    ProjectUpdate,
+)
 from todo_app.services import projects
 from todo_app.state.auth import AuthState, signed_in_event
 
@@ -33,6 +39,10 @@ class ProjectRow:
     collapsed: bool
     is_inbox: bool
     href: str
+    # The viewer's role in it, and whose it is when it is someone else's.
+    role: str = "owner"
+    shared: bool = False
+    owner_name: str = ""
 
 
 def project_rows(items: list[ProjectPublic], collapsed: list[str]) -> list[ProjectRow]:
@@ -54,6 +64,9 @@ def project_rows(items: list[ProjectPublic], collapsed: list[str]) -> list[Proje
             collapsed=str(n.item.id) in collapsed,
             is_inbox=n.item.is_inbox,
             href=routes.project(n.item.id),
+            role=n.item.role,
+            shared=n.item.shared,
+            owner_name=n.item.owner.display_name or n.item.owner.email,
         )
         for n in nodes
     ]
@@ -114,8 +127,19 @@ def dropped_project(
     return ProjectDrop([*rest[:spot], *placed, *rest[spot:]], parent, position)
 
 
+@dataclasses.dataclass
+class MemberRow:
+    user_id: str
+    name: str
+    email: str
+    role: str
+    me: bool
+
+
 class ProjectsState(AuthState):
+    # The user's own projects (the tree), and those others share with them.
     projects: list[ProjectRow] = []
+    shared_with_me: list[ProjectRow] = []
     archived: list[ProjectRow] = []
     collapsed: list[str] = []
     # The project dialog: "create" or "rename" (of `editing_id`), "" when closed.
@@ -125,6 +149,13 @@ class ProjectsState(AuthState):
     form_color: str = DEFAULT_COLOR
     form_parent: str = ""
     form_error: str = ""
+    # The share dialog, open on `share_id` ("" when closed).
+    share_id: str = ""
+    share_name: str = ""
+    share_role: str = ""
+    members: list[MemberRow] = []
+    invite_role: str = "editor"
+    share_error: str = ""
 
     @rx.var
     def current(self) -> str:
@@ -137,8 +168,33 @@ class ProjectsState(AuthState):
         return [p for p in self.projects if not p.is_inbox and p.depth < 2]
 
     def _refresh(self, session: Session, user: User) -> None:
-        self.projects = project_rows(projects.list_projects(session, user).items, self.collapsed)
-        self.archived = project_rows(projects.list_projects(session, user, archived=True).items, [])
+        shown = projects.list_projects(session, user).items
+        own = [p for p in shown if p.role == Role.owner]
+        self.projects = project_rows(own, self.collapsed)
+        self.shared_with_me = project_rows([p for p in shown if p.role != Role.owner], [])
+        archived = projects.list_projects(session, user, archived=True).items
+        self.archived = project_rows([p for p in archived if p.role == Role.owner], [])
+        if self.share_id:
+            self._refresh_members(session, user)
+
+    def _refresh_members(self, session: Session, user: User) -> None:
+        """The open share dialog's members; closed when the user no longer sees the project."""
+        try:
+            listed = projects.list_members(session, user, uuid.UUID(self.share_id)).items
+            self.share_role = projects.read_project(session, user, uuid.UUID(self.share_id)).role
+        except DomainError:
+            self.share_id = ""
+            return
+        self.members = [
+            MemberRow(
+                user_id=str(m.user_id),
+                name=m.display_name or m.email.split("@")[0],
+                email=m.email,
+                role=m.role,
+                me=m.user_id == user.id,
+            )
+            for m in listed
+        ]
 
     def _with_user(self, action: Callable[[Session, User], Any]) -> Any:
         with self._signed_in() as (session, user):
@@ -312,3 +368,73 @@ class ProjectsState(AuthState):
     def restore(self, project_id: str) -> EventSpec:
         pid = uuid.UUID(project_id)
         return self._act(lambda s, u: projects.restore_project(s, u, pid), "Restored “{name}”")
+
+    # -- sharing ---------------------------------------------------------------------------
+
+    @signed_in_event
+    def open_share(self, project_id: str, name: str) -> None:
+        self.share_id = project_id
+        self.share_name = name
+        self.share_error = ""
+        self.members = []
+        self._with_user(lambda session, user: None)
+
+    @rx.event
+    def close_share(self) -> None:
+        self.share_id = ""
+
+    @rx.event
+    def set_invite_role(self, role: str) -> None:
+        self.invite_role = role
+
+    def _share_act(self, action: Callable[[Session, User], Any], done: str) -> EventSpec | None:
+        try:
+            self._with_user(action)
+        except DomainError as error:
+            self.share_error = error.message
+            return None
+        self.share_error = ""
+        return rx.toast(done, duration=3000)
+
+    @signed_in_event
+    def invite(self, form: dict[str, Any]) -> EventSpec | None:
+        """Share with an existing account, in the role picked."""
+        pid = uuid.UUID(self.share_id)
+        email = str(form.get("email", "")).strip()
+        data = MemberAdd(email=email, role=self.invite_role)
+        return self._share_act(
+            lambda s, u: projects.add_member(s, u, pid, data), f"Shared with {email}"
+        )
+
+    @signed_in_event
+    def change_role(self, user_id: str, role: str) -> EventSpec | None:
+        pid, uid, data = uuid.UUID(self.share_id), uuid.UUID(user_id), MemberUpdate(role=role)
+        return self._share_act(
+            lambda s, u: projects.update_member(s, u, pid, uid, data), f"Now {role}"
+        )
+
+    @signed_in_event
+    def remove_member(self, user_id: str) -> EventSpec | None:
+        pid, uid = uuid.UUID(self.share_id), uuid.UUID(user_id)
+        return self._share_act(
+            lambda s, u: projects.remove_member(s, u, pid, uid), "Removed from the project"
+        )
+
+    @signed_in_event
+    def transfer(self, user_id: str) -> EventSpec | None:
+        pid, uid = uuid.UUID(self.share_id), uuid.UUID(user_id)
+        return self._share_act(
+            lambda s, u: projects.transfer_project(s, u, pid, uid), "The project is handed over"
+        )
+
+    @signed_in_event
+    def leave(self, project_id: str) -> list[EventSpec]:
+        """Leave a project shared with me: it goes from the sidebar, and from its page."""
+        pid = uuid.UUID(project_id)
+        try:
+            self._with_user(lambda s, u: projects.leave_project(s, u, pid))
+        except DomainError as error:
+            return [rx.toast.error(f"Not left: {error.message}", duration=6000)]
+        self.share_id = ""
+        toast = rx.toast("You left the project", duration=3000)
+        return [toast, rx.redirect(routes.HOME)] if project_id == self.current else [toast]

@@ -27,7 +27,8 @@ from todo_app.schemas import SavedFilterCreate, SectionPublic, TaskMove, TaskPub
 from todo_app.services import filters, listing, projects, quickadd, subtasks, tasks
 from todo_app.state.auth import AuthState, signed_in_event
 
-VIEWS = ("today", "upcoming", "overdue", "all", "completed")
+VIEWS = ("today", "upcoming", "overdue", "assigned", "all", "completed")
+NOT_SHARED = projects.Sharing()
 GROUPINGS = ("none", "due", "priority")
 # How a project's page shows its tasks (`?view=` on its URL).
 LAYOUTS = ("list", "board", "calendar")
@@ -63,6 +64,11 @@ class TaskRow:
     children: int = 0
     collapsed: bool = False
     progress: str = ""
+    # In a project shared with the user: whether they may change it, and the assignee's
+    # initials and name.
+    editable: bool = True
+    assignee: str = ""
+    assignee_name: str = ""
 
 
 @dataclasses.dataclass
@@ -149,7 +155,14 @@ class SavedView:
     href: str
 
 
-def task_row(task: TaskPublic, tz: str, now: datetime) -> TaskRow:
+def initials(name: str) -> str:
+    return "".join(part[0] for part in name.split()[:2]).upper()
+
+
+def task_row(
+    task: TaskPublic, tz: str, now: datetime, sharing: projects.Sharing = NOT_SHARED
+) -> TaskRow:
+    assignee = sharing.names.get(task.assignee_id, "") if task.assignee_id else ""
     return TaskRow(
         id=str(task.id),
         title=task.title,
@@ -165,6 +178,9 @@ def task_row(task: TaskPublic, tz: str, now: datetime) -> TaskRow:
         has_reminders=bool(task.reminders),
         completed=task.completed,
         version=task.version,
+        editable=task.project_id not in sharing.read_only,
+        assignee=initials(assignee),
+        assignee_name=assignee,
         order_key="|".join(
             str(value)
             for value in (
@@ -181,7 +197,11 @@ def task_row(task: TaskPublic, tz: str, now: datetime) -> TaskRow:
 
 
 def tree_rows(
-    items: list[TaskPublic], tz: str, now: datetime, collapsed: Collection[str]
+    items: list[TaskPublic],
+    tz: str,
+    now: datetime,
+    collapsed: Collection[str],
+    sharing: projects.Sharing = NOT_SHARED,
 ) -> list[TaskRow]:
     """Rows with each subtask indented under its task (the ones under a collapsed task left
     out) and each task's progress through its subtasks."""
@@ -193,7 +213,7 @@ def tree_rows(
     )
     return [
         dataclasses.replace(
-            task_row(n.item, tz, now),
+            task_row(n.item, tz, now, sharing),
             depth=n.depth,
             parent=str(n.item.parent_id or ""),
             children=n.children,
@@ -240,17 +260,19 @@ def project_groups(
     now: datetime,
     collapsed_sections: Collection[str],
     collapsed_tasks: Collection[str],
+    sharing: projects.Sharing = NOT_SHARED,
 ) -> list[TaskGroup]:
     """A project's list: its tasks outside any section first, then each section in order."""
     by_section: dict[str, list[TaskPublic]] = {}
     for task in items:
         by_section.setdefault(str(task.section_id or ""), []).append(task)
-    groups = [TaskGroup(name="", rows=tree_rows(by_section.get("", []), tz, now, collapsed_tasks))]
+    top = tree_rows(by_section.get("", []), tz, now, collapsed_tasks, sharing)
+    groups = [TaskGroup(name="", rows=top)]
     for section in sections:
         key = str(section.id)
         tasks_in = by_section.get(key, [])
         folded = key in collapsed_sections
-        rows = [] if folded else tree_rows(tasks_in, tz, now, collapsed_tasks)
+        rows = [] if folded else tree_rows(tasks_in, tz, now, collapsed_tasks, sharing)
         groups.append(TaskGroup(section.name, rows, key, folded, len(tasks_in)))
     return groups
 
@@ -269,6 +291,8 @@ def view_params(view: str, tz: str, now: datetime) -> dict[str, str]:
         }
     if view == "overdue":
         return {"overdue": "true", "sort_by": "due_at"}
+    if view == "assigned":
+        return {"assignee": "me", "sort_by": "due_at"}
     if view == "completed":
         return {"status": "completed", "sort_by": "due_at", "sort_order": "desc"}
     return {}
@@ -296,8 +320,14 @@ def group_name(task: TaskPublic, grouping: str, tz: str, now: datetime) -> str:
     return _group_name(task_row(task, tz, now), task, grouping, tz, now)
 
 
-def group_rows(items: list[TaskPublic], grouping: str, tz: str, now: datetime) -> list[TaskGroup]:
-    rows = [task_row(task, tz, now) for task in items]
+def group_rows(
+    items: list[TaskPublic],
+    grouping: str,
+    tz: str,
+    now: datetime,
+    sharing: projects.Sharing = NOT_SHARED,
+) -> list[TaskGroup]:
+    rows = [task_row(task, tz, now, sharing) for task in items]
     if grouping not in ("due", "priority"):
         return [TaskGroup(name="", rows=rows)]
     groups: dict[str, list[TaskRow]] = {}
@@ -311,9 +341,17 @@ def group_rows(items: list[TaskPublic], grouping: str, tz: str, now: datetime) -
     return [TaskGroup(name=name, rows=groups[name]) for name in order]
 
 
-# Project events that take a project's tasks out of the lists or bring them back.
+# Project events that bring tasks into a user's view or take them out of it, in bulk.
 PROJECT_MOVES = frozenset(
-    {"project.deleted", "project.restored", "project.archived", "project.unarchived"}
+    {
+        "project.deleted",
+        "project.restored",
+        "project.archived",
+        "project.unarchived",
+        "project.member_added",
+        "project.member_updated",
+        "project.member_removed",
+    }
 )
 
 
@@ -413,6 +451,7 @@ class TasksState(AuthState):
             self.error = error.message
             fallback = parse_query(view_params(self.view, tz, now), tz)
             result = listing.list_tasks(session, user, fallback).task_page()
+        sharing = projects.sharing(session, user, (t.assignee_id for t in result.items))
         if sections is not None:
             self.groups = project_groups(
                 result.items,
@@ -421,9 +460,10 @@ class TasksState(AuthState):
                 now,
                 self._collapsed_sections,
                 self._collapsed_tasks,
+                sharing,
             )
         else:
-            self.groups = group_rows(result.items, self.grouping, tz, now)
+            self.groups = group_rows(result.items, self.grouping, tz, now, sharing)
         self.total = result.total
         self.page = result.page
         self.pages = max(1, -(-result.total // result.limit))
@@ -476,7 +516,7 @@ class TasksState(AuthState):
                 return
             if task is not None and place is not None:
                 g, r = place
-                row = task_row(task, tz, now)
+                row = task_row(task, tz, now, projects.sharing(session, user, [task.assignee_id]))
                 group = self.groups[g]
                 same_place = group.rows[r].order_key == row.order_key
                 if same_place and group.name == group_name(task, self.grouping, tz, now):

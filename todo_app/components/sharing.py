@@ -1,0 +1,207 @@
+"""Sharing a project: the "Shared with me" list of the sidebar and the share dialog (members,
+roles, invitations by email, transfer, leave)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from todo_app.core.projects import MEMBER_ROLES
+from todo_app.state.projects import MemberRow, ProjectRow, ProjectsState
+
+# Who may change the members, by the viewer's role.
+_MANAGERS = ("owner", "admin")
+
+
+def shared_row(project: ProjectRow) -> rx.Component:
+    """A project someone shares with me: its owner under its name, and my way out."""
+    return rx.hstack(
+        rx.vstack(
+            rx.link(project.name, href=project.href, size="2", class_name="project-link"),
+            rx.text(
+                project.owner_name + " · " + project.role,
+                size="1",
+                color_scheme="gray",
+                class_name="project-owner",
+            ),
+            spacing="0",
+            flex="1",
+            min_width="0",
+        ),
+        rx.cond(
+            project.open_count > 0,
+            rx.text(project.open_count, size="1", color_scheme="gray", class_name="open-count"),
+        ),
+        rx.menu.root(
+            rx.menu.trigger(
+                rx.icon_button(
+                    rx.icon("ellipsis", size=14),
+                    size="1",
+                    variant="ghost",
+                    aria_label="Project menu " + project.name,
+                    class_name="project-menu",
+                )
+            ),
+            rx.menu.content(
+                rx.menu.item(
+                    "Members…", on_click=ProjectsState.open_share(project.id, project.name)
+                ),
+                rx.menu.item("Leave", color="red", on_click=ProjectsState.leave(project.id)),
+            ),
+        ),
+        align="center",
+        width="100%",
+        class_name="shared-project",
+        data_name=project.name,
+        data_role=project.role,
+    )
+
+
+def shared_with_me() -> rx.Component:
+    return rx.cond(
+        ProjectsState.shared_with_me.length() > 0,
+        rx.vstack(
+            rx.text("Shared with me", size="1", weight="bold", color_scheme="gray"),
+            rx.foreach(ProjectsState.shared_with_me, shared_row),
+            spacing="1",
+            width="100%",
+            id="shared-with-me",
+        ),
+    )
+
+
+def _role_items() -> rx.Component:
+    return rx.select.content(
+        *[rx.select.item(role.capitalize(), value=role) for role in MEMBER_ROLES]
+    )
+
+
+def _role_picker(member: MemberRow) -> rx.Component:
+    return rx.select.root(
+        rx.select.trigger(aria_label="Role of " + member.name, class_name="member-role-picker"),
+        rx.select.content(
+            *[rx.select.item(role.capitalize(), value=role) for role in MEMBER_ROLES]
+        ),
+        value=member.role,
+        on_change=lambda role: ProjectsState.change_role(member.user_id, role),
+        size="1",
+    )
+
+
+def _member(member: MemberRow) -> rx.Component:
+    manager = rx.Var.create(_MANAGERS).contains(ProjectsState.share_role)
+    # An admin changes the members, never the owner; nobody changes themself here.
+    changeable = manager & (member.role != "owner") & ~member.me
+    return rx.hstack(
+        rx.avatar(fallback=member.name[:2].upper(), size="1", radius="full"),
+        rx.vstack(
+            rx.text(member.name, rx.cond(member.me, " (you)", ""), size="2", class_name="name"),
+            rx.text(member.email, size="1", color_scheme="gray"),
+            spacing="0",
+            flex="1",
+            min_width="0",
+        ),
+        rx.cond(
+            changeable,
+            rx.hstack(
+                _role_picker(member),
+                rx.cond(
+                    ProjectsState.share_role == "owner",
+                    rx.button(
+                        "Make owner",
+                        size="1",
+                        variant="soft",
+                        on_click=ProjectsState.transfer(member.user_id),
+                        class_name="member-transfer",
+                    ),
+                ),
+                rx.icon_button(
+                    rx.icon("user-minus", size=14),
+                    size="1",
+                    variant="ghost",
+                    color_scheme="red",
+                    on_click=ProjectsState.remove_member(member.user_id),
+                    aria_label="Remove " + member.name,
+                    class_name="member-remove",
+                ),
+                align="center",
+            ),
+            rx.badge(member.role, variant="soft", class_name="member-role"),
+        ),
+        align="center",
+        width="100%",
+        class_name="member",
+        data_email=member.email,
+        data_role=member.role,
+    )
+
+
+def _invite() -> rx.Component:
+    return rx.form(
+        rx.hstack(
+            rx.input(
+                name="email",
+                type="email",
+                placeholder="Email of their account",
+                aria_label="Email",
+                id="invite-email",
+                flex="1",
+                required=True,
+            ),
+            rx.select.root(
+                rx.select.trigger(aria_label="Role", id="invite-role"),
+                _role_items(),
+                value=ProjectsState.invite_role,
+                on_change=ProjectsState.set_invite_role,
+            ),
+            rx.button("Share", type="submit", id="invite-submit"),
+            width="100%",
+        ),
+        on_submit=ProjectsState.invite,
+        reset_on_submit=True,
+        width="100%",
+    )
+
+
+def share_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Share “", ProjectsState.share_name, "”"),
+            rx.vstack(
+                rx.cond(rx.Var.create(_MANAGERS).contains(ProjectsState.share_role), _invite()),
+                rx.cond(
+                    ProjectsState.share_error != "",
+                    rx.text(
+                        ProjectsState.share_error, color_scheme="red", size="1", id="share-error"
+                    ),
+                ),
+                rx.vstack(rx.foreach(ProjectsState.members, _member), width="100%", id="members"),
+                rx.hstack(
+                    rx.cond(
+                        ProjectsState.share_role != "owner",
+                        rx.button(
+                            "Leave project",
+                            variant="soft",
+                            color_scheme="red",
+                            on_click=ProjectsState.leave(ProjectsState.share_id),
+                            id="share-leave",
+                        ),
+                    ),
+                    rx.spacer(),
+                    rx.button(
+                        "Done",
+                        variant="soft",
+                        color_scheme="gray",
+                        on_click=ProjectsState.close_share,
+                        id="share-done",
+                    ),
+                    width="100%",
+                ),
+                spacing="3",
+                width="100%",
+            ),
+            id="share-dialog",
+            max_width="480px",
+        ),
+        open=ProjectsState.share_id != "",
+        on_open_change=lambda _: ProjectsState.close_share(),
+    )
