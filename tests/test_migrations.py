@@ -244,3 +244,57 @@ def test_upgrade_puts_every_account_and_task_in_an_inbox(blank_database_url):
                 session.flush()
     finally:
         engine.dispose()
+
+
+BEFORE_AUDIT_PROJECTS = "adddc5ff26ae"
+
+
+def test_upgrade_gives_audit_entries_their_project(blank_database_url):
+    url = blank_database_url
+    _run(url, "alembic", "-c", str(ROOT / "alembic.ini"), "upgrade", BEFORE_AUDIT_PROJECTS)
+    log = sa.table(
+        "audit_log",
+        sa.column("id", sa.Uuid()),
+        sa.column("user_id", sa.Uuid()),
+        sa.column("action", sa.String()),
+        sa.column("resource_type", sa.String()),
+        sa.column("event_id", sa.String()),
+        sa.column("metadata", JSONList),
+        sa.column("at", UTCDateTime()),
+    )
+    user_id, project_id = uuid.uuid4(), uuid.uuid4()
+    details = {
+        "in a project": {"project_id": str(project_id), "title": "Paint"},
+        "no project": {"title": "Login"},
+        "a broken one": {"project_id": "not-a-uuid"},
+    }
+    engine = create_engine(url)
+    try:
+        with engine.begin() as connection:
+            for name, metadata in details.items():
+                connection.execute(
+                    sa.insert(log).values(
+                        id=uuid.uuid4(),
+                        user_id=user_id,
+                        action="task.created",
+                        resource_type="task",
+                        event_id=name,
+                        metadata=metadata,
+                        at=datetime.now(UTC),
+                    )
+                )
+    finally:
+        engine.dispose()
+    _run(url, "reflex", "db", "migrate")
+
+    assert _diff(url) == []
+    engine = create_engine(url)
+    try:
+        with Session(engine) as session:
+            rows = {row.event_id: row for row in session.exec(select(models.AuditLog)).all()}
+    finally:
+        engine.dispose()
+    assert rows["in a project"].project_id == project_id
+    assert rows["no project"].project_id is None and rows["a broken one"].project_id is None
+    # Before, the user acted alone: no actor apart.
+    assert all(row.actor_id is None and row.user_id == user_id for row in rows.values())

@@ -272,10 +272,17 @@ class Notification(SQLModel, table=True):
 
 class AuditLog(SQLModel, table=True):
     __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_log_user_at", "user_id", "at"),)
+    __table_args__ = (
+        Index("ix_audit_log_user_at", "user_id", "at"),
+        Index("ix_audit_log_actor_at", "actor_id", "at"),
+        Index("ix_audit_log_project_at", "project_id", "at"),
+    )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    # Whose data it happened to; who did it (none for a worker's doing); in which project.
     user_id: uuid.UUID | None = Field(default=None)
+    actor_id: uuid.UUID | None = Field(default=None)
+    project_id: uuid.UUID | None = Field(default=None)
     action: str = Field(max_length=100)
     resource_type: str = Field(max_length=50)
     resource_id: str | None = Field(default=None, max_length=100)

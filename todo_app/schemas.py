@@ -428,6 +428,8 @@ class AuditEntry(BaseModel):
     resource_id: str | None
     project_id: uuid.UUID | None = Field(description="the project it happened in, if any")
     project_name: str | None = Field(description="that project's current name")
+    actor_id: uuid.UUID | None = Field(description="who did it; none for the app's own work")
+    actor_email: str | None = Field(description="their email when they did it")
     metadata: dict[str, Any]
     at: datetime
 

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from todo_app.db import get_engine
 from todo_app.models import OutboxEvent, utcnow
-from todo_app.services import reminders
+from todo_app.services import audit, reminders
 
 API = "/api/v1"
 Headers = dict[str, str]
@@ -505,3 +505,50 @@ def test_a_shared_projects_events_are_keyed_by_it_and_name_its_members(
     # A project nobody shares: keyed by it, no audience (its user is the audience).
     alone = by_type[("task.created", mine["id"])]
     assert alone.key == mine["project_id"] and "audience" not in alone.payload["data"]
+
+
+def test_the_activity_names_the_actor_and_members_read_the_projects(
+    client: TestClient, people: dict[str, Person], db: str
+) -> None:
+    owner, editor, viewer = people["owner"], people["editor"], people["viewer"]
+    project = call(client, "POST", "/projects", owner.headers, 201, json={"name": "Shared"})
+    share(client, owner, project["id"], editor, "editor")
+    share(client, owner, project["id"], viewer, "viewer")
+    body = {"title": "By the editor", "project_id": project["id"]}
+    made = call(client, "POST", "/tasks", editor.headers, 201, json=body)
+    call(client, "POST", f"/tasks/{made['id']}/complete", owner.headers)
+    call(client, "POST", "/tasks", editor.headers, 201, json={"title": "Editor's own"})
+    with Session(get_engine(db)) as session:
+        audit.record_many(session, [row.payload for row in session.exec(select(OutboxEvent))])
+        session.commit()
+
+    def log(who: Person, **params: Any) -> list[dict]:
+        return call(client, "GET", "/audit", who.headers, params={"limit": 200, **params})["items"]
+
+    # The project's activity: every member reads all of it, each change naming its actor.
+    for who in (owner, editor, viewer):
+        entries = log(who, project_id=project["id"])
+        by_action = {(e["action"], e["resource_id"]): e for e in entries}
+        created = by_action[("task.created", made["id"])]
+        assert (created["actor_id"], created["actor_email"]) == (editor.id, editor.email)
+        completed = by_action[("task.completed", made["id"])]
+        assert completed["actor_email"] == owner.email
+        assert "audience" not in created["metadata"]
+    call(
+        client,
+        "GET",
+        "/audit",
+        people["stranger"].headers,
+        404,
+        params={"project_id": project["id"]},
+    )
+    # Each one's own activity: what they did, and what happened to their own data.
+    editor_own = {(e["action"], e["metadata"].get("title")) for e in log(editor)}
+    assert ("task.created", "By the editor") in editor_own
+    assert ("task.created", "Editor's own") in editor_own
+    assert ("task.completed", "By the editor") not in editor_own
+    owner_own = {(e["action"], e["metadata"].get("title")) for e in log(owner)}
+    assert {("task.created", "By the editor"), ("task.completed", "By the editor")} <= owner_own
+    assert ("task.created", "Editor's own") not in owner_own
+    viewer_own = {e["action"] for e in log(viewer)}
+    assert "task.created" not in viewer_own

@@ -30,6 +30,7 @@ from sqlmodel import Session
 from todo_app.api.deps import Bearer, QueryModel, bearer_credential
 from todo_app.db import new_session
 from todo_app.models import User
+from todo_app.services import outbox
 
 _T = TypeVar("_T")
 
@@ -113,7 +114,11 @@ def _in_one_thread(
                 # endpoint's first statement does not meet a connection the server dropped.
                 _, session = _first_statement(_check_connection, session, reads)
             values.update(dict.fromkeys(sessions, session))
-            result = endpoint(**values)
+            if users:
+                with outbox.acting_as(values[users[0]]):
+                    result = endpoint(**values)
+            else:
+                result = endpoint(**values)
             if not reads:
                 session.commit()
             return result

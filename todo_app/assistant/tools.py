@@ -681,7 +681,8 @@ def call_tool(
     elif not isinstance(arguments, dict):
         outcome = ToolOutcome(name, False, "the arguments must be a JSON object")
     else:
-        outcome = _run(session, user, tool, arguments)
+        with outbox.acting_as(user):
+            outcome = _run(session, user, tool, arguments)
     outbox.emit(
         session,
         "chat.tool_call",

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, insert
+from sqlalchemy import delete, func, insert, or_
 from sqlmodel import Session, col, select
 
 from todo_app.core.projects import Permission
@@ -25,22 +25,16 @@ CSV_COLUMNS = (
     "resource_type",
     "resource_id",
     "project_name",
+    "actor_email",
     "metadata",
     "id",
 )
 
 
-def _project_of(row: AuditLog) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(row.details.get("project_id")))
-    except ValueError:
-        return None
-
-
 def _project_names(session: Session, user: User, rows: Sequence[AuditLog]) -> dict[uuid.UUID, str]:
     """The current names of the projects the rows name that the user may see (a trashed
     one too: its history is still the user's)."""
-    ids = {found for row in rows if (found := _project_of(row)) is not None}
+    ids = {row.project_id for row in rows if row.project_id is not None}
     if not ids:
         return {}
     named = session.exec(select(Project).where(col(Project.id).in_(ids))).all()
@@ -50,7 +44,7 @@ def _project_names(session: Session, user: User, rows: Sequence[AuditLog]) -> di
 
 
 def _entry(row: AuditLog, names: dict[uuid.UUID, str]) -> AuditEntry:
-    project_id = _project_of(row)
+    project_id = row.project_id
     name = names.get(project_id) if project_id is not None else None
     return AuditEntry(
         id=row.id,
@@ -59,6 +53,8 @@ def _entry(row: AuditLog, names: dict[uuid.UUID, str]) -> AuditEntry:
         resource_id=row.resource_id,
         project_id=project_id if name is not None else None,
         project_name=name,
+        actor_id=row.actor_id,
+        actor_email=row.details.get("actor_email"),
         metadata=row.details,
         at=row.at,
     )
@@ -67,12 +63,14 @@ def _entry(row: AuditLog, names: dict[uuid.UUID, str]) -> AuditEntry:
 def audit_page(
     session: Session, user: User, page: int, limit: int, project_id: uuid.UUID | None = None
 ) -> AuditPage:
-    """The user's activity, newest first: all of it, or what happened to one project, its
-    sections and its tasks."""
-    where = [col(AuditLog.user_id) == user.id]
+    """The user's activity, newest first: what they did and what happened to their data, or
+    what happened to one project they see, its sections and its tasks, by anyone."""
     if project_id is not None:
         projects.project_for(session, user, project_id, Permission.view, include_deleted=True)
-        where.append(AuditLog.details["project_id"].as_string() == str(project_id))
+        # A project's activity is every member's to read, whoever did what.
+        where = [col(AuditLog.project_id) == project_id]
+    else:
+        where = [or_(col(AuditLog.user_id) == user.id, col(AuditLog.actor_id) == user.id)]
     total = session.exec(select(func.count()).select_from(AuditLog).where(*where)).one()
     rows = session.exec(
         select(AuditLog)
@@ -98,6 +96,7 @@ def export_csv(session: Session, user: User, project_id: uuid.UUID | None = None
                 entry.resource_type,
                 entry.resource_id or "",
                 entry.project_name or "",
+                entry.actor_email or "",
                 json.dumps(entry.metadata, sort_keys=True),
                 str(entry.id),
             ]
@@ -107,18 +106,21 @@ def export_csv(session: Session, user: User, project_id: uuid.UUID | None = None
 
 # The snapshots are in the event for the consumers that rebuild views; the log keeps what
 # a person reads: the title or name and what changed.
-_DROPPED = {"task", "project", "section", "comment", "user_id", "actor_id"}
+_DROPPED = {"task", "project", "section", "comment", "user_id", "actor_id", "audience"}
+
+
+def _uuid(value: Any) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value)) if value else None
+    except ValueError:
+        return None
 
 
 def _row(event: dict[str, Any]) -> dict[str, Any]:
     """The audit_log columns of a CloudEvent."""
     data = event.get("data") or {}
     event_type = str(event["type"])
-    try:
-        # Who did it: the actor when the event names one apart from whose data it is.
-        actor: uuid.UUID | None = uuid.UUID(str(data.get("actor_id") or data.get("user_id")))
-    except ValueError:
-        actor = None
+    user_id, actor_id = _uuid(data.get("user_id")), _uuid(data.get("actor_id"))
     resource_type = event_type.split(".", 1)[0]
     # The resource is what the event is named after; an event about a task's reminder still
     # points at the task when it carries nothing more specific.
@@ -135,7 +137,9 @@ def _row(event: dict[str, Any]) -> dict[str, Any]:
         if isinstance(named, dict) and "name" in named:
             details.setdefault("name", named["name"])
     return {
-        "user_id": actor,
+        "user_id": user_id,
+        "actor_id": actor_id,
+        "project_id": _uuid(details.get("project_id")),
         "action": event_type,
         "resource_type": resource_type,
         "resource_id": str(found) if found else None,

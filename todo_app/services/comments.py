@@ -63,13 +63,11 @@ def _emit(
     comment: Comment,
     task: Task,
     project: Project,
-    actor: User,
+    author: User,
     **extra: Any,
 ) -> None:
-    author = get_by_id(session, User, comment.user_id) or actor
     data = {
         "user_id": str(project.owner_id),
-        "actor_id": str(actor.id),
         "project_id": str(project.id),
         "task_id": str(task.id),
         "comment_id": str(comment.id),
@@ -132,5 +130,6 @@ def delete_comment(session: Session, user: User, comment_id: uuid.UUID) -> None:
         raise Forbidden(
             f"you lack the {Permission.manage_members.value} permission on this project"
         )
-    _emit(session, "comment.deleted", comment, task, project, user)
+    author = get_by_id(session, User, comment.user_id) or user
+    _emit(session, "comment.deleted", comment, task, project, author)
     session.delete(comment)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,7 +14,20 @@ from sqlmodel import Session, select
 
 from todo_app.core.events import cloud_event, topic_for
 from todo_app.logs import request_id_var
-from todo_app.models import OutboxEvent, ProjectMember
+from todo_app.models import OutboxEvent, ProjectMember, User
+
+# Who is acting in this request, tab event or tool call: every event emitted names them.
+_actor: ContextVar[User | None] = ContextVar("actor", default=None)
+
+
+@contextmanager
+def acting_as(user: User) -> Iterator[None]:
+    """Events emitted inside the block name `user` as their actor (id and email then)."""
+    token = _actor.set(user)
+    try:
+        yield
+    finally:
+        _actor.reset(token)
 
 
 def emit(
@@ -23,10 +39,14 @@ def emit(
     """Queue a CloudEvent in the caller's transaction; the relay publishes it after commit.
 
     The row's `seq`, given by the database at insert, is its place in publish order. The event
-    carries the id of the request (or the event) being handled, if any. An event of a project
+    carries the id of the request (or the event) being handled, if any, and who acted
+    (`acting_as`), if anyone: a worker's events have no actor. An event of a project
     is keyed by the project, so that one project's events stay in order for every consumer
     whoever made them; a shared project's names its members (`audience`) as they are now.
     """
+    actor = _actor.get()
+    if actor is not None and "actor_id" not in data:
+        data = {**data, "actor_id": str(actor.id), "actor_email": actor.email}
     project_id = project_of(data)
     if project_id is not None:
         members = _audience(session, project_id, data)

@@ -19,7 +19,7 @@ from todo_app.core.events import audience
 from todo_app.db import session_scope
 from todo_app.models import User
 from todo_app.schemas import RegisterRequest
-from todo_app.services import auth
+from todo_app.services import auth, outbox
 
 Handler = TypeVar("Handler", bound=Callable[..., Any])
 
@@ -136,7 +136,8 @@ class AuthState(rx.State):
             user = self._user(session)
             if user is not None:
                 self._remember(user)
-                yield session, user
+                with outbox.acting_as(user):
+                    yield session, user
                 return
         raise SignedOut(self._to_login())
 
