@@ -222,6 +222,8 @@ def test_upgrade_puts_every_account_and_task_in_an_inbox(blank_database_url):
                 assert all(t.section_id is None and t.parent_id is None for t in tasks)
                 # Nobody is assigned and nothing is shared until someone shares it.
                 assert all(t.assignee_id is None for t in tasks)
+                # Each was made by its owner, then the only one who could.
+                assert all(t.created_by == user_id for t in tasks)
             assert session.exec(select(models.ProjectMember)).all() == []
             reminders = session.exec(select(models.Reminder)).all()
             assert len(reminders) == sum(map(len, owned.values()))

@@ -186,6 +186,8 @@ class Task(SQLModel, table=True):
     user_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE")
     project_id: uuid.UUID = Field(foreign_key="projects.id", ondelete="CASCADE")
     # A member of the task's project, or None.
+    # Who made it (the owner's until someone else adds to a shared project): told of comments.
+    created_by: uuid.UUID | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
     assignee_id: uuid.UUID | None = Field(
         default=None, foreign_key="users.id", ondelete="SET NULL", index=True
     )

@@ -1,4 +1,6 @@
-"""The notifications worker: reminder.due -> in-app notification (+ an email when wanted).
+"""The notifications worker: reminder.due, and what a change in a shared project tells the
+people it concerns (assigned, mentioned, commented, shared, role, removed) -> in-app
+notifications (+ an email each when wanted).
 
 The in-app notification commits with the event's processed_events row (exactly once). An email
 is never sent inside that transaction: the handler only marks the notification
@@ -30,7 +32,7 @@ from sqlmodel import Session
 
 from todo_app.bus import BusConfig, Event
 from todo_app.config import Settings, get_settings, reveal
-from todo_app.core.events import REMINDERS
+from todo_app.core.events import REMINDERS, TASK_EVENTS
 from todo_app.db import session_scope
 from todo_app.models import Notification, User
 from todo_app.services import notifications
@@ -74,7 +76,7 @@ def build_email(sender: str, row: Notification, recipient: str) -> EmailMessage:
     message = EmailMessage()
     message["From"] = sender
     message["To"] = recipient
-    message["Subject"] = f"Reminder: {row.title}"
+    message["Subject"] = f"Reminder: {row.title}" if row.kind == "reminder" else row.title
     message["Message-ID"] = f"<notification-{row.id}@todo-app>"
     message.set_content(f"{row.title}\n\n{row.body}\n")
     return message
@@ -105,7 +107,8 @@ class NotificationsStatus:
 
 
 class NotificationsWorker(Worker):
-    """Consumes `reminders` as group "notifications" and mails in a periodic job, once started.
+    """Consumes `reminders` and `task-events` as group "notifications" and mails in a periodic
+    job, once started.
 
     `smtp=None` reads SMTP_* settings; pass `mail=False` for in-app only.
     `consumer_options` go to EventConsumer (retry_delays, poll_timeout_ms, ...).
@@ -135,7 +138,7 @@ class NotificationsWorker(Worker):
         self._last_email_error: str | None = None
         self.consumer = EventConsumer(
             GROUP,
-            [REMINDERS],
+            [REMINDERS, TASK_EVENTS],
             self.handle,
             bus=bus,
             database_url=database_url,
@@ -145,13 +148,19 @@ class NotificationsWorker(Worker):
         super().__init__(self.consumer, self._job)
 
     def handle(self, session: Session, event: Event) -> None:
-        if event.type != "reminder.due":
-            return
-        row = notifications.create_for_reminder(session, dict(event.data))
-        user = session.get(User, row.user_id)
-        if self._smtp is not None and user is not None and user.email_notifications:
-            notifications.queue_email(session, row)
-            # Wake the mailer only once the notification (and its marker) is committed.
+        data = dict(event.data)
+        if event.type == "reminder.due":
+            rows = [notifications.create_for_reminder(session, data)]
+        else:
+            rows = notifications.create_for_event(session, event.type, data)
+        queued = False
+        for row in rows:
+            user = session.get(User, row.user_id)
+            if self._smtp is not None and user is not None and user.email_notifications:
+                notifications.queue_email(session, row)
+                queued = True
+        if queued:
+            # Wake the mailer only once the notifications (and their markers) are committed.
             sa_event.listen(session, "after_commit", lambda _: self._job.wake(), once=True)
 
     def send_pending(self) -> int:

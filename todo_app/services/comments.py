@@ -72,6 +72,13 @@ def _emit(
         "task_id": str(task.id),
         "comment_id": str(comment.id),
         "comment": _public(comment, author).model_dump(mode="json"),
+        # Whom the task concerned then: who is told of the comment, however late.
+        "task": {
+            "title": task.title,
+            "project_id": str(task.project_id),
+            "created_by": str(task.created_by) if task.created_by else None,
+            "assignee_id": str(task.assignee_id) if task.assignee_id else None,
+        },
         **extra,
     }
     outbox.emit(session, event_type, data)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime
 from typing import Any
@@ -10,7 +11,8 @@ from sqlalchemy import String, cast, func, or_, update
 from sqlmodel import Session, col, select
 
 from todo_app.core.errors import NotFound
-from todo_app.models import Notification, User, utcnow
+from todo_app.core.events import audience
+from todo_app.models import Notification, Project, User, utcnow
 from todo_app.schemas import NotificationPage, NotificationPublic
 from todo_app.services import outbox
 
@@ -62,16 +64,21 @@ def mark_read(session: Session, user: User, notification_id: uuid.UUID) -> Notif
     return _public(row)
 
 
-def create_for_reminder(session: Session, data: dict[str, Any]) -> Notification:
-    """The in-app notification of a fired reminder, announced as notification.created."""
-    late = " (late)" if data.get("late") else ""
-    due = data.get("due_at")
+def _notify(
+    session: Session,
+    user_id: uuid.UUID,
+    task_id: uuid.UUID | None,
+    kind: str,
+    title: str,
+    body: str,
+) -> Notification:
+    """An in-app notification, announced as notification.created."""
     row = Notification(
-        user_id=uuid.UUID(str(data["user_id"])),
-        task_id=uuid.UUID(str(data["task_id"])),
-        kind="reminder",
-        title=str(data.get("title") or "Reminder"),
-        body=f"Due {due}{late}" if due else f"Reminder{late}",
+        user_id=user_id,
+        task_id=task_id,
+        kind=kind,
+        title=title[:255],
+        body=body[:5000],
         channels=["in_app"],
     )
     session.add(row)
@@ -81,7 +88,7 @@ def create_for_reminder(session: Session, data: dict[str, Any]) -> Notification:
         "notification.created",
         {
             "user_id": str(row.user_id),
-            "task_id": str(row.task_id),
+            "task_id": str(row.task_id) if row.task_id else None,
             "notification_id": str(row.id),
             "kind": row.kind,
             "title": row.title,
@@ -90,6 +97,103 @@ def create_for_reminder(session: Session, data: dict[str, Any]) -> Notification:
         source="notifications",
     )
     return row
+
+
+def create_for_reminder(session: Session, data: dict[str, Any]) -> Notification:
+    """The in-app notification of a fired reminder."""
+    late = " (late)" if data.get("late") else ""
+    due = data.get("due_at")
+    return _notify(
+        session,
+        uuid.UUID(str(data["user_id"])),
+        uuid.UUID(str(data["task_id"])),
+        "reminder",
+        str(data.get("title") or "Reminder"),
+        f"Due {due}{late}" if due else f"Reminder{late}",
+    )
+
+
+# @ and a name: a member's first name, whole name without spaces, or the start of their email.
+_MENTION = re.compile(r"(?<![\w@])@([\w][\w.\-]*)")
+
+
+def mentioned(text: str, people: list[User]) -> set[uuid.UUID]:
+    """The people a comment's text mentions."""
+    said = {token.casefold().rstrip(".-") for token in _MENTION.findall(text)}
+    found = set()
+    for person in people:
+        name = (person.display_name or "").casefold()
+        handles = {name.replace(" ", ""), name.split(" ")[0], person.email.casefold().split("@")[0]}
+        if said & (handles - {""}):
+            found.add(person.id)
+    return found
+
+
+def _uuid(value: Any) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _name(session: Session, user_id: uuid.UUID | None, fallback: str) -> str:
+    user = session.get(User, user_id) if user_id else None
+    return (user.display_name or user.email) if user is not None else fallback
+
+
+_ROLE_EVENTS = {
+    "project.member_added": ("shared", "{actor} shared “{project}” with you ({role})"),
+    "project.member_updated": ("role", "Your role in “{project}” is now {role}"),
+    "project.member_removed": ("removed", "{actor} removed you from “{project}”"),
+}
+
+
+def create_for_event(session: Session, event_type: str, data: dict[str, Any]) -> list[Notification]:
+    """What a change in a shared project tells the people it concerns, never its actor: a task
+    assigned to them, a mention, a comment on a task they made or are assigned, being added
+    to a project, a new role, being removed."""
+    actor_id = _uuid(data.get("actor_id"))
+    actor = _name(session, actor_id, str(data.get("actor_email") or "Someone"))
+    made: list[Notification] = []
+    if event_type in ("task.created", "task.updated"):
+        snapshot = data.get("task") or {}
+        assignee = _uuid(snapshot.get("assignee_id"))
+        newly = event_type == "task.created" or "assignee_id" in (data.get("changed") or [])
+        if assignee is not None and assignee != actor_id and newly:
+            title = f"{actor} assigned you “{snapshot.get('title', '')}”"
+            made.append(
+                _notify(session, assignee, _uuid(data.get("task_id")), "assigned", title, "")
+            )
+    elif event_type == "comment.created":
+        task_id = _uuid(data.get("task_id"))
+        then = data.get("task") or {}
+        title = str(then.get("title", ""))
+        text = str((data.get("comment") or {}).get("text", ""))
+        # Who saw the project when the comment was made, even if the event comes later.
+        people = _people(session, [_uuid(u) for u in audience(data)])
+        members = {p.id for p in people}
+        named = mentioned(text, people) - {actor_id}
+        for mention in sorted(named):
+            heading = f"{actor} mentioned you on “{title}”"
+            made.append(_notify(session, mention, task_id, "mentioned", heading, text))
+        concerned = {_uuid(then.get("created_by")), _uuid(then.get("assignee_id"))}
+        for person in sorted(members & concerned - named - {actor_id}):
+            heading = f"{actor} commented on “{title}”"
+            made.append(_notify(session, person, task_id, "comment", heading, text))
+    elif event_type in _ROLE_EVENTS:
+        member = _uuid(data.get("member_id"))
+        project = session.get(Project, _uuid(data.get("project_id")))
+        if member is None or member == actor_id or project is None:
+            return made
+        kind, template = _ROLE_EVENTS[event_type]
+        title = template.format(actor=actor, project=project.name, role=data.get("role"))
+        made.append(_notify(session, member, None, kind, title, ""))
+    return made
+
+
+def _people(session: Session, user_ids: list[uuid.UUID | None]) -> list[User]:
+    wanted = [u for u in user_ids if u is not None]
+    return list(session.exec(select(User).where(col(User.id).in_(wanted))).all()) if wanted else []
 
 
 # Channel markers of the email copy: queued in the notification's transaction, sent after it.

@@ -146,6 +146,7 @@ def _copied_fields(task: Task) -> dict[str, Any]:
         "all_day": task.all_day,
         "position": task.position,
         "assignee_id": task.assignee_id,
+        "created_by": task.created_by,
     }
 
 

@@ -229,6 +229,7 @@ def create_task(session: Session, user: User, data: TaskCreate) -> TaskPublic:
     assignee_id = _assignee(session, project_id, data.assignee_id)
     task = Task(
         user_id=owner_id,
+        created_by=user.id,
         project_id=project_id,
         section_id=section_id,
         parent_id=data.parent_id,
