@@ -143,17 +143,17 @@ def archived_ids(session: Session, user: User) -> list[uuid.UUID]:
 
 
 def tasks_seen(
-    session: Session, user: User, project: Project | None = None
+    session: Session, user: User, project: Project | None = None, archived: bool = False
 ) -> list[ColumnElement[bool]]:
     """The conditions selecting the tasks `user` sees: those of `project` (which the caller
     has checked), or else the user's own and those shared with the user, outside the
-    archived projects."""
+    archived projects unless `archived`."""
     if project is not None:
         return [col(Task.project_id) == project.id]
     reach = scope(session, user)
     mine = col(Task.user_id) == user.id
     where = [or_(mine, col(Task.project_id).in_(reach.shared)) if reach.shared else mine]
-    if reach.archived:
+    if reach.archived and not archived:
         where.append(col(Task.project_id).not_in(reach.archived))
     return where
 
