@@ -431,3 +431,34 @@ def test_assignees_are_members_and_filter_the_list(client, people):
     call(
         client, "POST", "/tasks", owner.headers, 201, json={"title": "Me", "assignee_id": owner.id}
     )
+
+
+def test_a_task_moved_between_owners_belongs_to_its_new_projects_owner(client, people):
+    owner, editor = people["owner"], people["editor"]
+    made = shared_project(client, people)
+    project_id = made["project"]["id"]
+    mine = call(client, "POST", "/tasks", editor.headers, 201, json={"title": "Carried"})
+    below = {"title": "Step", "parent_id": mine["id"]}
+    step = call(client, "POST", "/tasks", editor.headers, 201, json=below)
+
+    def titles(who: Person) -> set[str]:
+        page = call(client, "GET", "/tasks", who.headers, params={"status": "all"})
+        return {t["title"] for t in page["items"]}
+
+    assert {"Carried", "Step"} & titles(owner) == set()
+    move = {"project_id": project_id}
+    call(client, "POST", f"/tasks/{mine['id']}/move", editor.headers, json=move)
+    assert {"Carried", "Step"} <= titles(owner) and {"Carried", "Step"} <= titles(editor)
+    assert call(client, "GET", f"/tasks/{step['id']}", owner.headers)["project_id"] == project_id
+    # The owner may now do anything to it; back in the editor's Inbox it is the editor's alone.
+    call(client, "PATCH", f"/tasks/{mine['id']}", owner.headers, json={"priority": "high"})
+    inbox = call(client, "GET", "/projects", editor.headers)["items"][0]
+    back = {"project_id": inbox["id"]}
+    call(client, "POST", f"/tasks/{mine['id']}/move", editor.headers, json=back)
+    assert {"Carried", "Step"} & titles(owner) == set()
+    assert client.get(f"{API}/tasks/{step['id']}", headers=owner.headers).status_code == 404
+    # Figures count what the member sees.
+    stats = call(client, "GET", "/stats", editor.headers)
+    assert project_id in {row["project_id"] for row in stats["by_project"]}
+    one = call(client, "GET", "/stats", editor.headers, params={"project_id": project_id})
+    assert one["by_project"][0]["open"] == 1
