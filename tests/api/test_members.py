@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from todo_app.db import get_engine
-from todo_app.models import utcnow
+from todo_app.models import Reminder, utcnow
 from todo_app.services import reminders
 
 API = "/api/v1"
@@ -462,3 +462,25 @@ def test_a_task_moved_between_owners_belongs_to_its_new_projects_owner(client, p
     assert project_id in {row["project_id"] for row in stats["by_project"]}
     one = call(client, "GET", "/stats", editor.headers, params={"project_id": project_id})
     assert one["by_project"][0]["open"] == 1
+
+
+def test_reminders_are_personal(client, people, db):
+    owner, viewer = people["owner"], people["viewer"]
+    made = shared_project(client, people)
+    task_id = made["task"]["id"]
+    at = "2031-01-01T08:00:00Z"
+    call(client, "PATCH", f"/tasks/{task_id}", owner.headers, json={"reminders": [at]})
+    # A reader sets reminders of its own, and only those: the task itself stays as it is.
+    call(client, "PATCH", f"/tasks/{task_id}", viewer.headers, json={"remind_before_minutes": [5]})
+    call(client, "POST", f"/tasks/{task_id}/snooze", viewer.headers, json={"minutes": 10})
+    both = {"reminders": [at], "title": "x"}
+    refused(client.patch(f"{API}/tasks/{task_id}", json=both, headers=viewer.headers), 403)
+
+    def reminders_of(person: Person) -> int:
+        with Session(get_engine(db)) as session:
+            rows = session.exec(select(Reminder).where(Reminder.user_id == uuid.UUID(person.id)))
+            return len(rows.all())
+
+    assert (reminders_of(owner), reminders_of(viewer)) == (1, 2)
+    call(client, "PATCH", f"/tasks/{task_id}", viewer.headers, json={"reminders": []})
+    assert (reminders_of(owner), reminders_of(viewer)) == (1, 1)

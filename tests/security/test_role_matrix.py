@@ -44,7 +44,8 @@ NEEDS: dict[str, Permission] = {
     "POST /api/v1/tasks/{task_id}/uncomplete": Permission.edit,
     "POST /api/v1/tasks/{task_id}/skip": Permission.edit,
     "POST /api/v1/tasks/{task_id}/restore": Permission.edit,
-    "POST /api/v1/tasks/{task_id}/snooze": Permission.edit,
+    # Reminders are personal: a reader sets their own.
+    "POST /api/v1/tasks/{task_id}/snooze": Permission.view,
     "POST /api/v1/tasks/{task_id}/move": Permission.edit,
 }
 MEMBER_ROLES = [role for role in Role if role is not Role.owner]
