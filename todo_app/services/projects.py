@@ -789,7 +789,7 @@ def _other_member(
 ) -> tuple[ProjectMember, User]:
     """The member row of `user_id`; the owner is refused, a stranger is not found."""
     if user_id == project.owner_id:
-        raise Forbidden("the owner's role cannot be changed: transfer the project instead")
+        raise Forbidden("the owner is neither changed nor removed: transfer the project first")
     row = _membership(session, project, user_id)
     if row is None:
         raise NotFound("member not found")
