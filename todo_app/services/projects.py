@@ -137,11 +137,6 @@ def scope(session: Session, user: User) -> Scope:
     )
 
 
-def archived_ids(session: Session, user: User) -> list[uuid.UUID]:
-    """The ids of the archived projects the user sees."""
-    return scope(session, user).archived
-
-
 def tasks_seen(
     session: Session, user: User, project: Project | None = None, archived: bool = False
 ) -> list[ColumnElement[bool]]:
