@@ -294,6 +294,7 @@ def copy_ours(user_id: uuid.UUID, specs: list[Spec]) -> dict[str, str]:
                 "project_id": inbox,
                 "section_id": None,
                 "parent_id": None,
+                "assignee_id": None,
                 "title": title,
                 "description": "",
                 "priority": PRIORITY[spec.priority],

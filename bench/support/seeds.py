@@ -146,6 +146,7 @@ def task_rows(
                 "project_id": project_id,
                 "section_id": None,
                 "parent_id": None,
+                "assignee_id": None,
                 "title": name,
                 "description": description,
                 "priority": rng.choices(("low", "medium", "high"), weights=(25, 55, 20))[0],

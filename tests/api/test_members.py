@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
 from todo_app.db import get_engine
-from todo_app.models import OutboxEvent, utcnow
+from todo_app.models import OutboxEvent, Reminder, utcnow
 from todo_app.services import audit, reminders
 
 API = "/api/v1"
@@ -552,3 +552,56 @@ def test_the_activity_names_the_actor_and_members_read_the_projects(
     assert ("task.created", "Editor's own") not in owner_own
     viewer_own = {e["action"] for e in log(viewer)}
     assert "task.created" not in viewer_own
+
+
+def test_a_task_moved_between_owners_belongs_to_its_new_projects_owner(client, people):
+    owner, editor = people["owner"], people["editor"]
+    made = shared_project(client, people)
+    project_id = made["project"]["id"]
+    mine = call(client, "POST", "/tasks", editor.headers, 201, json={"title": "Carried"})
+    below = {"title": "Step", "parent_id": mine["id"]}
+    step = call(client, "POST", "/tasks", editor.headers, 201, json=below)
+
+    def titles(who: Person) -> set[str]:
+        page = call(client, "GET", "/tasks", who.headers, params={"status": "all"})
+        return {t["title"] for t in page["items"]}
+
+    assert {"Carried", "Step"} & titles(owner) == set()
+    move = {"project_id": project_id}
+    call(client, "POST", f"/tasks/{mine['id']}/move", editor.headers, json=move)
+    assert {"Carried", "Step"} <= titles(owner) and {"Carried", "Step"} <= titles(editor)
+    assert call(client, "GET", f"/tasks/{step['id']}", owner.headers)["project_id"] == project_id
+    # The owner may now do anything to it; back in the editor's Inbox it is the editor's alone.
+    call(client, "PATCH", f"/tasks/{mine['id']}", owner.headers, json={"priority": "high"})
+    inbox = call(client, "GET", "/projects", editor.headers)["items"][0]
+    back = {"project_id": inbox["id"]}
+    call(client, "POST", f"/tasks/{mine['id']}/move", editor.headers, json=back)
+    assert {"Carried", "Step"} & titles(owner) == set()
+    assert client.get(f"{API}/tasks/{step['id']}", headers=owner.headers).status_code == 404
+    # Figures count what the member sees.
+    stats = call(client, "GET", "/stats", editor.headers)
+    assert project_id in {row["project_id"] for row in stats["by_project"]}
+    one = call(client, "GET", "/stats", editor.headers, params={"project_id": project_id})
+    assert one["by_project"][0]["open"] == 1
+
+
+def test_reminders_are_personal(client, people, db):
+    owner, viewer = people["owner"], people["viewer"]
+    made = shared_project(client, people)
+    task_id = made["task"]["id"]
+    at = "2031-01-01T08:00:00Z"
+    call(client, "PATCH", f"/tasks/{task_id}", owner.headers, json={"reminders": [at]})
+    # A reader sets reminders of its own, and only those: the task itself stays as it is.
+    call(client, "PATCH", f"/tasks/{task_id}", viewer.headers, json={"remind_before_minutes": [5]})
+    call(client, "POST", f"/tasks/{task_id}/snooze", viewer.headers, json={"minutes": 10})
+    both = {"reminders": [at], "title": "x"}
+    refused(client.patch(f"{API}/tasks/{task_id}", json=both, headers=viewer.headers), 403)
+
+    def reminders_of(person: Person) -> int:
+        with Session(get_engine(db)) as session:
+            rows = session.exec(select(Reminder).where(Reminder.user_id == uuid.UUID(person.id)))
+            return len(rows.all())
+
+    assert (reminders_of(owner), reminders_of(viewer)) == (1, 2)
+    call(client, "PATCH", f"/tasks/{task_id}", viewer.headers, json={"reminders": []})
+    assert (reminders_of(owner), reminders_of(viewer)) == (1, 1)

@@ -44,7 +44,8 @@ NEEDS: dict[str, Permission] = {
     "POST /api/v1/tasks/{task_id}/uncomplete": Permission.edit,
     "POST /api/v1/tasks/{task_id}/skip": Permission.edit,
     "POST /api/v1/tasks/{task_id}/restore": Permission.edit,
-    "POST /api/v1/tasks/{task_id}/snooze": Permission.edit,
+    # Reminders are personal: a reader sets their own.
+    "POST /api/v1/tasks/{task_id}/snooze": Permission.view,
     "POST /api/v1/tasks/{task_id}/move": Permission.edit,
     "GET /api/v1/tasks/{task_id}/comments": Permission.view,
     "POST /api/v1/tasks/{task_id}/comments": Permission.comment,
@@ -149,3 +150,57 @@ def test_each_role_gets_what_its_permissions_allow(client: TestClient, api_app: 
                 assert response.status_code == 403, context
                 assert f"{need.value} permission" in response.json()["detail"], context
     assert checked == len(ops) * len(MEMBER_ROLES)
+
+
+def test_mcp_tools_act_with_the_callers_role(client: TestClient) -> None:
+    """The tools the assistant and MCP share go through the same services: a viewer reads a
+    shared project's tasks and changes none; an editor changes them."""
+    _, _, owner = _account(client, "owner")
+    project = _post(client, "/projects", owner, {"name": "Shared"})
+    task = _post(client, "/tasks", owner, {"title": "Shared chore", "project_id": project["id"]})
+    tokens = {}
+    for role in ("viewer", "editor"):
+        _, email, headers = _account(client, role)
+        _post(client, f"/projects/{project['id']}/members", owner, {"email": email, "role": role})
+        tokens[role] = _post(client, "/auth/tokens", headers, {"name": "mcp"})["token"]
+
+    def tool(role: str, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
+        call = {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "tools/call",
+            "params": {"name": name, "arguments": arguments},
+        }
+        headers = {
+            "Accept": "application/json, text/event-stream",
+            "Authorization": f"Bearer {tokens[role]}",
+        }
+        response = client.post("/mcp", json=call, headers=headers)
+        assert response.status_code == 200, response.text
+        return response.json()["result"]
+
+    listed = tool("viewer", "list_tasks", {"project": project["id"]})
+    assert not listed["isError"] and "Shared chore" in str(listed)
+    for name, arguments in [
+        ("complete_task", {"task": task["id"]}),
+        ("update_task", {"task": task["id"], "title": "mine now"}),
+        ("add_task", {"title": "mine now", "project": project["id"]}),
+    ]:
+        refused = tool("viewer", name, arguments)
+        assert refused["isError"] and "edit permission" in str(refused), (name, refused)
+    assert not tool("editor", "complete_task", {"task": task["id"]})["isError"]
+    done = client.get(f"{API}/tasks/{task['id']}", headers=owner).json()
+    assert done["completed"] is True and done["title"] == "Shared chore"
+    # "Assigned to me" over the tools too.
+    editor_id = client.get(
+        f"{API}/auth/me", headers={"Authorization": f"Bearer {tokens['editor']}"}
+    )
+    assignee = {"assignee_id": editor_id.json()["id"]}
+    assert (
+        client.patch(f"{API}/tasks/{task['id']}", json=assignee, headers=owner).status_code == 200
+    )
+    mine = tool("editor", "list_tasks", {"assignee": "me", "status": "all"})
+    assert not mine["isError"] and "Shared chore" in str(mine)
+    assert "No tasks match" in str(
+        tool("viewer", "list_tasks", {"assignee": "me", "status": "all"})
+    )

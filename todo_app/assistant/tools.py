@@ -125,6 +125,9 @@ class ListTasksArgs(Input):
     project: str | None = Field(default=None, description="only this project's tasks (name or id)")
     section: str | None = Field(default=None, description="only this section's tasks (name or id)")
     parent: str | None = Field(default=None, description="only the direct subtasks of this task")
+    assignee: str | None = Field(
+        default=None, description="me (assigned to me), none (unassigned) or a user id"
+    )
 
 
 class ListProjectsArgs(Input):
@@ -205,7 +208,9 @@ def resolve_task(session: Session, user: User, ref: str) -> Task:
     compact = text.replace("-", "").lower()
     if len(compact) >= ID_PREFIX_MIN and all(c in "0123456789abcdef" for c in compact):
         ids = session.exec(
-            select(Task.id).where(Task.user_id == user.id, col(Task.deleted_at).is_(None))
+            select(Task.id).where(
+                col(Task.deleted_at).is_(None), *projects.tasks_seen(session, user, archived=True)
+            )
         ).all()
         found = [task_id for task_id in ids if task_id.hex.startswith(compact)]
         if len(found) == 1:
@@ -353,6 +358,7 @@ def list_tasks(session: Session, user: User, args: ListTasksArgs) -> ToolResult:
         "overdue": "" if args.overdue is None else str(args.overdue).lower(),
         "sort_by": args.sort_by,
         "limit": str(args.limit),
+        "assignee": args.assignee or "",
     }
     project, section_id = _place(session, user, args.project, args.section)
     if project is not None:

@@ -365,11 +365,11 @@ def _reach(session: Session, user: User, query: TaskQuery) -> Reach:
     one_place = query.project_id is not None or query.section_id is not None
     if others:
         return Reach(project_only=True)
+    if one_place and not query.archived:
+        # One of the user's own projects: nothing else to look up.
+        return Reach()
     scope = projects.scope(session, user)
-    return Reach(
-        shared=() if one_place else scope.shared,
-        archived=() if one_place and not query.archived else scope.archived,
-    )
+    return Reach(shared=() if one_place else scope.shared, archived=scope.archived)
 
 
 def _page(session: Session, user: User, query: TaskQuery) -> tuple[Sequence[Row[Any]], int]:

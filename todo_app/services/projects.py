@@ -138,23 +138,18 @@ def scope(session: Session, user: User) -> Scope:
     )
 
 
-def archived_ids(session: Session, user: User) -> list[uuid.UUID]:
-    """The ids of the archived projects the user sees."""
-    return scope(session, user).archived
-
-
 def tasks_seen(
-    session: Session, user: User, project: Project | None = None
+    session: Session, user: User, project: Project | None = None, archived: bool = False
 ) -> list[ColumnElement[bool]]:
     """The conditions selecting the tasks `user` sees: those of `project` (which the caller
     has checked), or else the user's own and those shared with the user, outside the
-    archived projects."""
+    archived projects unless `archived`."""
     if project is not None:
         return [col(Task.project_id) == project.id]
     reach = scope(session, user)
     mine = col(Task.user_id) == user.id
     where = [or_(mine, col(Task.project_id).in_(reach.shared)) if reach.shared else mine]
-    if reach.archived:
+    if reach.archived and not archived:
         where.append(col(Task.project_id).not_in(reach.archived))
     return where
 
@@ -790,7 +785,7 @@ def _other_member(
 ) -> tuple[ProjectMember, User]:
     """The member row of `user_id`; the owner is refused, a stranger is not found."""
     if user_id == project.owner_id:
-        raise Forbidden("the owner's role cannot be changed: transfer the project instead")
+        raise Forbidden("the owner is neither changed nor removed: transfer the project first")
     row = _membership(session, project, user_id)
     if row is None:
         raise NotFound("member not found")

@@ -162,13 +162,20 @@ def _top_position(session: Session, owner_id: uuid.UUID) -> int:
     return 0 if top is None else top - 1
 
 
+def _own_reminders(session: Session, user: User, task: Task) -> list[Reminder]:
+    statement = (
+        select(Reminder)
+        .where(Reminder.task_id == task.id, Reminder.user_id == user.id)
+        .order_by(col(Reminder.remind_at))
+    )
+    return list(session.exec(statement).all())
+
+
 def _replace_reminders(
     session: Session, user: User, task: Task, planned: list[tuple[datetime, int | None]]
 ) -> None:
     """The user's reminders of the task become `planned`; other members' stay theirs."""
-    existing = session.exec(
-        select(Reminder).where(Reminder.task_id == task.id, Reminder.user_id == user.id)
-    ).all()
+    existing = _own_reminders(session, user, task)
     keep: set[tuple[datetime, int | None]] = set()
     for reminder in existing:
         key = (reminder.remind_at, reminder.offset_minutes)
@@ -301,9 +308,15 @@ def _check_version(
         )
 
 
+# Reminders are personal: any member may set their own, even one who may not edit the task.
+_PERSONAL_FIELDS = frozenset({"reminders", "remind_before_minutes", "version"})
+
+
 def update_task(session: Session, user: User, task_id: uuid.UUID, data: TaskUpdate) -> TaskPublic:
+    personal = data.model_fields_set <= _PERSONAL_FIELDS
+    need = Permission.view if personal else Permission.edit
     task, reminders, counts = get_task_and_reminders(
-        session, user, task_id, include_deleted=False, need=Permission.edit
+        session, user, task_id, include_deleted=False, need=need
     )
     _check_version(session, task, reminders, data.version)
     given = data.model_fields_set - {"version"}
@@ -368,13 +381,15 @@ def update_task(session: Session, user: User, task_id: uuid.UUID, data: TaskUpda
     if "title" in changed or "description" in changed:
         task.search_text = search_text(task.title, task.description)
     if "reminders" in given or "remind_before_minutes" in given:
+        # The list not sent keeps the caller's own reminders of that kind, nobody else's.
+        own = [(r.remind_at, r.offset_minutes) for r in _own_reminders(session, user, task)]
         planned = clean_reminders(
             data.reminders
             if "reminders" in given
-            else [at for at, offset in reminders if offset is None],
+            else [at for at, offset in own if offset is None],
             data.remind_before_minutes
             if "remind_before_minutes" in given
-            else [offset for _, offset in reminders if offset is not None],
+            else [offset for _, offset in own if offset is not None],
             task.due_at,
             tz,
         )
@@ -503,11 +518,9 @@ def snooze_task(
         raise FieldError("minutes", "minutes must be a whole number")
     if not 1 <= minutes <= SNOOZE_MAX_MINUTES:
         raise FieldError("minutes", f"minutes must be between 1 and {SNOOZE_MAX_MINUTES}")
-    task = get_task(session, user, task_id, include_deleted=False, need=Permission.edit)
+    task = get_task(session, user, task_id, include_deleted=False)
     at = (now or utcnow()).replace(microsecond=0) + timedelta(minutes=minutes)
-    rows = session.exec(
-        select(Reminder).where(Reminder.task_id == task.id, Reminder.user_id == user.id)
-    ).all()
+    rows = _own_reminders(session, user, task)
     # Fired reminders are dropped from the list: they are history, and count toward the cap.
     pending = [r.remind_at for r in rows if r.offset_minutes is None and r.sent_at is None]
     instants = [moment.isoformat() for moment in (*pending, at)]

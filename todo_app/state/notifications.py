@@ -19,7 +19,7 @@ from todo_app.core.dates import due_label
 from todo_app.core.errors import DomainError
 from todo_app.db import session_scope
 from todo_app.models import Task, User
-from todo_app.services import notifications, tasks
+from todo_app.services import notifications, projects, tasks
 from todo_app.state.auth import AuthState, signed_in_event
 from todo_app.state.editor import EditorState
 
@@ -91,7 +91,8 @@ class NotificationsState(AuthState):
             body = str(data.get("body", ""))
             task_id = str(data.get("task_id", ""))
             task = session.get(Task, uuid.UUID(task_id)) if task_id else None
-            if task is not None and task.user_id == user.id and task.due_at is not None:
+            seen = task is not None and projects.is_member(session, task.project_id, user.id)
+            if task is not None and seen and task.due_at is not None:
                 now = datetime.now(UTC)
                 body = "Due " + due_label(task.due_at, task.all_day, user.timezone, now)
         alert = LiveAlert(
