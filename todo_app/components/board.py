@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import reflex as rx
 
-from todo_app.components.dnd import dnd_context, droppable_area, sortable_context, sortable_item
+from todo_app.components.dnd import DND_CORE, DND_SORTABLE, DND_UTILITIES, dnd_context
 from todo_app.state.board import BoardCard, BoardColumn, BoardState
 
+VIRTUAL = "@tanstack/react-virtual@3.14.28"
+_COLUMN = rx.asset("board_column.jsx", shared=True)
 COLUMN_WIDTH = "272px"
+# A column scrolls on its own once its cards outgrow the window (header and forms above it).
+COLUMN_MAX_HEIGHT = "max(240px, calc(100vh - 260px))"
 _BADGE = {
     "fontSize": "var(--font-size-1)",
     "padding": "0 6px",
@@ -16,18 +20,23 @@ _BADGE = {
     "color": "var(--gray-11)",
 }
 BOARD_STYLE = {
-    "& .board-card": {
+    "& .board-card, & .board-card-overlay": {
         "width": "100%",
         "cursor": "grab",
         "padding": "8px 10px",
         "borderRadius": "var(--radius-3)",
         "background": "var(--color-panel-solid)",
         "boxShadow": "var(--shadow-2)",
-        # Cards out of sight are neither laid out nor painted again when a drop redraws them.
-        "contentVisibility": "auto",
-        "containIntrinsicSize": "auto 56px",
     },
+    "& .board-card-overlay": {"cursor": "grabbing", "boxShadow": "var(--shadow-4)"},
     "& .board-card:focus-visible": {"outline": "2px solid var(--accent-8)"},
+    # The padding keeps the cards' shadows inside the column's scroll area, which clips.
+    "& .column-cards": {
+        "minHeight": "48px",
+        "maxHeight": COLUMN_MAX_HEIGHT,
+        "width": "100%",
+        "padding": "2px",
+    },
     "& .card-title": {"fontSize": "var(--font-size-2)", "fontWeight": "500"},
     "& .card-meta": {"display": "flex", "flexWrap": "wrap", "gap": "4px", "marginTop": "4px"},
     "& .card-due, & .card-priority, & .card-progress": _BADGE,
@@ -48,32 +57,26 @@ BOARD_STYLE = {
 }
 
 
-def _card(card: BoardCard) -> rx.Component:
-    # Plain elements styled from the board's one stylesheet (BOARD_STYLE): a board redraws
-    # hundreds of cards after a move, and styled components cost a style object each.
-    return sortable_item(
-        rx.el.div(card.title, class_name="card-title"),
-        rx.el.div(
-            rx.cond(
-                card.due_label != "",
-                rx.el.span(
-                    card.due_label, class_name="card-due", data_overdue=card.overdue.to_string()
-                ),
-            ),
-            rx.el.span(card.priority, class_name="card-priority", data_priority=card.priority),
-            rx.cond(
-                card.progress != "",
-                rx.el.span(card.progress, class_name="card-progress", title="subtasks done / all"),
-            ),
-            class_name="card-meta",
-        ),
-        key=card.id,
-        item_id=card.id,
-        class_name="board-card",
-        data_id=card.id,
-        data_title=card.title,
-        aria_label=card.title,
-    )
+class BoardColumnCards(rx.Component):
+    """A column's cards (board_column.jsx): sortable, in a list of their own that scrolls and
+    mounts only the cards in view, since every mounted card draws again on each drop."""
+
+    library = _COLUMN.importable_path
+    tag = "BoardColumnCards"
+    lib_dependencies: list[str] = [VIRTUAL, DND_CORE, DND_SORTABLE, DND_UTILITIES]
+
+    column_id: rx.Var[str]
+    cards: rx.Var[list[BoardCard]]
+    # Every card id of the column, in order: a drop's index is the one in the whole column.
+    items: rx.Var[list[str]]
+
+
+class BoardCardOverlay(rx.Component):
+    """The dragged card drawn above the board, out of its column's scroll area."""
+
+    library = _COLUMN.importable_path
+    tag = "BoardCardOverlay"
+    lib_dependencies: list[str] = [VIRTUAL, DND_CORE, DND_SORTABLE, DND_UTILITIES]
 
 
 def _add_card(column: BoardColumn) -> rx.Component:
@@ -104,23 +107,11 @@ def _column(column: BoardColumn) -> rx.Component:
             rx.badge(column.cards.length(), variant="soft", color_scheme="gray", radius="full"),
             align="center",
         ),
-        sortable_context(
-            droppable_area(
-                rx.foreach(column.cards, _card),
-                area_id=column.id,
-                # Cards are the targets; an empty column has none, so it is one itself.
-                disabled=column.cards.length() > 0,
-                class_name="column-cards",
-                style={
-                    "minHeight": "48px",
-                    "width": "100%",
-                    "display": "flex",
-                    "flexDirection": "column",
-                    "gap": "8px",
-                },
-            ),
+        BoardColumnCards.create(
+            column_id=column.id,
+            cards=column.cards,
             items=column.card_ids,
-            container=column.id,
+            class_name="column-cards",
         ),
         _add_card(column),
         class_name="board-column",
@@ -166,6 +157,7 @@ def board_view() -> rx.Component:
                     align="start",
                     spacing="3",
                 ),
+                BoardCardOverlay.create(),
                 on_drag_end=BoardState.drop_card,
             ),
             id="board",

@@ -83,7 +83,8 @@ class DndContext(rx.Component):
 
 
 class SortableContext(rx.Component):
-    """A list whose children are `sortable_item`s, in the order of `items` (their ids);
+    """A list whose children are sortable items (dnd_items.jsx's `SortableItem`, which the
+    board's columns draw, or `handled_item`s), in the order of `items` (their ids);
     `container` names the list in a drop."""
 
     library = DND_SORTABLE
@@ -107,17 +108,6 @@ class SortableContext(rx.Component):
         return super().create(*children, **props)
 
 
-class SortableItem(rx.Component):
-    """A draggable element of the enclosing SortableContext, identified by `item_id`."""
-
-    library = _ITEMS.importable_path
-    tag = "SortableItem"
-
-    item_id: rx.Var[str]
-
-    _rename_props = {"itemId": "id"}
-
-
 class DroppableArea(rx.Component):
     """A drop target with an id of its own: an empty list has no item to drop on."""
 
@@ -132,5 +122,4 @@ class DroppableArea(rx.Component):
 
 dnd_context = DndContext.create
 sortable_context = SortableContext.create
-sortable_item = SortableItem.create
 droppable_area = DroppableArea.create

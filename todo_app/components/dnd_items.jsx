@@ -16,16 +16,19 @@ function useMergedRef(setNodeRef, ref) {
   );
 }
 
-export function SortableItem({ id, ref, children, ...props }) {
+// `data` rides along in dnd-kit's active item (a drag overlay draws from it); `style` is the
+// caller's placement (a virtual list's `top`), under dnd-kit's own transform.
+export function SortableItem({ id, data, ref, style: placement, children, ...props }) {
   const { attributes, listeners, setNodeRef, transform, transition, isDragging } =
-    useSortable({ id });
+    useSortable({ id, data });
   const mergedRef = useMergedRef(setNodeRef, ref);
   const style = {
+    position: "relative",
+    ...placement,
     transform: CSS.Translate.toString(transform),
     transition,
     opacity: isDragging ? 0.6 : undefined,
     zIndex: isDragging ? 10 : undefined,
-    position: "relative",
   };
   return (
     <div
