@@ -18,9 +18,10 @@ from mcp.client.streamable_http import streamable_http_client
 from sqlmodel import col, select
 
 from todo_app.api.main import create_api
+from todo_app.assistant.tools import call_tool
 from todo_app.db import session_scope
 from todo_app.models import OutboxEvent, Project, Task, User
-from todo_app.schemas import RegisterRequest
+from todo_app.schemas import MemberAdd, ProjectCreate, RegisterRequest
 from todo_app.services import api_tokens, auth, projects
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -256,3 +257,44 @@ def test_comments_over_http(db: str) -> None:
     ]
     assert "1 comment(s)" in result["thread"].content[0].text
     assert result["empty"].is_error and "text must not be empty" in result["empty"].content[0].text
+
+
+def test_tools_assign_tasks_to_a_projects_people(db: str) -> None:
+    with session_scope() as session:
+        owner = auth.register(
+            session,
+            RegisterRequest(
+                email="owner-tools@example.com", password="correct horse", display_name="Olive"
+            ),
+            "test",
+        )
+        auth.register(
+            session,
+            RegisterRequest(
+                email="max-tools@example.com", password="correct horse", display_name="Max Power"
+            ),
+            "test",
+        )
+        home = projects.create_project(session, owner, ProjectCreate(name="Home"))
+        add = MemberAdd(email="max-tools@example.com", role="editor")
+        max_id = projects.add_member(session, owner, home.id, add).user_id
+        given = call_tool(
+            session,
+            owner,
+            "add_task",
+            {"title": "Mow the lawn", "project": "Home", "assignee": "max"},
+            via="mcp",
+        )
+        mine = call_tool(
+            session, owner, "update_task", {"task": "Mow the lawn", "assignee": "me"}, via="mcp"
+        )
+        nobody = call_tool(
+            session, owner, "update_task", {"task": "Mow the lawn", "assignee": "none"}, via="mcp"
+        )
+        stranger = call_tool(
+            session, owner, "update_task", {"task": "Mow the lawn", "assignee": "Zed"}, via="mcp"
+        )
+    assert given.ok and given.data["task"]["assignee_id"] == str(max_id)
+    assert mine.ok and mine.data["task"]["assignee_id"] == str(owner.id)
+    assert nobody.ok and nobody.data["task"]["assignee_id"] is None
+    assert not stranger.ok and "not one person of this project" in stranger.summary

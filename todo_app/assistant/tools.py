@@ -74,6 +74,11 @@ class ToolResult:
 # -- argument models ------------------------------------------------------------------------
 
 
+ASSIGNEE_HELP = (
+    "who does it, in a shared project: me, a member's name or email; update_task: none unassigns"
+)
+
+
 class AddTaskArgs(Input):
     title: str = Field(description="the task's title")
     description: str = Field(default="", description="longer notes")
@@ -104,6 +109,7 @@ class AddTaskArgs(Input):
         description="make it a subtask of this task (its id, the start of its id or words of "
         "its title); it goes to the parent's project and section",
     )
+    assignee: str | None = Field(default=None, description=ASSIGNEE_HELP)
 
 
 class AddSubtaskArgs(AddTaskArgs):
@@ -159,6 +165,7 @@ class UpdateTaskArgs(TaskRefArgs):
     rrule: str | None = Field(
         default=None, description="new repeat rule; the empty string stops repeating"
     )
+    assignee: str | None = Field(default=None, description=ASSIGNEE_HELP)
 
 
 class MoveTaskArgs(TaskRefArgs):
@@ -311,6 +318,7 @@ def _task_data(task: TaskPublic, tz: str) -> dict[str, Any]:
         "project_id": str(task.project_id),
         "section_id": str(task.section_id) if task.section_id else None,
         "parent_id": str(task.parent_id) if task.parent_id else None,
+        "assignee_id": str(task.assignee_id) if task.assignee_id else None,
         "subtasks": task.subtasks.model_dump(),
     }
 
@@ -319,9 +327,36 @@ def _due_text(value: str | None) -> str | None:
     return value.strip() or None if value is not None else None
 
 
+def resolve_assignee(
+    session: Session, user: User, project_id: uuid.UUID, text: str
+) -> uuid.UUID | None:
+    """A person of the project by "me", name or email (None for "none")."""
+    wanted = text.strip().casefold()
+    if wanted in ("", "none", "nobody"):
+        return None
+    if wanted == "me":
+        return user.id
+    people = projects.list_members(session, user, project_id).items
+    found = [
+        p
+        for p in people
+        if wanted in (p.email.casefold(), p.display_name.casefold())
+        or p.display_name.casefold().split(" ")[0] == wanted
+    ]
+    if len(found) != 1:
+        names = ", ".join(p.display_name or p.email for p in people)
+        raise ToolError(f"“{text}” is not one person of this project ({names})")
+    return found[0].user_id
+
+
 def add_task(session: Session, user: User, args: AddTaskArgs) -> ToolResult:
     project, section_id = _place(session, user, args.project, args.section)
     parent = resolve_task(session, user, args.parent) if args.parent else None
+    home = parent.project_id if parent else project.id if project else None
+    assignee = None
+    if args.assignee:
+        where_id = home or projects.inbox_of(session, user).id
+        assignee = resolve_assignee(session, user, where_id, args.assignee)
     created = tasks.create_task(
         session,
         user,
@@ -337,6 +372,7 @@ def add_task(session: Session, user: User, args: AddTaskArgs) -> ToolResult:
             project_id=project.id if project else None,
             section_id=section_id,
             parent_id=parent.id if parent else None,
+            assignee_id=assignee,
         ),
     )
     where = f" under “{parent.title}”" if parent else f" to {project.name}" if project else ""
@@ -402,8 +438,10 @@ def update_task(session: Session, user: User, args: UpdateTaskArgs) -> ToolResul
         changes["due_at"] = _due_text(args.due)
     if args.rrule is not None:
         changes["rrule"] = args.rrule.strip() or None
+    if args.assignee is not None:
+        changes["assignee_id"] = resolve_assignee(session, user, task.project_id, args.assignee)
     if not changes:
-        raise ToolError("say what to change (title, priority, tags, due date, repeat...)")
+        raise ToolError("say what to change (title, priority, tags, due date, repeat, assignee)")
     updated = tasks.update_task(session, user, task.id, TaskUpdate(**changes))
     return ToolResult(
         f"Updated {_describe(updated, user.timezone)}",
