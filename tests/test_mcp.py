@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import sys
 import uuid
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -159,8 +160,9 @@ def test_every_required_tool_has_a_schema(name: str) -> None:
     assert schema["type"] == "object" and schema["properties"]
 
 
-def test_projects_and_subtasks_over_http(db: str) -> None:
-    token = make_token("mcp-projects@example.com")
+def over_http(email: str, steps: Callable[[Any], Awaitable[dict[str, Any]]]) -> dict[str, Any]:
+    """`steps(client)` against the MCP endpoint over HTTP, with a token of a new account."""
+    token = make_token(email)
     api = create_api()
     http = httpx2.AsyncClient(
         transport=httpx2.ASGITransport(app=api),
@@ -172,32 +174,37 @@ def test_projects_and_subtasks_over_http(db: str) -> None:
         async with api.state.mcp.lifespan():
             transport = streamable_http_client("http://testserver/mcp", http_client=http)
             async with Client(transport) as client:
-                names = {tool.name for tool in (await client.list_tools()).tools}
-                made = await client.call_tool("create_project", {"name": "Home renovation"})
-                inner = await client.call_tool(
-                    "create_project", {"name": "Kitchen", "parent": "home renovation"}
-                )
-                door = await client.call_tool(
-                    "add_task", {"title": "Sand the door", "project": "Home renovation"}
-                )
-                step = await client.call_tool(
-                    "add_subtask", {"parent": "Sand the door", "title": "Buy sandpaper"}
-                )
-                moved = await client.call_tool(
-                    "move_task", {"task": "Sand the door", "project": "Kitchen"}
-                )
-                steps = await client.call_tool("list_tasks", {"parent": "Sand the door"})
-                tree = await client.call_tool("list_projects", {})
-                lost = await client.call_tool("list_tasks", {"project": "Nowhere"})
-                kitchen_id = uuid.UUID(inner.structured_content["project"]["id"])
-                with session_scope() as session:
-                    owner = session.exec(select(Project).where(Project.id == kitchen_id)).one()
-                    user = session.get_one(User, owner.owner_id)
-                    projects.archive_project(session, user, kitchen_id)
-                archived = await client.call_tool("list_projects", {"archived": True})
+                return await steps(client)
+
+    return anyio.run(run)
+
+
+def test_projects_and_subtasks_over_http(db: str) -> None:
+    async def calls(client: Any) -> dict[str, Any]:
+        names = {tool.name for tool in (await client.list_tools()).tools}
+        made = await client.call_tool("create_project", {"name": "Home renovation"})
+        inner = await client.call_tool(
+            "create_project", {"name": "Kitchen", "parent": "home renovation"}
+        )
+        door = await client.call_tool(
+            "add_task", {"title": "Sand the door", "project": "Home renovation"}
+        )
+        step = await client.call_tool(
+            "add_subtask", {"parent": "Sand the door", "title": "Buy sandpaper"}
+        )
+        moved = await client.call_tool("move_task", {"task": "Sand the door", "project": "Kitchen"})
+        steps = await client.call_tool("list_tasks", {"parent": "Sand the door"})
+        tree = await client.call_tool("list_projects", {})
+        lost = await client.call_tool("list_tasks", {"project": "Nowhere"})
+        kitchen_id = uuid.UUID(inner.structured_content["project"]["id"])
+        with session_scope() as session:
+            owner = session.exec(select(Project).where(Project.id == kitchen_id)).one()
+            user = session.get_one(User, owner.owner_id)
+            projects.archive_project(session, user, kitchen_id)
+        archived = await client.call_tool("list_projects", {"archived": True})
         return locals()
 
-    result = anyio.run(run)
+    result = over_http("mcp-projects@example.com", calls)
     assert result["names"] >= {"list_projects", "create_project", "move_task", "add_subtask"}
     for name in ("made", "inner", "door", "step", "moved", "steps", "tree"):
         assert not result[name].is_error, (name, result[name].content)
@@ -227,29 +234,16 @@ def test_projects_and_subtasks_over_http(db: str) -> None:
 
 
 def test_comments_over_http(db: str) -> None:
-    token = make_token("mcp-comments@example.com")
-    api = create_api()
-    http = httpx2.AsyncClient(
-        transport=httpx2.ASGITransport(app=api),
-        base_url="http://testserver",
-        headers={"Authorization": f"Bearer {token}"},
-    )
-
-    async def run() -> dict[str, Any]:
-        async with api.state.mcp.lifespan():
-            transport = streamable_http_client("http://testserver/mcp", http_client=http)
-            async with Client(transport) as client:
-                await client.call_tool("add_task", {"title": "Paint the fence"})
-                said = await client.call_tool(
-                    "add_comment", {"task": "paint the fence", "text": "White, two coats"}
-                )
-                thread = await client.call_tool("list_comments", {"task": "Paint the fence"})
-                empty = await client.call_tool(
-                    "add_comment", {"task": "Paint the fence", "text": "  "}
-                )
+    async def calls(client: Any) -> dict[str, Any]:
+        await client.call_tool("add_task", {"title": "Paint the fence"})
+        said = await client.call_tool(
+            "add_comment", {"task": "paint the fence", "text": "White, two coats"}
+        )
+        thread = await client.call_tool("list_comments", {"task": "Paint the fence"})
+        empty = await client.call_tool("add_comment", {"task": "Paint the fence", "text": "  "})
         return locals()
 
-    result = anyio.run(run)
+    result = over_http("mcp-comments@example.com", calls)
     assert result["said"].content[0].text == "Commented on “Paint the fence”"
     thread = result["thread"].structured_content["comments"]
     assert [(c["author"]["email"], c["text"]) for c in thread] == [

@@ -5,7 +5,6 @@ from __future__ import annotations
 import reflex as rx
 
 from todo_app.components.dnd import sortable_context
-from todo_app.components.sharing import shared_with_me
 from todo_app.components.sortable_list import HANDLE_STYLE, handled_item, tree_dnd_context
 from todo_app.core.projects import COLORS, View
 from todo_app.state.projects import ProjectRow, ProjectsState
@@ -58,17 +57,22 @@ def color_dot(color: rx.Var[str] | str, size: str = "10px") -> rx.Component:
     )
 
 
+def menu_trigger(project: ProjectRow) -> rx.Component:
+    """The "…" button that opens a project's menu in the sidebar."""
+    return rx.menu.trigger(
+        rx.icon_button(
+            rx.icon("ellipsis", size=14),
+            size="1",
+            variant="ghost",
+            aria_label="Project menu " + project.name,
+            class_name="project-menu",
+        )
+    )
+
+
 def project_menu(project: ProjectRow) -> rx.Component:
     return rx.menu.root(
-        rx.menu.trigger(
-            rx.icon_button(
-                rx.icon("ellipsis", size=14),
-                size="1",
-                variant="ghost",
-                aria_label="Project menu " + project.name,
-                class_name="project-menu",
-            )
-        ),
+        menu_trigger(project),
         rx.menu.content(
             rx.menu.item("Rename…", on_click=ProjectsState.open_rename(project.id, project.name)),
             rx.menu.item("Share…", on_click=ProjectsState.open_share(project.id, project.name)),
@@ -302,7 +306,6 @@ def project_tree() -> rx.Component:
             ),
             on_drag_end=ProjectsState.drop,
         ),
-        shared_with_me(),
         rx.cond(
             ProjectsState.archived.length() > 0,
             rx.el.details(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from todo_app.components.projects import menu_trigger
 from todo_app.core.projects import MEMBER_ROLES
 from todo_app.state.projects import MemberRow, ProjectRow, ProjectsState
 
@@ -32,15 +33,7 @@ def shared_row(project: ProjectRow) -> rx.Component:
             rx.text(project.open_count, size="1", color_scheme="gray", class_name="open-count"),
         ),
         rx.menu.root(
-            rx.menu.trigger(
-                rx.icon_button(
-                    rx.icon("ellipsis", size=14),
-                    size="1",
-                    variant="ghost",
-                    aria_label="Project menu " + project.name,
-                    class_name="project-menu",
-                )
-            ),
+            menu_trigger(project),
             rx.menu.content(
                 rx.menu.item(
                     "Members…", on_click=ProjectsState.open_share(project.id, project.name)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import inspect
+import uuid
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar, cast, overload
 from urllib.parse import quote
@@ -98,6 +99,14 @@ class AuthState(rx.State):
     def _store(self, access: str, refresh: str) -> None:
         self.access_token = access
         self.refresh_token = refresh
+
+    def _as_live_user(self, action: Callable[[Session, User], Any]) -> None:
+        """`action(session, user)` in one transaction as this tab's user, for a live update
+        (which comes with no request, so no token: the user this tab was last seen as)."""
+        with session_scope() as session:
+            user = session.get(User, uuid.UUID(self._live_user))
+            if user is not None:
+                action(session, user)
 
     def _concerns_me(self, data: Mapping[str, Any]) -> bool:
         """Whether a live event is of this tab's user (theirs, or of a project they share)."""

@@ -18,7 +18,6 @@ from todo_app.core.dates import due_label, is_overdue
 from todo_app.core.errors import DomainError, NotFound
 from todo_app.core.filters import LIMIT_MAX, TaskQuery
 from todo_app.core.projects import Permission
-from todo_app.db import session_scope
 from todo_app.models import User
 from todo_app.schemas import SectionCreate, TaskCreate, TaskMove, TaskPublic, TaskUpdate
 from todo_app.services import listing, projects, subtasks, tasks
@@ -275,10 +274,7 @@ class BoardState(ProjectViewState):
             self._reload_live()
 
     def _reload_live(self) -> None:
-        with session_scope() as session:
-            user = session.get(User, uuid.UUID(self._live_user))
-            if user is not None:
-                self._refresh(session, user)
+        self._as_live_user(self._refresh)
 
     @signed_in_event
     def drop_card(self, task_id: str, target: str, index: int) -> Iterator[EventSpec | None]:
@@ -472,10 +468,7 @@ class CalendarState(ProjectViewState):
         version = snapshot.get("version") if isinstance(snapshot, Mapping) else None
         if shown is not None and isinstance(version, int) and shown >= version:
             return
-        with session_scope() as session:
-            user = session.get(User, uuid.UUID(self._live_user))
-            if user is not None:
-                self._refresh(session, user)
+        self._as_live_user(self._refresh)
 
     def _set_due(
         self, task_id: str, due: Callable[[TaskPublic, str], str], message: str, undo: bool

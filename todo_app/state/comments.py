@@ -12,7 +12,6 @@ from reflex.event import EventSpec
 from sqlmodel import Session
 
 from todo_app.core.errors import DomainError
-from todo_app.db import session_scope
 from todo_app.models import User
 from todo_app.schemas import CommentCreate, CommentPublic, CommentUpdate
 from todo_app.services import comments
@@ -137,11 +136,7 @@ class CommentsState(AuthState):
             return
         if not self._concerns_me(data):
             return
-        with session_scope() as session:
-            user = session.get(User, uuid.UUID(self._live_user))
-            if user is None:
-                return
-            try:
-                self._refresh(session, user)
-            except DomainError:
-                self.items = []
+        try:
+            self._as_live_user(self._refresh)
+        except DomainError:  # the task is gone, or no longer shared with this user
+            self.items = []

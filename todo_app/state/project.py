@@ -14,7 +14,6 @@ from sqlmodel import Session
 from todo_app import routes
 from todo_app.core.errors import DomainError
 from todo_app.core.projects import ROLE_PERMISSIONS, Permission, Role
-from todo_app.db import session_scope
 from todo_app.models import User
 from todo_app.schemas import ProjectPublic, SectionCreate, SectionUpdate, TaskMove, TaskPublic
 from todo_app.services import projects, tasks
@@ -164,15 +163,11 @@ class ProjectPageState(TasksState):
             return
         if not self._project or data.get("project_id") != self._project:
             return
-        with session_scope() as session:
-            user = session.get(User, uuid.UUID(self._live_user))
-            if user is None:
-                return
-            try:
-                self._read(session, user)
-            except DomainError:  # deleted elsewhere
-                self.missing = True
-                self.groups, self.total = [], 0
+        try:
+            self._as_live_user(self._read)
+        except DomainError:  # deleted elsewhere, or no longer shared with this user
+            self.missing = True
+            self.groups, self.total = [], 0
 
     @rx.event
     def show_layout(self, layout: str | list[str]) -> EventSpec:

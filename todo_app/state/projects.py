@@ -15,7 +15,6 @@ from todo_app import routes
 from todo_app.core.errors import DomainError
 from todo_app.core.projects import DEFAULT_COLOR, Role
 from todo_app.core.tree import flatten, toggled
-from todo_app.db import session_scope
 from todo_app.models import User
 from todo_app.schemas import (
     MemberAdd,
@@ -210,10 +209,7 @@ class ProjectsState(AuthState):
         """A project, or a task (open counts), changed anywhere: show the tree as it is now."""
         if not self._concerns_me(data):
             return
-        with session_scope() as session:
-            user = session.get(User, uuid.UUID(self._live_user))
-            if user is not None:
-                self._refresh(session, user)
+        self._as_live_user(self._refresh)
 
     @rx.var
     def project_ids(self) -> list[str]:

@@ -546,10 +546,7 @@ class TasksState(AuthState):
             return
         if data.get("type") not in PROJECT_MOVES:
             return
-        with session_scope() as session:
-            user = session.get(User, uuid.UUID(self._live_user))
-            if user is not None:
-                self._refresh(session, user)
+        self._as_live_user(self._refresh)
 
     def _with_user(self, action: Callable[[Session, User], Result]) -> Result:
         """Run `action(session, user)` in one transaction as the signed-in user, then reload
