@@ -605,3 +605,24 @@ def test_reminders_are_personal(client, people, db):
     assert (reminders_of(owner), reminders_of(viewer)) == (1, 2)
     call(client, "PATCH", f"/tasks/{task_id}", viewer.headers, json={"reminders": []})
     assert (reminders_of(owner), reminders_of(viewer)) == (1, 1)
+
+
+def test_quick_add_gives_a_task_to_a_member_with_plus(
+    client: TestClient, people: dict[str, Person]
+) -> None:
+    owner, editor = people["owner"], people["editor"]
+    project = call(client, "POST", "/projects", owner.headers, 201, json={"name": "Garden"})
+    share(client, owner, project["id"], editor, "editor")
+    text = {"text": "Mow the lawn +Editor ^Garden tomorrow"}
+    made = call(client, "POST", "/tasks/quick", owner.headers, 201, json=text)
+    assert (made["title"], made["assignee_id"]) == ("Mow the lawn", editor.id)
+    assert made["project_id"] == project["id"]
+    # Someone who is no one's person here stays in the title.
+    plain = call(client, "POST", "/tasks/quick", owner.headers, 201, json={"text": "Vote +1"})
+    assert (plain["title"], plain["assignee_id"]) == ("Vote +1", None)
+    # Given a task of a project they do not see (the Inbox): refused, naming the text.
+    response = client.post(
+        f"{API}/tasks/quick", headers=owner.headers, json={"text": "Weed +editor"}
+    )
+    assert response.status_code == 422 and response.json()["field"] == "text"
+    assert "assignee" in response.json()["detail"]

@@ -477,3 +477,34 @@ def test_plain_words_survive_and_tokens_are_removed(words: list[str], tag: str, 
     assert result.priority == "medium"
     assert result.rrule == "FREQ=WEEKLY;BYDAY=MO"
     assert parse(title, NOW, tz) == QuickAdd(title=title)
+
+
+SHARED = [
+    Place(
+        "team",
+        "Team",
+        people=(("max", "Max Power"), ("max", "Max"), ("max", "mpower"), ("ada", "Ada")),
+    )
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "assignee"),
+    [
+        ("Mow the lawn +Max", "Mow the lawn", ("Max", "max")),
+        ("Mow +max power tomorrow", "Mow", ("Max Power", "max")),
+        ('Mow +"Max Power"', "Mow", ("Max Power", "max")),
+        ("Mow +mpower ^Team", "Mow", ("mpower", "max")),
+        ("Mow +ada +max", "Mow +max", ("Ada", "ada")),
+        ("Vote +1 for C++", "Vote +1 for C++", None),
+        ("Mow +Zed", "Mow +Zed", None),
+    ],
+)  # fmt: skip
+def test_an_assignee_is_named_with_plus(
+    text: str, title: str, assignee: tuple[str, str] | None
+) -> None:
+    result = parse(text, NOW, "UTC", [*PLACES, *SHARED])
+    assert result.title == title
+    assert (result.assignee, result.assignee_id) == (assignee or (None, None))
+    chips = {chip.kind: chip.label for chip in result.recognized}
+    assert chips.get("assignee") == (assignee[0] if assignee else None)

@@ -367,6 +367,7 @@ _CHIP_COLOURS = {
     "due": "green",
     "recurrence": "purple",
     "section": "gray",
+    "assignee": "cyan",
 }
 # A project's palette colour (core.projects.COLORS) as the nearest Radix colour scheme.
 PROJECT_COLOR_SCHEMES = {
@@ -396,7 +397,8 @@ PROJECT_COLOR_SCHEMES = {
 QUICK_ADD_HELP = (
     "Type a task and press Enter. The text may say #tag, p1-p3 or !high, a date (tomorrow, "
     "friday, dec 25), a time (5pm), a repeat (every monday, every! 3 days), the project "
-    '^Work or ^"Home renovation", and a section ^Work/Meetings or /Meetings.'
+    '^Work or ^"Home renovation", a section ^Work/Meetings or /Meetings, and who does it '
+    "in a shared project: +Max."
 )
 
 
@@ -411,6 +413,7 @@ def quick_chip(chip: QuickChip) -> rx.Component:
             ("recurrence", rx.icon("repeat", size=12)),
             ("project", rx.icon("folder", size=12)),
             ("section", rx.icon("layout-list", size=12)),
+            ("assignee", rx.icon("user", size=12)),
             rx.fragment(),
         ),
         chip.label,

@@ -39,6 +39,9 @@ Grammar (case-insensitive; a token has to stand as its own word(s)):
   it is unknown), and so is an unknown section after ``^Project/``. ``/Name`` alone names a
   section of that project (of the Inbox when none is named) and is taken only when the section
   exists, so "and/or" or "/etc" stay text.
+- assignee (Todoist's ``+``): ``+Max``, ``+"Max Power"``, ``+maxp`` (a person's whole name,
+  first name or the part of their email before the ``@``), matched against the people of the
+  places (those of shared projects); ``+`` with a name nobody has stays text ("+1").
 
 Deliberately not understood (stays in the title): impossible or ambiguous dates ("feb 30",
 "13/25", "25/12"), bare numbers ("chapter 5"), "every" followed by nothing the grammar knows,
@@ -155,6 +158,9 @@ class QuickAdd:
     project_id: str | None = None
     section: str | None = None
     section_id: str | None = None
+    # The person named with +, as their name is spelled, and their id.
+    assignee: str | None = None
+    assignee_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -167,6 +173,8 @@ class Place:
     sections: tuple[tuple[str, str], ...] = ()
     inbox: bool = False
     color: str = ""
+    # Whom its tasks can be given to with +, as (user id, a name they go by).
+    people: tuple[tuple[str, str], ...] = ()
 
 
 # --- Small parsers, each anchored at a position -------------------------------------------------
@@ -571,6 +579,7 @@ class _Scan:
         self.places = places
         self.project: tuple[str, str | None] | None = None  # (name, id)
         self.section: tuple[str, str | None] | None = None
+        self.assignee: tuple[str, str] | None = None
         self.section_marks: list[int] = []  # where a "/" starts a word: a section, maybe
         self.spans: list[tuple[int, int, str]] = []  # (start, end, kind)
         self.priority: str | None = None
@@ -638,10 +647,22 @@ class _Scan:
             self._take(mark, found[0], "section")
             return
 
+    def _assignee_at(self, start: int) -> int | None:
+        """``+Name`` of someone the places' tasks can be given to; anyone else is text."""
+        people = [person for place in self.places for person in place.people]
+        found = _name_at(self.text, start + 1, people)
+        if found is None or found[2] is None:
+            return None
+        end, name, user_id = found
+        self.assignee = (name, str(user_id))
+        return self._take(start, end, "assignee")
+
     def _token_at(self, start: int) -> int | None:
         text = self.text
         if text[start] == "^":
             return self._project_at(start) if self.project is None else None
+        if text[start] == "+" and self.assignee is None:
+            return self._assignee_at(start)
         if text[start] == "/":
             self.section_marks.append(start)
             return None
@@ -805,7 +826,11 @@ def parse(text: str, now: datetime, tz: str, places: Sequence[Place] = ()) -> Qu
             label += " after completion"
         chip_text = " ".join(text[s:e] for s, e in sorted(rule_spans))
         chips.append(Chip("recurrence", chip_text, label))
-    for kind, named in (("project", scan.project), ("section", scan.section)):
+    for kind, named in (
+        ("project", scan.project),
+        ("section", scan.section),
+        ("assignee", scan.assignee),
+    ):
         if named is not None:
             chip_text = next(text[s:e] for s, e, k in scan.spans if k == kind)
             chips.append(Chip(kind, chip_text, named[0]))
@@ -822,4 +847,6 @@ def parse(text: str, now: datetime, tz: str, places: Sequence[Place] = ()) -> Qu
         project_id=scan.project[1] if scan.project else None,
         section=scan.section[0] if scan.section else None,
         section_id=scan.section[1] if scan.section else None,
+        assignee=scan.assignee[0] if scan.assignee else None,
+        assignee_id=scan.assignee[1] if scan.assignee else None,
     )

@@ -41,13 +41,35 @@ def sections_of(
     return sections
 
 
+def _people(session: Session, user: User, project: ProjectPublic) -> tuple[tuple[str, str], ...]:
+    """Whom a shared project's tasks can be given to, under each name they go by: whole
+    name, first name, the part of their email before the @."""
+    if not project.shared:
+        return ()
+    found = []
+    for member in projects.list_members(session, user, project.id).items:
+        name = member.display_name.strip()
+        for alias in (name, name.split(" ")[0], member.email.split("@")[0]):
+            if alias:
+                found.append((str(member.user_id), alias))
+    return tuple(dict.fromkeys(found))
+
+
 def places(session: Session, user: User) -> list[Place]:
     """The projects a line may name (those of the user's list: not archived, not in the
-    trash), in the list's order, each with its sections in order."""
+    trash), in the list's order, each with its sections in order and, when shared, its
+    people."""
     shown = projects.list_projects(session, user).items
     sections = sections_of(session, shown)
     return [
-        Place(str(p.id), p.name, tuple(sections.get(str(p.id), [])), p.is_inbox, p.color)
+        Place(
+            str(p.id),
+            p.name,
+            tuple(sections.get(str(p.id), [])),
+            p.is_inbox,
+            p.color,
+            _people(session, user, p),
+        )
         for p in shown
     ]
 
@@ -113,6 +135,8 @@ def task_from_text(
         fields["section_id"] = section_id
     if parent_id is not None:
         fields["parent_id"] = parent_id
+    if parsed.assignee_id is not None:
+        fields["assignee_id"] = parsed.assignee_id
     chosen = parsed.priority or priority
     if chosen is not None:
         fields["priority"] = chosen
