@@ -26,6 +26,7 @@ from sqlmodel import Session, col, select
 from todo_app.core.dates import due_label
 from todo_app.core.errors import DomainError, FieldError, NotFound
 from todo_app.core.filters import parse_query
+from todo_app.core.people import handles
 from todo_app.core.projects import Permission
 from todo_app.core.recurrence import describe
 from todo_app.models import Task, User
@@ -340,8 +341,8 @@ def resolve_assignee(
     found = [
         p
         for p in people
-        if wanted in (p.email.casefold(), p.display_name.casefold())
-        or p.display_name.casefold().split(" ")[0] == wanted
+        if wanted == p.email.casefold()
+        or wanted in {h.casefold() for h in handles(p.display_name, p.email)}
     ]
     if len(found) != 1:
         names = ", ".join(p.display_name or p.email for p in people)

@@ -38,6 +38,14 @@ def topic_for(event_type: str) -> str:
         raise ValueError(f"no topic for event type {event_type!r}") from None
 
 
+def uuid_of(value: Any) -> uuid.UUID | None:
+    """An id carried in an event's data, or None when absent or not an id."""
+    try:
+        return uuid.UUID(str(value)) if value else None
+    except ValueError:
+        return None
+
+
 def audience(data: Mapping[str, Any]) -> list[str]:
     """The users an event concerns: the members of a shared project's change when it names
     them (`audience`), else its user."""

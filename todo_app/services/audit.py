@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, or_
 from sqlmodel import Session, col, select
 
+from todo_app.core.events import uuid_of
 from todo_app.core.projects import Permission
 from todo_app.models import AuditLog, Project, User
 from todo_app.schemas import AuditEntry, AuditPage
@@ -109,18 +110,11 @@ def export_csv(session: Session, user: User, project_id: uuid.UUID | None = None
 _DROPPED = {"task", "project", "section", "comment", "user_id", "actor_id", "audience"}
 
 
-def _uuid(value: Any) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(value)) if value else None
-    except ValueError:
-        return None
-
-
 def _row(event: dict[str, Any]) -> dict[str, Any]:
     """The audit_log columns of a CloudEvent."""
     data = event.get("data") or {}
     event_type = str(event["type"])
-    user_id, actor_id = _uuid(data.get("user_id")), _uuid(data.get("actor_id"))
+    user_id, actor_id = uuid_of(data.get("user_id")), uuid_of(data.get("actor_id"))
     resource_type = event_type.split(".", 1)[0]
     # The resource is what the event is named after; an event about a task's reminder still
     # points at the task when it carries nothing more specific.
@@ -139,7 +133,7 @@ def _row(event: dict[str, Any]) -> dict[str, Any]:
     return {
         "user_id": user_id,
         "actor_id": actor_id,
-        "project_id": _uuid(details.get("project_id")),
+        "project_id": uuid_of(details.get("project_id")),
         "action": event_type,
         "resource_type": resource_type,
         "resource_id": str(found) if found else None,

@@ -11,7 +11,8 @@ from sqlalchemy import String, cast, func, or_, update
 from sqlmodel import Session, col, select
 
 from todo_app.core.errors import NotFound
-from todo_app.core.events import audience
+from todo_app.core.events import audience, uuid_of
+from todo_app.core.people import handles
 from todo_app.models import Notification, Project, User, utcnow
 from todo_app.schemas import NotificationPage, NotificationPublic
 from todo_app.services import outbox
@@ -120,20 +121,11 @@ _MENTION = re.compile(r"(?<![\w@])@([\w][\w.\-]*)")
 def mentioned(text: str, people: list[User]) -> set[uuid.UUID]:
     """The people a comment's text mentions."""
     said = {token.casefold().rstrip(".-") for token in _MENTION.findall(text)}
-    found = set()
-    for person in people:
-        name = (person.display_name or "").casefold()
-        handles = {name.replace(" ", ""), name.split(" ")[0], person.email.casefold().split("@")[0]}
-        if said & (handles - {""}):
-            found.add(person.id)
-    return found
-
-
-def _uuid(value: Any) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(value)) if value else None
-    except ValueError:
-        return None
+    return {
+        person.id
+        for person in people
+        if said & {h.casefold() for h in handles(person.display_name or "", person.email)}
+    }
 
 
 def _name(session: Session, user_id: uuid.UUID | None, fallback: str) -> str:
@@ -152,37 +144,37 @@ def create_for_event(session: Session, event_type: str, data: dict[str, Any]) ->
     """What a change in a shared project tells the people it concerns, never its actor: a task
     assigned to them, a mention, a comment on a task they made or are assigned, being added
     to a project, a new role, being removed."""
-    actor_id = _uuid(data.get("actor_id"))
+    actor_id = uuid_of(data.get("actor_id"))
     actor = _name(session, actor_id, str(data.get("actor_email") or "Someone"))
     made: list[Notification] = []
     if event_type in ("task.created", "task.updated"):
         snapshot = data.get("task") or {}
-        assignee = _uuid(snapshot.get("assignee_id"))
+        assignee = uuid_of(snapshot.get("assignee_id"))
         newly = event_type == "task.created" or "assignee_id" in (data.get("changed") or [])
         if assignee is not None and assignee != actor_id and newly:
             title = f"{actor} assigned you “{snapshot.get('title', '')}”"
             made.append(
-                _notify(session, assignee, _uuid(data.get("task_id")), "assigned", title, "")
+                _notify(session, assignee, uuid_of(data.get("task_id")), "assigned", title, "")
             )
     elif event_type == "comment.created":
-        task_id = _uuid(data.get("task_id"))
+        task_id = uuid_of(data.get("task_id"))
         then = data.get("task") or {}
         title = str(then.get("title", ""))
         text = str((data.get("comment") or {}).get("text", ""))
         # Who saw the project when the comment was made, even if the event comes later.
-        people = _people(session, [_uuid(u) for u in audience(data)])
+        people = _people(session, [uuid_of(u) for u in audience(data)])
         members = {p.id for p in people}
         named = mentioned(text, people) - {actor_id}
         for mention in sorted(named):
             heading = f"{actor} mentioned you on “{title}”"
             made.append(_notify(session, mention, task_id, "mentioned", heading, text))
-        concerned = {_uuid(then.get("created_by")), _uuid(then.get("assignee_id"))}
+        concerned = {uuid_of(then.get("created_by")), uuid_of(then.get("assignee_id"))}
         for person in sorted(members & concerned - named - {actor_id}):
             heading = f"{actor} commented on “{title}”"
             made.append(_notify(session, person, task_id, "comment", heading, text))
     elif event_type in _ROLE_EVENTS:
-        member = _uuid(data.get("member_id"))
-        project = session.get(Project, _uuid(data.get("project_id")))
+        member = uuid_of(data.get("member_id"))
+        project = session.get(Project, uuid_of(data.get("project_id")))
         if member is None or member == actor_id or project is None:
             return made
         kind, template = _ROLE_EVENTS[event_type]

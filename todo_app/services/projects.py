@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, bindparam, func, literal, or_, union_all, 
 from sqlmodel import Session, col, select
 
 from todo_app.core.errors import Conflict, FieldError, Forbidden, NotFound
+from todo_app.core.people import shown_name
 from todo_app.core.projects import (
     DEPTH_MAX,
     INBOX_NAME,
@@ -893,5 +894,5 @@ def sharing(session: Session, user: User, assignees: Iterable[uuid.UUID | None])
     people = session.exec(select(User).where(col(User.id).in_(wanted))).all() if wanted else []
     return Sharing(
         read_only=frozenset(read_only),
-        names={p.id: p.display_name or p.email.split("@")[0] for p in people},
+        names={p.id: shown_name(p.display_name, p.email) for p in people},
     )

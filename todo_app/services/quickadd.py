@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from todo_app.core.errors import FieldError
+from todo_app.core.people import handles
 from todo_app.core.quickadd import Place, QuickAdd, parse
 from todo_app.models import Section, User
 from todo_app.schemas import ProjectPublic, TaskCreate, TaskPublic
@@ -42,17 +43,14 @@ def sections_of(
 
 
 def _people(session: Session, user: User, project: ProjectPublic) -> tuple[tuple[str, str], ...]:
-    """Whom a shared project's tasks can be given to, under each name they go by: whole
-    name, first name, the part of their email before the @."""
+    """Whom a shared project's tasks can be given to, under each name they go by."""
     if not project.shared:
         return ()
-    found = []
-    for member in projects.list_members(session, user, project.id).items:
-        name = member.display_name.strip()
-        for alias in (name, name.split(" ")[0], member.email.split("@")[0]):
-            if alias:
-                found.append((str(member.user_id), alias))
-    return tuple(dict.fromkeys(found))
+    return tuple(
+        (str(member.user_id), alias)
+        for member in projects.list_members(session, user, project.id).items
+        for alias in handles(member.display_name, member.email)
+    )
 
 
 def places(session: Session, user: User) -> list[Place]:

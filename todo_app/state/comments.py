@@ -12,6 +12,7 @@ from reflex.event import EventSpec
 from sqlmodel import Session
 
 from todo_app.core.errors import DomainError
+from todo_app.core.people import initials, shown_name
 from todo_app.models import User
 from todo_app.schemas import CommentCreate, CommentPublic, CommentUpdate
 from todo_app.services import comments
@@ -34,12 +35,11 @@ class CommentRow:
 
 
 def comment_row(comment: CommentPublic, me: str) -> CommentRow:
-    name = comment.author.display_name or comment.author.email.split("@")[0]
-    initials = "".join(part[0] for part in name.split()[:2]).upper() or "?"
+    name = shown_name(comment.author.display_name, comment.author.email)
     return CommentRow(
         id=str(comment.id),
         author=name,
-        initials=initials,
+        initials=initials(name) or "?",
         text=comment.text,
         at=comment.created_at.isoformat(),
         when=comment.created_at.strftime("%Y-%m-%d %H:%M"),

@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from todo_app import routes
 from todo_app.core.errors import DomainError
+from todo_app.core.people import shown_name
 from todo_app.core.projects import DEFAULT_COLOR, Role
 from todo_app.core.tree import flatten, toggled
 from todo_app.models import User
@@ -187,7 +188,7 @@ class ProjectsState(AuthState):
         self.members = [
             MemberRow(
                 user_id=str(m.user_id),
-                name=m.display_name or m.email.split("@")[0],
+                name=shown_name(m.display_name, m.email),
                 email=m.email,
                 role=m.role,
                 me=m.user_id == user.id,

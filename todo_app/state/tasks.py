@@ -18,6 +18,7 @@ from todo_app import routes
 from todo_app.core.dates import due_label, is_overdue
 from todo_app.core.errors import DomainError, FieldError, NotFound
 from todo_app.core.filters import LIMIT_MAX, QUERY_KEYS, TaskQuery, parse_query
+from todo_app.core.people import initials
 from todo_app.core.quickadd import Place
 from todo_app.core.recurrence import describe
 from todo_app.core.tree import flatten, toggled
@@ -153,10 +154,6 @@ class SavedView:
     id: str
     name: str
     href: str
-
-
-def initials(name: str) -> str:
-    return "".join(part[0] for part in name.split()[:2]).upper()
 
 
 def task_row(
