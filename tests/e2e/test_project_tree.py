@@ -262,6 +262,10 @@ def test_the_keyboard_nests_a_project_from_its_menu(ui: UI) -> None:
     page.keyboard.press("Enter")
     arrow_down_to(page, "Move under")
     page.keyboard.press("ArrowRight")
+    # The submenu takes the focus once it is mounted; arrows pressed before then go to the menu.
+    page.wait_for_function(
+        "document.activeElement?.closest('[role=menu]')?.textContent.includes('Top level')"
+    )
     # A project is not offered as its own parent.
     expect(page.get_by_role("menuitem", name="Garden")).to_have_count(0)
     arrow_down_to(page, "Home")
