@@ -23,7 +23,7 @@ from todo_app.assistant.tools import call_tool
 from todo_app.db import session_scope
 from todo_app.models import OutboxEvent, Project, Task, User
 from todo_app.schemas import MemberAdd, ProjectCreate, RegisterRequest
-from todo_app.services import api_tokens, auth, projects
+from todo_app.services import api_tokens, auth, invitations, projects
 
 ROOT = Path(__file__).resolve().parents[1]
 REQUIRED = {
@@ -271,7 +271,7 @@ def test_tools_assign_tasks_to_a_projects_people(db: str) -> None:
         )
         home = projects.create_project(session, owner, ProjectCreate(name="Home"))
         add = MemberAdd(email="max-tools@example.com", role="editor")
-        max_id = projects.add_member(session, owner, home.id, add).user_id
+        max_id = invitations.share(session, owner, home.id, add).user_id
         given = call_tool(
             session,
             owner,

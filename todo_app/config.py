@@ -119,6 +119,8 @@ class Settings(BaseSettings):
     smtp_user: str | None = None
     smtp_password: SecretStr | None = None
     smtp_from: str = "todo@localhost"
+    # Where the app is reached, for the links that mail carries (an invitation's).
+    app_url: str = "http://localhost:3000"
     log_level: str = "INFO"
 
     @field_validator("database_url")

@@ -97,6 +97,28 @@ class ProjectMember(SQLModel, table=True):
     created_at: datetime = _ts(default_factory=utcnow)
 
 
+class Invitation(SQLModel, table=True):
+    """A project shared with an email that has no account yet: mailed as a link, used once."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (
+        Index("ix_invitations_project", "project_id"),
+        # The invitations waiting for an address: every sign-in of that address asks.
+        Index("ix_invitations_email", "email"),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    project_id: uuid.UUID = Field(foreign_key="projects.id", ondelete="CASCADE")
+    email: str = Field(max_length=320)
+    role: str = Field(max_length=20)
+    invited_by: uuid.UUID | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    # pending, accepted, declined or revoked; a pending one past expires_at is expired.
+    status: str = Field(default="pending", max_length=20)
+    created_at: datetime = _ts(default_factory=utcnow)
+    expires_at: datetime = _ts()
+    responded_at: datetime | None = _ts(default=None)
+
+
 class Section(SQLModel, table=True):
     """A named, ordered group of tasks inside a project."""
 
@@ -260,7 +282,9 @@ class Notification(SQLModel, table=True):
     __table_args__ = (Index("ix_notifications_user_created", "user_id", "created_at"),)
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    user_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE")
+    # None for an invitation to an address with no account: then only `email` is mailed.
+    user_id: uuid.UUID | None = Field(default=None, foreign_key="users.id", ondelete="CASCADE")
+    email: str | None = Field(default=None, max_length=320)
     task_id: uuid.UUID | None = Field(default=None, foreign_key="tasks.id", ondelete="SET NULL")
     kind: str = Field(max_length=50)
     title: str = Field(max_length=255)

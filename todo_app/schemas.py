@@ -236,7 +236,7 @@ class ProjectList(BaseModel):
 
 
 class MemberAdd(Input):
-    email: str = Field(description="the email of an existing account")
+    email: str = Field(description="an account's email; any other address is invited by mail")
     role: str = Field(description="admin, editor, commenter or viewer")
 
 
@@ -255,8 +255,36 @@ class MemberPublic(BaseModel):
     role: str
 
 
+class InvitationPublic(BaseModel):
+    id: uuid.UUID
+    project_id: uuid.UUID
+    email: str
+    role: str
+    invited_by: uuid.UUID | None
+    created_at: datetime
+    expires_at: datetime
+    status: str = Field(description="pending, expired, accepted, declined or revoked")
+
+
 class MemberList(BaseModel):
     items: list[MemberPublic]
+    invitations: list[InvitationPublic] = Field(
+        description="pending invitations, listed to who may manage members"
+    )
+
+
+class InvitationReceived(BaseModel):
+    token: str = Field(description="accept or decline with it")
+    project_id: uuid.UUID
+    project_name: str
+    email: str
+    role: str
+    invited_by: str = Field(description="the name of who invited")
+    expires_at: datetime
+
+
+class InvitationList(BaseModel):
+    items: list[InvitationReceived]
 
 
 class SectionCreate(Input):

@@ -1,6 +1,7 @@
 """The notifications worker: reminder.due, and what a change in a shared project tells the
-people it concerns (assigned, mentioned, commented, shared, role, removed) -> in-app
-notifications (+ an email each when wanted).
+people it concerns (assigned, mentioned, commented, shared, role, removed, joined) -> in-app
+notifications (+ an email each when wanted), and the mail of an invitation (to an address
+that may have no account yet, so it is sent whatever a user chose).
 
 The in-app notification commits with the event's processed_events row (exactly once). An email
 is never sent inside that transaction: the handler only marks the notification
@@ -82,6 +83,14 @@ def build_email(sender: str, row: Notification, recipient: str) -> EmailMessage:
     return message
 
 
+def _recipient(session: Session, row: Notification) -> str | None:
+    """Who gets a notification's mail: its user, or the address it was made for."""
+    if row.user_id is None:
+        return row.email
+    user = session.get(User, row.user_id)
+    return user.email if user is not None else None
+
+
 def send_email(config: SmtpConfig, message: EmailMessage) -> None:
     """Deliver one message; STARTTLS when the server offers it, AUTH when a user is set."""
     with smtplib.SMTP(config.host, config.port, timeout=config.timeout) as smtp:
@@ -155,8 +164,10 @@ class NotificationsWorker(Worker):
             rows = notifications.create_for_event(session, event.type, data)
         queued = False
         for row in rows:
-            user = session.get(User, row.user_id)
-            if self._smtp is not None and user is not None and user.email_notifications:
+            user = session.get(User, row.user_id) if row.user_id is not None else None
+            # An invitation is mailed whatever the account (if any) chose: it is the link.
+            wanted = row.kind == "invited" or (user is not None and user.email_notifications)
+            if self._smtp is not None and wanted:
                 notifications.queue_email(session, row)
                 queued = True
         if queued:
@@ -170,9 +181,9 @@ class NotificationsWorker(Worker):
         since = datetime.now(UTC) - self._mail_max_age
         with session_scope(self._database_url) as session:
             batch = [
-                (row, user.email)
+                (row, recipient)
                 for row in notifications.pending_emails(session, since)
-                if (user := session.get(User, row.user_id)) is not None
+                if (recipient := _recipient(session, row)) is not None
             ]
         sent = 0
         for row, recipient in batch:

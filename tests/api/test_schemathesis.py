@@ -43,7 +43,8 @@ from schemathesis.specs.openapi.checks import (
 from sqlmodel import Session
 
 from todo_app.db import get_engine
-from todo_app.models import AuditLog, Notification, utcnow
+from todo_app.models import AuditLog, Invitation, Notification, utcnow
+from todo_app.services import invitations
 
 API = "/api/v1"
 EMAIL = "schemathesis@example.com"
@@ -404,7 +405,22 @@ def _seed(client: TestClient, headers: dict[str, str], db: str) -> dict[str, lis
     user_id = uuid.UUID(client.get(f"{API}/auth/me", headers=headers).json()["id"])
     now = utcnow()
     notification_ids = []
+    later = {"email": "later@example.com", "role": "viewer"}
+    pending = post(f"/projects/{team['id']}/members", later, expected=202)
+    # Invitations to this user's address, sent before the account existed: one to accept,
+    # one to decline.
+    waiting = [uuid.uuid4(), uuid.uuid4()]
     with Session(get_engine(db)) as session:
+        for invitation_id in waiting:
+            session.add(
+                Invitation(
+                    id=invitation_id,
+                    project_id=uuid.UUID(theirs["id"]),
+                    email=EMAIL,
+                    role="viewer",
+                    expires_at=now + timedelta(days=7),
+                )
+            )
         for i, task_id in enumerate([plain["id"], None, dated["id"]]):
             row = Notification(
                 user_id=user_id,
@@ -446,6 +462,9 @@ def _seed(client: TestClient, headers: dict[str, str], db: str) -> dict[str, lis
         "project_id": [home["id"], child["id"], archived["id"], inbox["id"]],
         "section_id": section_ids,
         "comment_id": comment_ids,
+        "invitation": [team["id"], pending["id"]],
+        "token": [invitations.token_of(waiting[0])],
+        "declined_token": [invitations.token_of(waiting[1])],
         "notification_id": notification_ids,
         "refresh_token": [login.json()["refresh_token"]],
         "skippable_task_id": [spare["id"]],
@@ -499,6 +518,15 @@ def _strategy(
         project_id, user_id = known["membership"]
         path = {"project_id": project_id, "user_id": user_id}
         seeded = [operation.as_strategy(headers=headers, path_parameters=path)]
+    if label == "DELETE /api/v1/projects/{project_id}/invitations/{invitation_id}":
+        project_id, invitation_id = known["invitation"]
+        path = {"project_id": project_id, "invitation_id": invitation_id}
+        seeded = [operation.as_strategy(headers=headers, path_parameters=path)]
+    if label == "POST /api/v1/invitations/{token}/decline":
+        seeded = [
+            operation.as_strategy(headers=headers, path_parameters={"token": token})
+            for token in known["declined_token"]
+        ]
     if label == "POST /api/v1/projects/{project_id}/leave":
         seeded += [
             operation.as_strategy(headers=headers, path_parameters={"project_id": project_id})

@@ -24,6 +24,7 @@ from sqlmodel import Session, SQLModel
 
 from todo_app.db import get_engine
 from todo_app.models import Notification, utcnow
+from todo_app.services import invitations
 
 API = "/api/v1"
 MARKER = "VICTIMSECRET"
@@ -145,6 +146,8 @@ def seed_user(client: TestClient, db: str, email: str, marker: str) -> Seeded:
     section = post(f"/projects/{home['id']}/sections", {"name": f"{marker} section"})
     post("/tasks", {"title": f"{marker} sectioned", "section_id": section["id"]})
     said = post(f"/tasks/{plain['id']}/comments", {"text": f"{marker} comment"})
+    friend = {"email": f"{marker.lower()}-friend@example.com", "role": "viewer"}
+    invited = post(f"/projects/{home['id']}/members", friend, expected=202)
     archived = post("/projects", {"name": f"{marker} archived"})
     post(f"/projects/{archived['id']}/archive", expected=200)
     binned = post("/projects", {"name": f"{marker} binned"})
@@ -184,6 +187,8 @@ def seed_user(client: TestClient, db: str, email: str, marker: str) -> Seeded:
             "project_id": [home["id"], child["id"], inbox["id"], archived["id"], binned["id"]],
             "section_id": [section["id"]],
             "comment_id": [said["id"]],
+            "invitation_id": [invited["id"]],
+            "token": [invitations.token_of(uuid.UUID(invited["id"]))],
             "notification_id": [notification_id],
             "conversation_id": [conversation["conversation_id"]],
             "token_id": [pat["id"]],

@@ -57,6 +57,8 @@ PATH_PARAMS = {
     "project_id",
     "section_id",
     "comment_id",
+    "invitation_id",
+    "token",
     "filter_id",
     "notification_id",
     "conversation_id",

@@ -34,6 +34,7 @@ NEEDS: dict[str, Permission] = {
     "POST /api/v1/projects/{project_id}/members": Permission.manage_members,
     "PATCH /api/v1/projects/{project_id}/members/{user_id}": Permission.manage_members,
     "DELETE /api/v1/projects/{project_id}/members/{user_id}": Permission.manage_members,
+    "DELETE /api/v1/projects/{project_id}/invitations/{invitation_id}": Permission.manage_members,
     # Any member may leave.
     "POST /api/v1/projects/{project_id}/leave": Permission.view,
     "GET /api/v1/tasks/{task_id}": Permission.view,
@@ -110,7 +111,14 @@ def test_each_role_gets_what_its_permissions_allow(client: TestClient, api_app: 
                 },
             )
             said = _post(client, f"/tasks/{task['id']}/comments", owner, {"text": "Mine"})
+            pending = client.post(
+                f"{API}/projects/{project['id']}/members",
+                json={"email": f"pending-{uuid.uuid4().hex[:6]}@example.com", "role": "viewer"},
+                headers=owner,
+            )
+            assert pending.status_code == 202, pending.text
             ids = {
+                "invitation_id": pending.json()["id"],
                 "project_id": project["id"],
                 "section_id": section["id"],
                 "task_id": task["id"],

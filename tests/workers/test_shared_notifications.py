@@ -22,7 +22,7 @@ from todo_app.schemas import (
     TaskCreate,
     TaskUpdate,
 )
-from todo_app.services import auth, comments, outbox, projects, tasks
+from todo_app.services import auth, comments, invitations, outbox, projects, tasks
 from workers.notifications import NotificationsWorker, SmtpConfig
 from workers.relay import RelayWorker
 
@@ -60,7 +60,7 @@ def test_shared_work_tells_each_person_once(
     member = _register(db, "max@example.com", "Max Member", mail=True)
     project = _as(db, owner, lambda s, u: projects.create_project(s, u, ProjectCreate(name="Home")))
     add = MemberAdd(email="max@example.com", role="editor")
-    _as(db, owner, lambda s, u: projects.add_member(s, u, project.id, add))
+    _as(db, owner, lambda s, u: invitations.share(s, u, project.id, add))
     fence = _as(
         db,
         owner,
@@ -118,3 +118,42 @@ def test_shared_work_tells_each_person_once(
         assert comment.body == "White" and comment.task_id == fence.id
     finally:
         worker.stop()
+
+
+def test_an_invitation_is_mailed_with_a_link_that_lets_its_reader_in(
+    db: str,
+    bus: BusConfig,
+    smtp_server: tuple[SmtpConfig, Any],
+    inbox: Any,
+    wait_until: WaitUntil,
+) -> None:
+    owner = _register(db, "iris@example.com", "Iris Owner", mail=False)
+    project = _as(db, owner, lambda s, u: projects.create_project(s, u, ProjectCreate(name="Band")))
+    invite = MemberAdd(email="New.Person@Example.com", role="commenter")
+    _as(db, owner, lambda s, u: invitations.share(s, u, project.id, invite))
+
+    assert RelayWorker(bus=bus, database_url=db).drain() > 0
+    worker = NotificationsWorker(
+        bus=bus, database_url=db, smtp=smtp_server[0], mail_poll_interval=0.2
+    )
+    worker.start()
+    try:
+        wait_until(lambda: len(inbox.messages) >= 1, timeout=30, what="the invitation's mail")
+    finally:
+        worker.stop()
+    (sent,) = inbox.messages
+    message = email.message_from_bytes(sent.original_content, policy=email.policy.default)
+    assert message["To"] == "new.person@example.com"
+    assert message["Subject"] == "Iris Owner invited you to “Band”"
+    text = message.get_content()
+    assert "as commenter" in text
+    link = next(word for word in text.split() if "/invite/" in word)
+    token = link.rsplit("/", 1)[1]
+
+    # Its reader registers with the invited address and joins with the link's token.
+    newcomer = _register(db, "new.person@example.com", "New Person", mail=False)
+    joined = _as(db, newcomer, lambda s, u: invitations.accept(s, u, token))
+    assert (joined.id, joined.role, joined.owner.id) == (project.id, "commenter", owner.id)
+    with Session(get_engine(db)) as session:
+        (row,) = session.exec(select(Notification).where(Notification.kind == "invited")).all()
+    assert (row.user_id, row.email) == (None, "new.person@example.com")

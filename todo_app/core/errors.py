@@ -35,6 +35,12 @@ class Forbidden(DomainError):
     status = 403
 
 
+class Gone(DomainError):
+    """Was there, and is no more: a used, revoked or expired invitation."""
+
+    status = 410
+
+
 class Conflict(DomainError):
     """The change collides with the current state (stale version, duplicate)."""
 

@@ -7,6 +7,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
+from email_validator import EmailNotValidError, validate_email
+
 from todo_app.core.errors import FieldError
 
 PRIORITIES = ("low", "medium", "high")
@@ -235,3 +237,12 @@ def clean_reminders(
     if len(result) > REMINDERS_MAX:
         raise FieldError("reminders", f"reminders: a task can have at most {REMINDERS_MAX}")
     return sorted(result, key=lambda item: (item[0], item[1] is None, item[1] or 0))
+
+
+def clean_email(value: str) -> str:
+    """An email address as accounts and invitations store it: validated, normalized, lower."""
+    try:
+        result = validate_email(value.strip(), check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise FieldError("email", f"email is not a valid address: {exc}") from None
+    return result.normalized.lower()

@@ -15,7 +15,7 @@ from todo_app.core.events import audience, uuid_of
 from todo_app.core.people import handles
 from todo_app.models import Notification, Project, User, utcnow
 from todo_app.schemas import NotificationPage, NotificationPublic
-from todo_app.services import outbox
+from todo_app.services import invitations, outbox
 
 
 def _public(row: Notification) -> NotificationPublic:
@@ -67,23 +67,28 @@ def mark_read(session: Session, user: User, notification_id: uuid.UUID) -> Notif
 
 def _notify(
     session: Session,
-    user_id: uuid.UUID,
+    user_id: uuid.UUID | None,
     task_id: uuid.UUID | None,
     kind: str,
     title: str,
     body: str,
+    email: str | None = None,
 ) -> Notification:
-    """An in-app notification, announced as notification.created."""
+    """An in-app notification, announced as notification.created; with no user, only a mail
+    to `email` (an invitation to an address with no account)."""
     row = Notification(
         user_id=user_id,
+        email=email,
         task_id=task_id,
         kind=kind,
         title=title[:255],
         body=body[:5000],
-        channels=["in_app"],
+        channels=["in_app"] if user_id is not None else [],
     )
     session.add(row)
     session.flush()
+    if user_id is None:
+        return row
     outbox.emit(
         session,
         "notification.created",
@@ -172,6 +177,14 @@ def create_for_event(session: Session, event_type: str, data: dict[str, Any]) ->
         for person in sorted(members & concerned - named - {actor_id}):
             heading = f"{actor} commented on “{title}”"
             made.append(_notify(session, person, task_id, "comment", heading, text))
+    elif event_type == "project.invited":
+        made.append(_invited(session, data, actor))
+    elif event_type == "project.member_added" and data.get("invitation_id"):
+        inviter = uuid_of(data.get("invited_by"))
+        project = session.get(Project, uuid_of(data.get("project_id")))
+        if inviter is not None and inviter != actor_id and project is not None:
+            title = f"{actor} accepted your invitation to “{project.name}”"
+            made.append(_notify(session, inviter, None, "joined", title, ""))
     elif event_type in _ROLE_EVENTS:
         member = uuid_of(data.get("member_id"))
         project = session.get(Project, uuid_of(data.get("project_id")))
@@ -181,6 +194,25 @@ def create_for_event(session: Session, event_type: str, data: dict[str, Any]) ->
         title = template.format(actor=actor, project=project.name, role=data.get("role"))
         made.append(_notify(session, member, None, kind, title, ""))
     return made
+
+
+def _invited(session: Session, data: dict[str, Any], actor: str) -> Notification:
+    """The mail that carries an invitation's link; in-app too if the address has an account
+    by now."""
+    email = str(data.get("email"))
+    project = session.get(Project, uuid_of(data.get("project_id")))
+    name = project.name if project is not None else "a project"
+    invitation_id = uuid_of(data.get("invitation_id"))
+    assert invitation_id is not None
+    title = f"{actor} invited you to “{name}”"
+    body = (
+        f"{actor} invited you to the project “{name}” as {data.get('role')}.\n\n"
+        f"Open this link within {invitations.INVITATION_DAYS} days to join "
+        f"(you can create your account there):\n{invitations.link_of(invitation_id)}"
+    )
+    account = session.exec(select(User).where(User.email == email)).one_or_none()
+    user_id = account.id if account is not None else None
+    return _notify(session, user_id, None, "invited", title, body, email=email)
 
 
 def _people(session: Session, user_ids: list[uuid.UUID | None]) -> list[User]:

@@ -33,9 +33,11 @@ from todo_app.core.projects import (
     clean_role,
     clean_view,
 )
+from todo_app.core.validation import clean_email
 from todo_app.db import get_by_id
-from todo_app.models import Project, ProjectMember, Section, Task, User, utcnow
+from todo_app.models import Invitation, Project, ProjectMember, Section, Task, User, utcnow
 from todo_app.schemas import (
+    InvitationPublic,
     MemberAdd,
     MemberList,
     MemberPublic,
@@ -714,13 +716,19 @@ def _membership(session: Session, project: Project, user_id: uuid.UUID) -> Proje
 
 
 def _emit_member(
-    session: Session, event_type: str, project: Project, member_id: uuid.UUID, role: str | None
+    session: Session,
+    event_type: str,
+    project: Project,
+    member_id: uuid.UUID,
+    role: str | None,
+    **extra: Any,
 ) -> None:
     data = {
         "user_id": str(project.owner_id),
         "project_id": str(project.id),
         "member_id": str(member_id),
         "role": role,
+        **extra,
     }
     outbox.emit(session, event_type, data)
 
@@ -743,8 +751,36 @@ def is_member(session: Session, project_id: uuid.UUID, user_id: uuid.UUID) -> bo
     return project.owner_id == user_id or _membership(session, project, user_id) is not None
 
 
+# An invitation waiting for its answer; the others are accepted, declined or revoked.
+PENDING = "pending"
+
+
+def invitation_public(row: Invitation) -> InvitationPublic:
+    expired = row.status == PENDING and row.expires_at <= utcnow()
+    return InvitationPublic(
+        id=row.id,
+        project_id=row.project_id,
+        email=row.email,
+        role=row.role,
+        invited_by=row.invited_by,
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        status="expired" if expired else row.status,
+    )
+
+
+def _pending_invitations(session: Session, project: Project) -> list[InvitationPublic]:
+    rows = session.exec(
+        select(Invitation)
+        .where(Invitation.project_id == project.id, Invitation.status == PENDING)
+        .order_by(col(Invitation.created_at))
+    ).all()
+    return [invitation_public(row) for row in rows]
+
+
 def list_members(session: Session, user: User, project_id: uuid.UUID) -> MemberList:
-    """The owner first, then the members in the order they joined."""
+    """The owner first, then the members in the order they joined; to who may manage members,
+    the pending invitations too."""
     project = project_for(session, user, project_id, Permission.view)
     owner = session.get_one(User, project.owner_id)
     rows = session.exec(
@@ -755,29 +791,51 @@ def list_members(session: Session, user: User, project_id: uuid.UUID) -> MemberL
     ).all()
     items = [_member_public(owner, Role.owner)]
     items.extend(_member_public(member, Role(role)) for member, role in rows)
-    return MemberList(items=items)
+    managing = Permission.manage_members in permissions(session, user, project)
+    invitations = _pending_invitations(session, project) if managing else []
+    return MemberList(items=items, invitations=invitations)
 
 
-def add_member(
+def project_to_share(
     session: Session, user: User, project_id: uuid.UUID, data: MemberAdd
-) -> MemberPublic:
-    """Share the project with an existing account, in the role given."""
+) -> tuple[Project, Role, str]:
+    """The project `user` may share, the role asked for and the address, cleaned; refuses a
+    project at its member limit (pending invitations count) and an address already in."""
     project = project_for(session, user, project_id, Permission.manage_members)
     role = clean_role(data.role)
     if project.is_inbox:
         raise Conflict("the Inbox cannot be shared")
-    email = data.email.strip().lower()
-    member = session.exec(select(User).where(User.email == email)).one_or_none()
-    if member is None:
-        raise FieldError("email", "no account with this email")
-    if member.id == project.owner_id or _membership(session, project, member.id) is not None:
+    email = clean_email(data.email)
+    inside = select(User.id).where(User.email == email)
+    if (
+        project.owner_id in session.exec(inside).all()
+        or session.exec(
+            select(ProjectMember.id).where(
+                ProjectMember.project_id == project.id, col(ProjectMember.user_id).in_(inside)
+            )
+        ).first()
+    ):
         raise Conflict("already a member of this project", field="email")
-    count = session.exec(select(func.count()).where(ProjectMember.project_id == project.id)).one()
-    if count >= MEMBERS_MAX:
+    members = session.exec(select(func.count()).where(ProjectMember.project_id == project.id))
+    invited = session.exec(
+        select(func.count()).where(
+            Invitation.project_id == project.id,
+            Invitation.status == "pending",
+            col(Invitation.email) != email,
+        )
+    )
+    if members.one() + invited.one() >= MEMBERS_MAX:
         raise Conflict(f"a project has at most {MEMBERS_MAX} members")
+    return project, role, email
+
+
+def admit(
+    session: Session, project: Project, member: User, role: Role, **extra: Any
+) -> MemberPublic:
+    """Make `member` a member of `project` in `role`, and say so to everyone in it."""
     session.add(ProjectMember(project_id=project.id, user_id=member.id, role=role.value))
     session.flush()
-    _emit_member(session, "project.member_added", project, member.id, role.value)
+    _emit_member(session, "project.member_added", project, member.id, role.value, **extra)
     return _member_public(member, role)
 
 

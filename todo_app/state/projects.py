@@ -24,7 +24,7 @@ from todo_app.schemas import (
     ProjectPublic,
     ProjectUpdate,
 )
-from todo_app.services import projects
+from todo_app.services import invitations, projects
 from todo_app.state.auth import AuthState, signed_in_event
 
 
@@ -400,7 +400,7 @@ class ProjectsState(AuthState):
         email = str(form.get("email", "")).strip()
         data = MemberAdd(email=email, role=self.invite_role)
         return self._share_act(
-            lambda s, u: projects.add_member(s, u, pid, data), f"Shared with {email}"
+            lambda s, u: invitations.share(s, u, pid, data), f"Shared with {email}"
         )
 
     @signed_in_event

@@ -1,16 +1,19 @@
-"""Projects and their sections."""
+"""Projects, their sections and members, and invitations to them."""
 
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Query, status
+from fastapi import Path, Query, Response, status
 
 from todo_app.api import API_PREFIX
 from todo_app.api.deps import only_query
 from todo_app.api.router import ApiRouter, RouterSession, RouterUser
 from todo_app.schemas import (
+    ErrorBody,
+    InvitationList,
+    InvitationPublic,
     MemberAdd,
     MemberList,
     MemberPublic,
@@ -25,9 +28,16 @@ from todo_app.schemas import (
     SectionUpdate,
     TransferRequest,
 )
-from todo_app.services import projects
+from todo_app.services import invitations, projects
+from todo_app.services.invitations import TOKEN_PATTERN
 
 router = ApiRouter(prefix=API_PREFIX)
+GONE: dict[int | str, dict[str, Any]] = {
+    410: {"model": ErrorBody, "description": "The invitation was used, revoked or has expired"}
+}
+Token = Annotated[
+    str, Path(pattern=TOKEN_PATTERN, description="the token of the invitation's link")
+]
 
 
 @router.get("/projects", tags=["projects"], dependencies=[only_query("archived")])
@@ -122,13 +132,36 @@ def list_members(project_id: uuid.UUID, user: RouterUser, session: RouterSession
 
 
 @router.post(
-    "/projects/{project_id}/members", tags=["members"], status_code=status.HTTP_201_CREATED
+    "/projects/{project_id}/members",
+    tags=["members"],
+    status_code=status.HTTP_201_CREATED,
+    responses={202: {"model": InvitationPublic, "description": "Invited by mail"}},
 )
 def add_member(
-    project_id: uuid.UUID, body: MemberAdd, user: RouterUser, session: RouterSession
-) -> MemberPublic:
-    """Share the project with an existing account (an unknown email is refused, 422)."""
-    return projects.add_member(session, user, project_id, body)
+    project_id: uuid.UUID,
+    body: MemberAdd,
+    response: Response,
+    user: RouterUser,
+    session: RouterSession,
+) -> MemberPublic | InvitationPublic:
+    """Share the project: an account with this email is added at once (201, the member);
+    any other address is invited by mail (202, the invitation: a link valid 7 days, once)."""
+    shared = invitations.share(session, user, project_id, body)
+    if isinstance(shared, InvitationPublic):
+        response.status_code = status.HTTP_202_ACCEPTED
+    return shared
+
+
+@router.delete(
+    "/projects/{project_id}/invitations/{invitation_id}",
+    tags=["members"],
+    status_code=status.HTTP_204_NO_CONTENT,
+)
+def revoke_invitation(
+    project_id: uuid.UUID, invitation_id: uuid.UUID, user: RouterUser, session: RouterSession
+) -> None:
+    """Withdraw a pending invitation: its link stops working at once."""
+    invitations.revoke(session, user, project_id, invitation_id)
 
 
 @router.patch("/projects/{project_id}/members/{user_id}", tags=["members"])
@@ -167,3 +200,26 @@ def transfer_project(
 ) -> ProjectPublic:
     """Hand the project to one of its members; the owner stays on as an admin."""
     return projects.transfer_project(session, user, project_id, body.user_id)
+
+
+@router.get("/invitations", tags=["invitations"])
+def list_invitations(user: RouterUser, session: RouterSession) -> InvitationList:
+    """The invitations waiting for the caller's email address, newest first."""
+    return invitations.received(session, user)
+
+
+@router.post("/invitations/{token}/accept", tags=["invitations"], responses=GONE)
+def accept_invitation(token: Token, user: RouterUser, session: RouterSession) -> ProjectPublic:
+    """Join the project in the role invited to. An invitation to another address is not
+    found (404); a used, revoked or expired one is gone (410)."""
+    return invitations.accept(session, user, token)
+
+
+@router.post(
+    "/invitations/{token}/decline",
+    tags=["invitations"],
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=GONE,
+)
+def decline_invitation(token: Token, user: RouterUser, session: RouterSession) -> None:
+    invitations.decline(session, user, token)
