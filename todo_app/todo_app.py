@@ -14,13 +14,13 @@ from todo_app import live, models, routes  # noqa: F401
 from todo_app.api.main import create_api
 from todo_app.components.layout import SHORTCUTS
 from todo_app.pages.activity import activity_page
-from todo_app.pages.auth import login_page, register_page
+from todo_app.pages.auth import invite_page, login_page, register_page
 from todo_app.pages.project import project_page
 from todo_app.pages.settings import settings_page
 from todo_app.pages.stats import stats_page
 from todo_app.pages.tasks import tasks_page
 from todo_app.state.activity import ActivityState
-from todo_app.state.auth import LoginState
+from todo_app.state.auth import InviteState, LoginState
 from todo_app.state.board import BoardState, CalendarState
 from todo_app.state.comments import CommentsState
 from todo_app.state.editor import EditorState
@@ -96,6 +96,12 @@ for page, route, title, load in (
     app.add_page(page, route=route, title=title, on_load=[*loads, NotificationsState.refresh])
 app.add_page(
     login_page, route=routes.LOGIN, title="Log in", on_load=LoginState.redirect_if_signed_in
+)
+app.add_page(
+    invite_page,
+    route=routes.INVITE,
+    title="Invitation",
+    on_load=[InviteState.load, InviteState.detect_zone],
 )
 app.add_page(
     register_page,

@@ -134,6 +134,8 @@ def app_url(
     """Base URL of a running `reflex run --env prod` on a fresh, migrated SQLite database."""
     work = stack_dir
     kafka_env = {
+        # The stack's workers run in this process: they sign what the app checks (invitations).
+        "JWT_SECRET": os.environ["JWT_SECRET"],
         "KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap_servers,
         "KAFKA_SESSION_TIMEOUT_MS": str(SESSION_TIMEOUT_MS),
         "KAFKA_HEARTBEAT_INTERVAL_MS": str(HEARTBEAT_INTERVAL_MS),

@@ -7,7 +7,7 @@ import reflex as rx
 
 from todo_app.components.projects import menu_trigger
 from todo_app.core.projects import MEMBER_ROLES
-from todo_app.state.projects import MemberRow, ProjectRow, ProjectsState
+from todo_app.state.projects import InvitationRow, MemberRow, ProjectRow, ProjectsState
 
 # Who may change the members, by the viewer's role.
 _MANAGERS = ("owner", "admin")
@@ -46,6 +46,57 @@ def shared_row(project: ProjectRow) -> rx.Component:
         class_name="shared-project",
         data_name=project.name,
         data_role=project.role,
+    )
+
+
+def _received(invitation: InvitationRow) -> rx.Component:
+    return rx.hstack(
+        rx.vstack(
+            rx.text(invitation.project, size="2", class_name="name"),
+            rx.text(
+                invitation.note + " · " + invitation.role,
+                size="1",
+                color_scheme="gray",
+            ),
+            spacing="0",
+            flex="1",
+            min_width="0",
+        ),
+        rx.icon_button(
+            rx.icon("check", size=14),
+            size="1",
+            variant="soft",
+            on_click=ProjectsState.answer(invitation.key, True),
+            aria_label="Join " + invitation.project,
+            class_name="invitation-accept",
+        ),
+        rx.icon_button(
+            rx.icon("x", size=14),
+            size="1",
+            variant="ghost",
+            color_scheme="gray",
+            on_click=ProjectsState.answer(invitation.key, False),
+            aria_label="Decline " + invitation.project,
+            class_name="invitation-decline",
+        ),
+        align="center",
+        width="100%",
+        class_name="received-invitation",
+        data_name=invitation.project,
+    )
+
+
+def invitations_for_me() -> rx.Component:
+    """Projects I am invited to (by an address that had no account then)."""
+    return rx.cond(
+        ProjectsState.received.length() > 0,
+        rx.vstack(
+            rx.text("Invitations", size="1", weight="bold", color_scheme="gray"),
+            rx.foreach(ProjectsState.received, _received),
+            spacing="1",
+            width="100%",
+            id="invitations-for-me",
+        ),
     )
 
 
@@ -128,13 +179,43 @@ def _member(member: MemberRow) -> rx.Component:
     )
 
 
+def _pending(invitation: InvitationRow) -> rx.Component:
+    return rx.hstack(
+        rx.avatar(fallback="@", size="1", radius="full", variant="soft"),
+        rx.vstack(
+            rx.text(invitation.email, size="2", class_name="name"),
+            rx.text(
+                "Invited · " + invitation.role + " · " + invitation.note,
+                size="1",
+                color_scheme="gray",
+            ),
+            spacing="0",
+            flex="1",
+            min_width="0",
+        ),
+        rx.icon_button(
+            rx.icon("x", size=14),
+            size="1",
+            variant="ghost",
+            color_scheme="red",
+            on_click=ProjectsState.revoke(invitation.key),
+            aria_label="Withdraw the invitation of " + invitation.email,
+            class_name="invitation-revoke",
+        ),
+        align="center",
+        width="100%",
+        class_name="pending-invitation",
+        data_email=invitation.email,
+    )
+
+
 def _invite() -> rx.Component:
     return rx.form(
         rx.hstack(
             rx.input(
                 name="email",
                 type="email",
-                placeholder="Email of their account",
+                placeholder="Email (without an account, they get an invitation)",
                 aria_label="Email",
                 id="invite-email",
                 flex="1",
@@ -168,6 +249,7 @@ def share_dialog() -> rx.Component:
                     ),
                 ),
                 rx.vstack(rx.foreach(ProjectsState.members, _member), width="100%", id="members"),
+                rx.vstack(rx.foreach(ProjectsState.pending, _pending), width="100%", id="pending"),
                 rx.hstack(
                     rx.cond(
                         ProjectsState.share_role != "owner",

@@ -8,7 +8,7 @@ import reflex as rx
 
 from todo_app.components.dates import local_due_text
 from todo_app.components.projects import project_dialog, project_tree
-from todo_app.components.sharing import share_dialog, shared_with_me
+from todo_app.components.sharing import invitations_for_me, share_dialog, shared_with_me
 from todo_app.state.editor import EditorState
 from todo_app.state.tasks import KEYBOARD_MOVES, QuickChip, TaskGroup, TaskRow, TasksState
 
@@ -49,6 +49,7 @@ def sidebar_content() -> rx.Component:
         *[view_button(key, label, icon) for key, label, icon in VIEW_LABELS],
         rx.divider(),
         project_tree(),
+        invitations_for_me(),
         shared_with_me(),
         rx.divider(),
         rx.text("Saved filters", size="1", weight="bold", color_scheme="gray"),

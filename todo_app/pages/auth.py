@@ -1,11 +1,11 @@
-"""Log in and register."""
+"""Log in, register, and join a project from an invitation's link."""
 
 from __future__ import annotations
 
 import reflex as rx
 
 from todo_app import routes
-from todo_app.state.auth import LoginState
+from todo_app.state.auth import InviteState, LoginState
 
 
 def _error() -> rx.Component:
@@ -93,5 +93,105 @@ def register_page() -> rx.Component:
         ),
         rx.text(
             "Already registered? ", rx.link("Log in", href=routes.LOGIN, id="to-login"), size="2"
+        ),
+    )
+
+
+def _invite_answer() -> rx.Component:
+    """Signed in: join or decline, if the tab's account is the invited one."""
+    return rx.cond(
+        InviteState.signed_in_as == InviteState.invited_email,
+        rx.hstack(
+            rx.button("Join the project", on_click=InviteState.accept, id="invite-accept"),
+            rx.button(
+                "Decline",
+                variant="soft",
+                color_scheme="gray",
+                on_click=InviteState.decline,
+                id="invite-decline",
+            ),
+        ),
+        rx.vstack(
+            rx.text(
+                "You are signed in as ",
+                rx.text.strong(InviteState.signed_in_as),
+                ". Log out, then open the link again to join as ",
+                rx.text.strong(InviteState.invited_email),
+                ".",
+                size="2",
+                id="invite-other-account",
+            ),
+            rx.button("Log out", variant="soft", on_click=InviteState.logout, id="invite-logout"),
+        ),
+    )
+
+
+def _invite_register() -> rx.Component:
+    """Signed out: create the invited address's account here, or log in to it."""
+    return rx.vstack(
+        _form(
+            "Create my account and join",
+            "invite-register",
+            InviteState.join,
+            _field(
+                "email",
+                "Email",
+                "invite-email",
+                "Email",
+                value=InviteState.invited_email,
+                read_only=True,
+            ),
+            _field(
+                "password",
+                "Password",
+                "invite-password",
+                "Password (8 characters or more)",
+                type="password",
+                required=True,
+            ),
+            _field("display_name", "Display name", "invite-name", "Your name (optional)"),
+        ),
+        rx.text(
+            "Already have an account with this address? ",
+            rx.link(
+                "Log in",
+                href=InviteState.login_href,
+                id="invite-login",
+            ),
+            size="2",
+        ),
+        width="100%",
+    )
+
+
+def invite_page() -> rx.Component:
+    return rx.cond(
+        InviteState.problem != "",
+        _card(
+            "Invitation",
+            rx.callout(
+                InviteState.problem, color_scheme="red", icon="triangle-alert", id="invite-problem"
+            ),
+            rx.link("Go to my tasks", href=routes.HOME),
+        ),
+        _card(
+            "Join “" + InviteState.project_name + "”",
+            rx.text(
+                rx.text.strong(InviteState.invited_by),
+                " invites ",
+                rx.text.strong(InviteState.invited_email),
+                " to this project as ",
+                rx.text.strong(InviteState.invited_role),
+                ".",
+                size="2",
+                id="invite-summary",
+            ),
+            rx.cond(
+                InviteState.error != "",
+                rx.callout(
+                    InviteState.error, color_scheme="red", icon="triangle-alert", id="auth-error"
+                ),
+            ),
+            rx.cond(InviteState.signed_in_as != "", _invite_answer(), _invite_register()),
         ),
     )

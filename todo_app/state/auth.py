@@ -20,7 +20,7 @@ from todo_app.core.events import audience
 from todo_app.db import session_scope
 from todo_app.models import User
 from todo_app.schemas import RegisterRequest
-from todo_app.services import auth, outbox
+from todo_app.services import auth, invitations, outbox
 
 Handler = TypeVar("Handler", bound=Callable[..., Any])
 
@@ -248,4 +248,90 @@ class LoginState(AuthState):
             self.error_field = error.field or ""
             return None
         self._store(pair.access_token, pair.refresh_token)
+        return rx.redirect(routes.HOME)
+
+
+class InviteState(LoginState):
+    """The page of an invitation's link: join the project, registering on the spot if need be."""
+
+    project_name: str = ""
+    invited_by: str = ""
+    invited_email: str = ""
+    invited_role: str = ""
+    # Why the link cannot be used (unknown, used, revoked, expired), or "".
+    problem: str = ""
+    # The address the tab is signed in with, "" when signed out.
+    signed_in_as: str = ""
+
+    def _token(self) -> str:
+        return routes.invitation_of(self.router.url.path)
+
+    @rx.var
+    def login_href(self) -> str:
+        """To the login page, which comes back here once signed in."""
+        return f"{routes.LOGIN}?next={quote(self.router.url.path)}"
+
+    @rx.event
+    def load(self) -> None:
+        self.error = ""
+        self.error_field = ""
+        try:
+            with session_scope() as session:
+                seen = invitations.preview(session, self._token())
+                user = self._user(session)
+                self.signed_in_as = user.email if user is not None else ""
+        except DomainError as error:
+            self.problem = error.message
+            return
+        self.problem = ""
+        self.project_name = seen.project_name
+        self.invited_by = seen.invited_by
+        self.invited_email = seen.email
+        self.invited_role = seen.role
+
+    @rx.event
+    def join(self, form: dict[str, str]) -> EventSpec | None:
+        """Create the invited address's account and join the project, in one go."""
+        self.error = ""
+        self.error_field = ""
+        try:
+            with session_scope() as session:
+                user = auth.register(
+                    session,
+                    RegisterRequest(
+                        email=self.invited_email,
+                        password=form.get("password", ""),
+                        display_name=form.get("display_name", ""),
+                        timezone=self.browser_zone,
+                    ),
+                    self._client(),
+                )
+                with outbox.acting_as(user):
+                    project = invitations.accept(session, user, self._token())
+                pair = auth.issue_tokens(session, user)
+        except DomainError as error:
+            self.error = error.message
+            self.error_field = error.field or ""
+            return None
+        self._store(pair.access_token, pair.refresh_token)
+        return rx.redirect(routes.project(project.id))
+
+    @signed_in_event
+    def accept(self) -> EventSpec | None:
+        try:
+            with self._signed_in() as (session, user):
+                project = invitations.accept(session, user, self._token())
+        except DomainError as error:
+            self.error = error.message
+            return None
+        return rx.redirect(routes.project(project.id))
+
+    @signed_in_event
+    def decline(self) -> EventSpec | None:
+        try:
+            with self._signed_in() as (session, user):
+                invitations.decline(session, user, self._token())
+        except DomainError as error:
+            self.error = error.message
+            return None
         return rx.redirect(routes.HOME)

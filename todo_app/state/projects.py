@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime
 from typing import Any
 
 import reflex as rx
@@ -16,8 +17,9 @@ from todo_app.core.errors import DomainError
 from todo_app.core.people import shown_name
 from todo_app.core.projects import DEFAULT_COLOR, Role
 from todo_app.core.tree import flatten, toggled
-from todo_app.models import User
+from todo_app.models import User, utcnow
 from todo_app.schemas import (
+    InvitationPublic,
     MemberAdd,
     MemberUpdate,
     ProjectCreate,
@@ -136,6 +138,22 @@ class MemberRow:
     me: bool
 
 
+@dataclasses.dataclass
+class InvitationRow:
+    """An invitation: sent (in the share dialog) or received (in the sidebar)."""
+
+    key: str
+    project: str
+    email: str
+    role: str
+    note: str
+
+
+def _days_left(moment: datetime) -> str:
+    days = (moment - utcnow()).days
+    return "expired" if moment <= utcnow() else f"{days + 1} day{'s' if days else ''} left"
+
+
 class ProjectsState(AuthState):
     # The user's own projects (the tree), and those others share with them.
     projects: list[ProjectRow] = []
@@ -154,6 +172,9 @@ class ProjectsState(AuthState):
     share_name: str = ""
     share_role: str = ""
     members: list[MemberRow] = []
+    pending: list[InvitationRow] = []
+    # Invitations to projects waiting for this user's address.
+    received: list[InvitationRow] = []
     invite_role: str = "editor"
     share_error: str = ""
 
@@ -174,13 +195,17 @@ class ProjectsState(AuthState):
         self.shared_with_me = project_rows([p for p in shown if p.role != Role.owner], [])
         archived = projects.list_projects(session, user, archived=True).items
         self.archived = project_rows([p for p in archived if p.role == Role.owner], [])
+        self.received = [
+            InvitationRow(i.token, i.project_name, i.email, i.role, f"from {i.invited_by}")
+            for i in invitations.received(session, user).items
+        ]
         if self.share_id:
             self._refresh_members(session, user)
 
     def _refresh_members(self, session: Session, user: User) -> None:
         """The open share dialog's members; closed when the user no longer sees the project."""
         try:
-            listed = projects.list_members(session, user, uuid.UUID(self.share_id)).items
+            listed = projects.list_members(session, user, uuid.UUID(self.share_id))
             self.share_role = projects.read_project(session, user, uuid.UUID(self.share_id)).role
         except DomainError:
             self.share_id = ""
@@ -193,7 +218,11 @@ class ProjectsState(AuthState):
                 role=m.role,
                 me=m.user_id == user.id,
             )
-            for m in listed
+            for m in listed.items
+        ]
+        self.pending = [
+            InvitationRow(str(i.id), self.share_name, i.email, i.role, _days_left(i.expires_at))
+            for i in listed.invitations
         ]
 
     def _with_user(self, action: Callable[[Session, User], Any]) -> Any:
@@ -374,6 +403,7 @@ class ProjectsState(AuthState):
         self.share_name = name
         self.share_error = ""
         self.members = []
+        self.pending = []
         self._with_user(lambda session, user: None)
 
     @rx.event
@@ -384,24 +414,55 @@ class ProjectsState(AuthState):
     def set_invite_role(self, role: str) -> None:
         self.invite_role = role
 
-    def _share_act(self, action: Callable[[Session, User], Any], done: str) -> EventSpec | None:
+    def _share_act(
+        self, action: Callable[[Session, User], Any], done: str | Callable[[Any], str]
+    ) -> EventSpec | None:
+        """Do `action` from the share dialog: a toast saying `done` (of its result), or the
+        error in the dialog."""
         try:
-            self._with_user(action)
+            result = self._with_user(action)
         except DomainError as error:
             self.share_error = error.message
             return None
         self.share_error = ""
-        return rx.toast(done, duration=3000)
+        return rx.toast(done(result) if callable(done) else done, duration=3000)
 
     @signed_in_event
     def invite(self, form: dict[str, Any]) -> EventSpec | None:
-        """Share with an existing account, in the role picked."""
+        """Share with an account, in the role picked; any other address gets a mail."""
         pid = uuid.UUID(self.share_id)
         email = str(form.get("email", "")).strip()
         data = MemberAdd(email=email, role=self.invite_role)
         return self._share_act(
-            lambda s, u: invitations.share(s, u, pid, data), f"Shared with {email}"
+            lambda s, u: invitations.share(s, u, pid, data),
+            lambda shared: (
+                f"Invitation sent to {shared.email}"
+                if isinstance(shared, InvitationPublic)
+                else f"Shared with {shared.email}"
+            ),
         )
+
+    @signed_in_event
+    def revoke(self, invitation_id: str) -> EventSpec | None:
+        pid, iid = uuid.UUID(self.share_id), uuid.UUID(invitation_id)
+        return self._share_act(
+            lambda s, u: invitations.revoke(s, u, pid, iid), "Invitation withdrawn"
+        )
+
+    @signed_in_event
+    def answer(self, token: str, join: bool) -> list[EventSpec]:
+        """Accept (and open the project) or decline an invitation of the sidebar."""
+        try:
+            if join:
+                project = self._with_user(lambda s, u: invitations.accept(s, u, token))
+            else:
+                self._with_user(lambda s, u: invitations.decline(s, u, token))
+        except DomainError as error:
+            self._with_user(lambda session, user: None)
+            return [rx.toast.error(error.message, duration=6000)]
+        if not join:
+            return [rx.toast("Invitation declined", duration=3000)]
+        return [rx.toast(f"You joined “{project.name}”"), rx.redirect(routes.project(project.id))]
 
     @signed_in_event
     def change_role(self, user_id: str, role: str) -> EventSpec | None:
