@@ -39,6 +39,8 @@ REQUIRED = {
     "skip_occurrence",
     "list_comments",
     "add_comment",
+    "list_members",
+    "share_project",
 }
 
 
@@ -292,3 +294,48 @@ def test_tools_assign_tasks_to_a_projects_people(db: str) -> None:
     assert mine.ok and mine.data["task"]["assignee_id"] == str(owner.id)
     assert nobody.ok and nobody.data["task"]["assignee_id"] is None
     assert not stranger.ok and "not one person of this project" in stranger.summary
+
+
+def test_tools_share_a_project_with_an_account_or_by_invitation(db: str) -> None:
+    with session_scope() as session:
+        owner = auth.register(
+            session,
+            RegisterRequest(email="share-tools@example.com", password="correct horse"),
+            "test",
+        )
+        auth.register(
+            session,
+            RegisterRequest(
+                email="pat-tools@example.com", password="correct horse", display_name="Pat"
+            ),
+            "test",
+        )
+        projects.create_project(session, owner, ProjectCreate(name="Choir"))
+        added = call_tool(
+            session,
+            owner,
+            "share_project",
+            {"project": "choir", "email": "pat-tools@example.com", "role": "viewer"},
+            via="mcp",
+        )
+        invited = call_tool(
+            session,
+            owner,
+            "share_project",
+            {"project": "Choir", "email": "new-tools@example.com"},
+            via="mcp",
+        )
+        refused = call_tool(
+            session,
+            owner,
+            "share_project",
+            {"project": "Choir", "email": "new-tools@example.com", "role": "owner"},
+            via="mcp",
+        )
+        listed = call_tool(session, owner, "list_members", {"project": "Choir"}, via="mcp")
+    assert added.ok and added.summary == "Shared “Choir” with pat-tools@example.com as viewer"
+    assert invited.ok and invited.data["invitation"]["role"] == "editor"
+    assert invited.summary == "Invited new-tools@example.com to “Choir” as editor, by mail"
+    assert not refused.ok and "role" in refused.summary
+    assert listed.ok and "Pat (viewer)" in listed.summary
+    assert "new-tools@example.com (editor, pending)" in listed.summary

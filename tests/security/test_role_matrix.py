@@ -196,6 +196,10 @@ def test_mcp_tools_act_with_the_callers_role(client: TestClient) -> None:
     ]:
         refused = tool("viewer", name, arguments)
         assert refused["isError"] and "edit permission" in str(refused), (name, refused)
+    for role in ("viewer", "editor"):
+        asked = {"project": project["id"], "email": "someone@example.com"}
+        refused = tool(role, "share_project", asked)
+        assert refused["isError"] and "manage_members permission" in str(refused), refused
     assert not tool("editor", "complete_task", {"task": task["id"]})["isError"]
     done = client.get(f"{API}/tasks/{task['id']}", headers=owner).json()
     assert done["completed"] is True and done["title"] == "Shared chore"

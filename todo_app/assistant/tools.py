@@ -26,13 +26,15 @@ from sqlmodel import Session, col, select
 from todo_app.core.dates import due_label
 from todo_app.core.errors import DomainError, FieldError, NotFound
 from todo_app.core.filters import parse_query
-from todo_app.core.people import handles
+from todo_app.core.people import handles, shown_name
 from todo_app.core.projects import Permission
 from todo_app.core.recurrence import describe
 from todo_app.models import Task, User
 from todo_app.schemas import (
     CommentCreate,
     Input,
+    InvitationPublic,
+    MemberAdd,
     ProjectCreate,
     ProjectPublic,
     TaskCreate,
@@ -40,7 +42,15 @@ from todo_app.schemas import (
     TaskPublic,
     TaskUpdate,
 )
-from todo_app.services import comments, listing, outbox, projects, quickadd, tasks
+from todo_app.services import (
+    comments,
+    invitations,
+    listing,
+    outbox,
+    projects,
+    quickadd,
+    tasks,
+)
 
 # Most tasks a listing tool returns to a model (its context is not free).
 LIST_MAX = 50
@@ -147,6 +157,15 @@ class CreateProjectArgs(Input):
     parent: str | None = Field(
         default=None, description="put it inside this project (name or id); 3 levels at most"
     )
+
+
+class ProjectRefArgs(Input):
+    project: str = Field(description="the project's name or id")
+
+
+class ShareProjectArgs(ProjectRefArgs):
+    email: str = Field(description="whom to share with; an address with no account is invited")
+    role: str = Field(default="editor", description="admin, editor, commenter or viewer")
 
 
 class TaskRefArgs(Input):
@@ -560,6 +579,30 @@ def list_projects(session: Session, user: User, args: ListProjectsArgs) -> ToolR
     )
 
 
+def list_members(session: Session, user: User, args: ProjectRefArgs) -> ToolResult:
+    project = resolve_project(session, user, args.project)
+    listed = projects.list_members(session, user, project.id)
+    people = "; ".join(f"{shown_name(m.display_name, m.email)} ({m.role})" for m in listed.items)
+    waiting = "; ".join(f"{i.email} ({i.role}, {i.status})" for i in listed.invitations)
+    return ToolResult(
+        f"“{project.name}” is shared with: {people}"
+        + (f". Invited, no answer yet: {waiting}" if waiting else ""),
+        listed.model_dump(mode="json"),
+    )
+
+
+def share_project(session: Session, user: User, args: ShareProjectArgs) -> ToolResult:
+    project = resolve_project(session, user, args.project)
+    shared = invitations.share(
+        session, user, project.id, MemberAdd(email=args.email, role=args.role)
+    )
+    if isinstance(shared, InvitationPublic):
+        summary = f"Invited {shared.email} to “{project.name}” as {shared.role}, by mail"
+        return ToolResult(summary, {"invitation": shared.model_dump(mode="json")})
+    summary = f"Shared “{project.name}” with {shared.email} as {shared.role}"
+    return ToolResult(summary, {"member": shared.model_dump(mode="json")})
+
+
 def create_project(session: Session, user: User, args: CreateProjectArgs) -> ToolResult:
     parent = resolve_project(session, user, args.parent) if args.parent else None
     created = projects.create_project(
@@ -690,6 +733,19 @@ TOOLS: dict[str, Tool] = {
             "Create a project, at the top or inside another one.",
             CreateProjectArgs,
             create_project,
+        ),
+        Tool(
+            "list_members",
+            "Who a project is shared with, their roles, and the invitations not yet answered.",
+            ProjectRefArgs,
+            list_members,
+        ),
+        Tool(
+            "share_project",
+            "Share a project with someone by email, in a role; without an account they get an "
+            "invitation by mail.",
+            ShareProjectArgs,
+            share_project,
         ),
     )
 }
