@@ -329,6 +329,15 @@ def test_projects_sections_and_subtasks_in_plain_words(db: str) -> None:
     tree = say("list projects")
     assert "- Home renovation (0 open); sections: Paint jobs" in tree
     assert "\n  - Garden (0 open)" in tree and tree.index("Inbox") < tree.index("Garden")
+    shared = say("share Garden with sam@example.com as viewer")
+    assert shared == "Invited sam@example.com to “Garden” as viewer, by mail"
+    assert say("invite kim@example.com to home renovation").startswith(
+        "Invited kim@example.com to “Home renovation” as editor"
+    )
+    members = say("who is in Garden?")
+    assert "sam@example.com (viewer, pending)" in members
+    assert "kim@example.com" not in members
+    assert "could not" in say("share Garden with sam@example.com as boss").lower()
 
     assert say("add sand the door tomorrow ^home renovation/paint jobs").endswith(
         "to Home renovation"

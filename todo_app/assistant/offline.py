@@ -33,7 +33,7 @@ HELP = (
     "“find passport”, “tasks in ^Home”), complete, reopen, skip, rename, reschedule (“move "
     "dentist to friday 10am”), reprioritise or tag them, delete them (after you confirm), and "
     "tell you when a repeating task comes next. Projects too: “list projects”, “create project "
-    "Garden in Home”."
+    "Garden in Home”, “share Garden with sam@example.com as viewer”, “who is in Garden?”."
 )
 YES = {
     "yes",
@@ -105,6 +105,8 @@ class OfflineAssistant:
         if lowered in ("hi", "hello", "hey", "help", "what can you do", "how does this work"):
             return Reply("Hello! " + HELP)
         for handler in (
+            self._share,
+            self._members,
             self._projects,
             self._create_project,
             self._subtask,
@@ -348,6 +350,31 @@ class OfflineAssistant:
             re.I,
         )
         return self._call("list_projects") if asks else None
+
+    def _share(self, text: str) -> Reply | None:
+        match = re.match(
+            r"^(?:share|invite\s+\S+@\S+\s+to)\s+(?:the\s+)?(?:project\s+)?(.+?)"
+            r"(?:\s+with\s+(\S+@\S+))?(?:\s+as\s+(?:an?\s+)?(\w+))?$",
+            text,
+            re.I,
+        )
+        invite = re.match(r"^invite\s+(\S+@\S+)\s+to\s+", text, re.I)
+        email = (match.group(2) if match else None) or (invite.group(1) if invite else None)
+        if not match or not email:
+            return None
+        arguments = {"project": _quoted_or(match.group(1)), "email": email}
+        if match.group(3):
+            arguments["role"] = match.group(3).lower()
+        return self._call("share_project", **arguments)
+
+    def _members(self, text: str) -> Reply | None:
+        match = re.match(
+            r"^(?:who(?:'s| is)\s+(?:in|on)|(?:list|show)(?:\s+the)?\s+members\s+of)\s+"
+            r"(?:the\s+)?(?:project\s+)?(.+?)\??$",
+            text,
+            re.I,
+        )
+        return self._call("list_members", project=_quoted_or(match.group(1))) if match else None
 
     def _create_project(self, text: str) -> Reply | None:
         match = re.match(
