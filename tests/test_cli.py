@@ -339,3 +339,27 @@ def test_projects_sections_subtasks_and_mv(todo, user, backend, tmp_path):
     nothing = todo("mv", door["id"])
     assert nothing.code == 1 and "nothing to move" in nothing.err
     assert "tile the floor" not in {t["title"] for t in _tasks(todo, "--all")}
+
+
+def test_projects_are_shared_and_their_members_listed(todo, user, backend):
+    assert todo("projects", "add", "Allotment").code == 0
+    friend = f"friend-{uuid.uuid4().hex[:6]}@example.com"
+    registered = httpx.post(
+        f"{backend}/api/v1/auth/register",
+        json={"email": friend, "password": "correct horse", "display_name": "Fran"},
+        timeout=10,
+    )
+    assert registered.status_code == 201, registered.text
+    shared = todo("projects", "share", "allotment", friend.upper(), "--role", "viewer")
+    assert shared.code == 0, shared.err
+    assert shared.out.strip() == f"Shared Allotment with {friend} as viewer"
+    invited = todo("projects", "share", "Allotment", "new-" + friend)
+    assert invited.out.strip() == f"Invited new-{friend} to Allotment as editor (by mail)"
+    bad = todo("projects", "share", "Allotment", "someone@example.com", "--role", "boss")
+    assert bad.code == 1 and "role" in bad.err
+    rows = [line.split() for line in todo("projects", "members", "Allotment").out.splitlines()]
+    assert rows[0] == ["NAME", "EMAIL", "ROLE"]
+    assert rows[2] == ["Fran", friend, "viewer"]
+    assert rows[3] == ["(invited)", f"new-{friend}", "editor,", "pending"]
+    listed = json.loads(todo("projects", "members", "Allotment", "--json").out)
+    assert [m["role"] for m in listed["items"]] == ["owner", "viewer"]

@@ -425,6 +425,32 @@ def cmd_projects_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_projects_share(args: argparse.Namespace) -> int:
+    api, _ = _logged_in(args)
+    project = resolve_project(api, args.project)
+    body = {"email": args.email, "role": args.role}
+    shared = api.call("POST", f"/projects/{project['id']}/members", json=body)
+    if "expires_at" in shared:
+        print(f"Invited {shared['email']} to {project['name']} as {shared['role']} (by mail)")
+    else:
+        print(f"Shared {project['name']} with {shared['email']} as {shared['role']}")
+    return 0
+
+
+def cmd_projects_members(args: argparse.Namespace) -> int:
+    api, _ = _logged_in(args)
+    project = resolve_project(api, args.project)
+    listed = api.call("GET", f"/projects/{project['id']}/members")
+    if args.json:
+        print(json.dumps(listed, indent=2))
+        return 0
+    rows = [[m["display_name"] or "-", m["email"], m["role"]] for m in listed["items"]]
+    waiting = listed["invitations"]
+    rows += [["(invited)", i["email"], f"{i['role']}, {i['status']}"] for i in waiting]
+    print(table(["NAME", "EMAIL", "ROLE"], rows))
+    return 0
+
+
 def _each(args: argparse.Namespace, action: str, method: str, suffix: str, verb: str) -> int:
     api, config = _logged_in(args)
     ids = [resolve_id(api, text) for text in args.ids]
@@ -650,6 +676,19 @@ def build_parser() -> argparse.ArgumentParser:
     project_add.add_argument("--color", help="a palette colour: blue, green, berry_red, ...")
     project_add.add_argument("--parent", help="put it inside this project (name or id)")
     project_add.set_defaults(func=cmd_projects_add)
+    share = project_commands.add_parser(
+        "share", help="share a project by email (an address with no account is invited)"
+    )
+    share.add_argument("project", help="the project's name or id")
+    share.add_argument("email")
+    share.add_argument(
+        "--role", default="editor", help="admin, editor, commenter or viewer (default: editor)"
+    )
+    share.set_defaults(func=cmd_projects_share)
+    members = project_commands.add_parser("members", help="who a project is shared with")
+    members.add_argument("project", help="the project's name or id")
+    members.add_argument("--json", action="store_true", help="the members as the API gives them")
+    members.set_defaults(func=cmd_projects_members)
 
     show = commands.add_parser("show", help="a task's fields and next occurrences")
     show.add_argument("id", metavar="ID")
