@@ -3,6 +3,8 @@ roles, invitations by email, transfer, leave)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
 from todo_app.components.projects import menu_trigger
@@ -13,20 +15,34 @@ from todo_app.state.projects import InvitationRow, MemberRow, ProjectRow, Projec
 _MANAGERS = ("owner", "admin")
 
 
+def _two_lines(first: rx.Component, second: rx.Component) -> rx.Component:
+    """A name over a grey line about it, taking the row's free width."""
+    return rx.vstack(first, second, spacing="0", flex="1", min_width="0")
+
+
+def _grey(*text: Any, **props: Any) -> rx.Component:
+    return rx.text(*text, size="1", color_scheme="gray", **props)
+
+
+def _icon_action(
+    icon: str, label: Any, on_click: Any, class_name: str, **props: Any
+) -> rx.Component:
+    return rx.icon_button(
+        rx.icon(icon, size=14),
+        size="1",
+        on_click=on_click,
+        aria_label=label,
+        class_name=class_name,
+        **props,
+    )
+
+
 def shared_row(project: ProjectRow) -> rx.Component:
     """A project someone shares with me: its owner under its name, and my way out."""
     return rx.hstack(
-        rx.vstack(
+        _two_lines(
             rx.link(project.name, href=project.href, size="2", class_name="project-link"),
-            rx.text(
-                project.owner_name + " · " + project.role,
-                size="1",
-                color_scheme="gray",
-                class_name="project-owner",
-            ),
-            spacing="0",
-            flex="1",
-            min_width="0",
+            _grey(project.owner_name + " · " + project.role, class_name="project-owner"),
         ),
         rx.cond(
             project.open_count > 0,
@@ -51,33 +67,24 @@ def shared_row(project: ProjectRow) -> rx.Component:
 
 def _received(invitation: InvitationRow) -> rx.Component:
     return rx.hstack(
-        rx.vstack(
+        _two_lines(
             rx.text(invitation.project, size="2", class_name="name"),
-            rx.text(
-                invitation.note + " · " + invitation.role,
-                size="1",
-                color_scheme="gray",
-            ),
-            spacing="0",
-            flex="1",
-            min_width="0",
+            _grey(invitation.note + " · " + invitation.role),
         ),
-        rx.icon_button(
-            rx.icon("check", size=14),
-            size="1",
+        _icon_action(
+            "check",
+            "Join " + invitation.project,
+            ProjectsState.answer(invitation.key, True),
+            "invitation-accept",
             variant="soft",
-            on_click=ProjectsState.answer(invitation.key, True),
-            aria_label="Join " + invitation.project,
-            class_name="invitation-accept",
         ),
-        rx.icon_button(
-            rx.icon("x", size=14),
-            size="1",
+        _icon_action(
+            "x",
+            "Decline " + invitation.project,
+            ProjectsState.answer(invitation.key, False),
+            "invitation-decline",
             variant="ghost",
             color_scheme="gray",
-            on_click=ProjectsState.answer(invitation.key, False),
-            aria_label="Decline " + invitation.project,
-            class_name="invitation-decline",
         ),
         align="center",
         width="100%",
@@ -137,12 +144,9 @@ def _member(member: MemberRow) -> rx.Component:
     changeable = manager & (member.role != "owner") & ~member.me
     return rx.hstack(
         rx.avatar(fallback=member.name[:2].upper(), size="1", radius="full"),
-        rx.vstack(
+        _two_lines(
             rx.text(member.name, rx.cond(member.me, " (you)", ""), size="2", class_name="name"),
-            rx.text(member.email, size="1", color_scheme="gray"),
-            spacing="0",
-            flex="1",
-            min_width="0",
+            _grey(member.email),
         ),
         rx.cond(
             changeable,
@@ -158,14 +162,13 @@ def _member(member: MemberRow) -> rx.Component:
                         class_name="member-transfer",
                     ),
                 ),
-                rx.icon_button(
-                    rx.icon("user-minus", size=14),
-                    size="1",
+                _icon_action(
+                    "user-minus",
+                    "Remove " + member.name,
+                    ProjectsState.remove_member(member.user_id),
+                    "member-remove",
                     variant="ghost",
                     color_scheme="red",
-                    on_click=ProjectsState.remove_member(member.user_id),
-                    aria_label="Remove " + member.name,
-                    class_name="member-remove",
                 ),
                 align="center",
             ),
@@ -182,25 +185,17 @@ def _member(member: MemberRow) -> rx.Component:
 def _pending(invitation: InvitationRow) -> rx.Component:
     return rx.hstack(
         rx.avatar(fallback="@", size="1", radius="full", variant="soft"),
-        rx.vstack(
+        _two_lines(
             rx.text(invitation.email, size="2", class_name="name"),
-            rx.text(
-                "Invited · " + invitation.role + " · " + invitation.note,
-                size="1",
-                color_scheme="gray",
-            ),
-            spacing="0",
-            flex="1",
-            min_width="0",
+            _grey("Invited · " + invitation.role + " · " + invitation.note),
         ),
-        rx.icon_button(
-            rx.icon("x", size=14),
-            size="1",
+        _icon_action(
+            "x",
+            "Withdraw the invitation of " + invitation.email,
+            ProjectsState.revoke(invitation.key),
+            "invitation-revoke",
             variant="ghost",
             color_scheme="red",
-            on_click=ProjectsState.revoke(invitation.key),
-            aria_label="Withdraw the invitation of " + invitation.email,
-            class_name="invitation-revoke",
         ),
         align="center",
         width="100%",

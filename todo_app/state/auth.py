@@ -226,8 +226,11 @@ class LoginState(AuthState):
         self._store(pair.access_token, pair.refresh_token)
         return rx.redirect(self._next())
 
-    @rx.event
-    def register(self, form: dict[str, str]) -> EventSpec | None:
+    def _create_account(
+        self, form: dict[str, str], email: str, then: Callable[[Session, User], str]
+    ) -> EventSpec | None:
+        """Register `email` with the form's password and name, do `then` as the new account in
+        the same transaction, sign the tab in and go where `then` says."""
         self.error = ""
         self.error_field = ""
         try:
@@ -235,20 +238,26 @@ class LoginState(AuthState):
                 user = auth.register(
                     session,
                     RegisterRequest(
-                        email=form.get("email", ""),
+                        email=email,
                         password=form.get("password", ""),
                         display_name=form.get("display_name", ""),
                         timezone=self.browser_zone,
                     ),
                     self._client(),
                 )
+                with outbox.acting_as(user):
+                    target = then(session, user)
                 pair = auth.issue_tokens(session, user)
         except DomainError as error:
             self.error = error.message
             self.error_field = error.field or ""
             return None
         self._store(pair.access_token, pair.refresh_token)
-        return rx.redirect(routes.HOME)
+        return rx.redirect(target)
+
+    @rx.event
+    def register(self, form: dict[str, str]) -> EventSpec | None:
+        return self._create_account(form, form.get("email", ""), lambda _s, _u: routes.HOME)
 
 
 class InviteState(LoginState):
@@ -292,29 +301,12 @@ class InviteState(LoginState):
     @rx.event
     def join(self, form: dict[str, str]) -> EventSpec | None:
         """Create the invited address's account and join the project, in one go."""
-        self.error = ""
-        self.error_field = ""
-        try:
-            with session_scope() as session:
-                user = auth.register(
-                    session,
-                    RegisterRequest(
-                        email=self.invited_email,
-                        password=form.get("password", ""),
-                        display_name=form.get("display_name", ""),
-                        timezone=self.browser_zone,
-                    ),
-                    self._client(),
-                )
-                with outbox.acting_as(user):
-                    project = invitations.accept(session, user, self._token())
-                pair = auth.issue_tokens(session, user)
-        except DomainError as error:
-            self.error = error.message
-            self.error_field = error.field or ""
-            return None
-        self._store(pair.access_token, pair.refresh_token)
-        return rx.redirect(routes.project(project.id))
+        token = self._token()
+        return self._create_account(
+            form,
+            self.invited_email,
+            lambda session, user: routes.project(invitations.accept(session, user, token).id),
+        )
 
     @signed_in_event
     def accept(self) -> EventSpec | None:
