@@ -16,6 +16,11 @@ The real stack, on one machine:
 `--mutations` REST mutations (default 1,000) go through `/api/v1` from `--clients` threads,
 each the only client of its own user: tasks created, renamed, completed, deleted; daily
 recurring tasks created, completed and skipped; tasks given reminders a few seconds ahead.
+Each user also owns a project shared with two more accounts that only its thread acts as:
+members added (again, after they went), their roles changed, members removed or leaving,
+tasks created there by the owner or an editor and assigned to one of the three (some daily,
+completed or skipped by any editor), comments (some with @mentions) by whoever's role
+allows it.
 A request that gets no answer (connection refused or reset, a 5xx) is not blindly repeated:
 once the backend answers again, the database says whether it was applied (creates carry a
 unique title; completions, skips, renames and deletes are checked on the task), and only an
@@ -35,6 +40,12 @@ checks and prints:
 - no outbox row is unpublished;
 - every event was handled (processed_events) by each consumer group reading its topic, or is
   in that group's dead-letter topic: nothing is stuck outside the DLQ;
+- every shared-project mutation made exactly one event, with exactly one audit row naming
+  the project's owner, the actor and the project;
+- every notification a shared-project mutation must cause (worked out from what the driver
+  did: assigned, mentioned, comment, shared, role, removed; never to the actor, never to a
+  non-member) exists exactly once, traced to its mutation by the request id its events and
+  notification.created events carry; and no other such notification exists;
 
 and writes `bench/results/chaos.json`. Exit status 1 on any violation (2 if the run itself
 failed).
@@ -56,8 +67,10 @@ import threading
 import time
 import uuid
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -70,11 +83,17 @@ from bench.support.database import DEFAULT_ADMIN_URL, migrate, scratch_database
 from bench.support.pipeline import bus_config, start_ray
 from bench.support.run import ROOT, exit_on_sigterm, write_results
 from bench.support.servers import Backend, free_port
+from todo_app.core.events import REQUEST_ID, uuid_of
+from todo_app.core.people import handles
+from todo_app.core.projects import MEMBER_ROLES, ROLE_PERMISSIONS, Permission, Role
 from todo_app.models import (
     AuditLog,
+    Comment,
     Notification,
     OutboxEvent,
     ProcessedEvent,
+    Project,
+    ProjectMember,
     Reminder,
     Task,
     User,
@@ -92,7 +111,7 @@ ACTOR_KINDS = ("relay", "recurrence", "reminders", "notifications", "audit")
 GROUP_TOPICS = {
     "recurrence": ("task-events",),
     "reminders": ("task-events",),
-    "notifications": ("reminders",),
+    "notifications": ("reminders", "task-events"),
     "audit": ("task-events", "reminders", "notifications", "auth-events", "chat-events"),
 }
 _started = time.monotonic()
@@ -147,6 +166,53 @@ class Unavailable(Exception):
 
 
 @dataclass
+class Account:
+    """One user the run signs in as, through its own HTTP client (and token)."""
+
+    email: str
+    http: httpx.Client
+    user_id: uuid.UUID | None = None
+
+    @property
+    def id(self) -> uuid.UUID:
+        assert self.user_id is not None, "not registered yet"
+        return self.user_id
+
+    @property
+    def mention(self) -> str:
+        return "@" + handles("", self.email)[0]
+
+
+@dataclass(frozen=True)
+class Effect:
+    """A shared-project mutation: its request, the one event it makes, who acted, and each
+    (person, notification kind) it must tell."""
+
+    kind: str
+    request_id: str
+    event_type: str
+    actor_id: uuid.UUID
+    told: frozenset[tuple[uuid.UUID, str]]
+
+
+@dataclass
+class SharedTask:
+    created_by: uuid.UUID
+    assignee_id: uuid.UUID | None = None
+
+
+@dataclass
+class Shared:
+    """The client's shared project as its mutations left it."""
+
+    project_id: uuid.UUID | None = None
+    roles: dict[uuid.UUID, str] = field(default_factory=dict)  # its members (not the owner)
+    tasks: dict[uuid.UUID, SharedTask] = field(default_factory=dict)  # not recurring
+    series: list[uuid.UUID] = field(default_factory=list)  # recurring (also in Ledger.series)
+    effects: list[Effect] = field(default_factory=list)
+
+
+@dataclass
 class Ledger:
     """What one client knows it did: only acknowledged or verified mutations count."""
 
@@ -160,8 +226,20 @@ class Ledger:
     kinds: Counter[str] = field(default_factory=Counter)
     retried: Counter[str] = field(default_factory=Counter)
     found_applied: Counter[str] = field(default_factory=Counter)
+    shared: Shared = field(default_factory=Shared)
 
 
+# In the client's shared project, by its owner or a member whose role allows it.
+SHARED_WEIGHTS = {
+    "share": 4,
+    "change_role": 4,
+    "unshare": 3,
+    "leave": 2,
+    "shared_create": 5,
+    "assign": 6,
+    "comment": 10,
+    "advance_shared": 5,
+}
 KINDS = (
     ("create", 18),
     ("create_recurring", 8),
@@ -172,11 +250,15 @@ KINDS = (
     ("rename", 12),
     ("complete", 12),
     ("delete", 8),
+    *SHARED_WEIGHTS.items(),
 )
+# What a shared project's change tells people (todo_app.services.notifications).
+SHARED_NOTIFICATION_KINDS = ("assigned", "mentioned", "comment", "shared", "role", "removed")
 
 
 class Client:
-    """One user's REST client: applies mutations, verifying before any resend."""
+    """One user's REST client: applies mutations, verifying before any resend. The user owns
+    a project shared with two more accounts, which this client also acts as."""
 
     def __init__(
         self, index: int, backend: ChaosBackend, engine: Engine, seed: int, stats: Stats
@@ -187,19 +269,23 @@ class Client:
         self.rng = random.Random(seed * 1000 + index)
         self.stats = stats
         self.ledger = Ledger()
-        self.http = httpx.Client(base_url=f"{backend.base_url}/api/v1", timeout=30)
-        self.email = f"chaos{index}-{uuid.uuid4().hex[:6]}@example.com"
+        self.me = self._account(f"chaos{index}")
+        self.members = [self._account(f"chaos{index}m{n}") for n in (1, 2)]
         self.tomorrow_nine = (datetime.now(UTC) + timedelta(days=1)).replace(
             hour=9, minute=0, second=0, microsecond=0
         )
         self.counter = 0
 
+    def _account(self, name: str) -> Account:
+        http = httpx.Client(base_url=f"{self.backend.base_url}/api/v1", timeout=30)
+        return Account(f"{name}-{uuid.uuid4().hex[:6]}@example.com", http)
+
     # -- HTTP with verification --
 
-    def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    def _send(self, account: Account, method: str, path: str, **kwargs: Any) -> httpx.Response:
         self.stats.in_flight(+1)
         try:
-            response = self.http.request(method, path, **kwargs)
+            response = account.http.request(method, path, **kwargs)
         except httpx.TransportError as exc:
             raise Unavailable(repr(exc)) from exc
         finally:
@@ -213,16 +299,30 @@ class Client:
             pass
         # The fault thread sets `up` once /health/ready answers; give in-flight starts a beat.
 
-    def mutate(self, kind: str, method: str, path: str, applied: Any, **kwargs: Any) -> Any:
-        """Send until acknowledged; after a lost answer ask `applied()` before sending again.
+    def mutate(
+        self,
+        kind: str,
+        method: str,
+        path: str,
+        applied: Any,
+        *,
+        by: Account | None = None,
+        request_id: str | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """Send as `by` (the client's user by default) until acknowledged; after a lost answer
+        ask `applied()` before sending again. Every send carries the same X-Request-ID, which
+        the events the request makes (and the notifications they cause) carry on.
 
         Returns the 2xx response, or whatever `applied()` found (truthy) when the lost request
         had been applied after all.
         """
+        account = by or self.me
+        headers = {"X-Request-ID": request_id or uuid.uuid4().hex}
         while True:
             self._wait_backend()
             try:
-                response = self._send(method, path, **kwargs)
+                response = self._send(account, method, path, headers=headers, **kwargs)
             except Unavailable as exc:
                 self.stats.note(f"client {self.index}: {kind} got no answer ({exc}); verifying")
                 self.ledger.retried[kind] += 1
@@ -234,46 +334,62 @@ class Client:
                     return found
                 continue
             if response.status_code == 401:
-                self.login()
+                self.login(account)
                 continue
             if response.status_code >= 400:
                 status = response.status_code
                 raise RuntimeError(f"{kind}: {method} {path} -> {status} {response.text}")
             return response
 
-    def login(self) -> None:
+    def login(self, account: Account) -> None:
+        credentials = {"email": account.email, "password": PASSWORD}
         while True:
             self._wait_backend()
             try:
-                response = self._send(
-                    "POST", "/auth/login", json={"email": self.email, "password": PASSWORD}
-                )
+                response = self._send(account, "POST", "/auth/login", json=credentials)
             except Unavailable:
                 time.sleep(0.2)
                 continue
             response.raise_for_status()
-            self.http.headers["Authorization"] = f"Bearer {response.json()['access_token']}"
+            account.http.headers["Authorization"] = f"Bearer {response.json()['access_token']}"
             return
 
     def register(self) -> None:
-        def registered() -> bool:
+        """Sign every account up; share a project of the client's user with the other two."""
+        for account in (self.me, *self.members):
+            self._register(account)
+        self.ledger.user_id = self.me.user_id
+        name = f"Shared c{self.index} {uuid.uuid4().hex[:6]}"
+
+        def made() -> dict[str, Any] | None:
             with self.engine.connect() as connection:
-                row = connection.execute(select(User.id).where(User.email == self.email)).first()
-            return row is not None
+                row = connection.execute(
+                    select(Project.id).where(Project.owner_id == self.me.id, Project.name == name)
+                ).first()
+            return {"id": str(row[0])} if row else None
+
+        result = self.mutate("create_project", "POST", "/projects", made, json={"name": name})
+        self.ledger.shared.project_id = uuid.UUID(_body(result)["id"])
+        for member, role in zip(self.members, ("editor", "commenter"), strict=True):
+            self._share(self.me, member, role)
+
+    def _register(self, account: Account) -> None:
+        def user_id() -> Any:
+            with self.engine.connect() as connection:
+                return connection.execute(
+                    select(User.id).where(User.email == account.email)
+                ).scalar_one_or_none()
 
         self.mutate(
             "register",
             "POST",
             "/auth/register",
-            registered,
-            json={"email": self.email, "password": PASSWORD, "timezone": "UTC"},
+            lambda: user_id() is not None,
+            by=account,
+            json={"email": account.email, "password": PASSWORD, "timezone": "UTC"},
         )
-        self.login()
-        with self.engine.connect() as connection:
-            user_id = connection.execute(
-                select(User.id).where(User.email == self.email)
-            ).scalar_one()
-        self.ledger.user_id = uuid.UUID(str(user_id))
+        self.login(account)
+        account.user_id = uuid_of(user_id())
 
     # -- database look-ups for verification and bookkeeping --
 
@@ -297,6 +413,25 @@ class Client:
             ).all()
         return [_aware(row[0]) for row in rows]
 
+    def _member_role(self, user_id: uuid.UUID) -> str | None:
+        with self.engine.connect() as connection:
+            return connection.execute(
+                select(ProjectMember.role).where(
+                    ProjectMember.project_id == self.ledger.shared.project_id,
+                    ProjectMember.user_id == user_id,
+                )
+            ).scalar_one_or_none()
+
+    def _assignee(self, task_id: uuid.UUID) -> uuid.UUID | None:
+        with self.engine.connect() as connection:
+            found = connection.execute(select(Task.assignee_id).where(Task.id == task_id))
+            return uuid_of(found.scalar_one())
+
+    def _comment_by_text(self, text: str) -> dict[str, Any] | None:
+        with self.engine.connect() as connection:
+            row = connection.execute(select(Comment.id).where(Comment.text == text)).first()
+        return {"id": str(row[0])} if row else None
+
     def _open_occurrence(self, series_id: uuid.UUID) -> tuple[uuid.UUID, datetime]:
         with self.engine.connect() as connection:
             row = connection.execute(
@@ -314,11 +449,13 @@ class Client:
         self.counter += 1
         return f"{label} c{self.index} #{self.counter} {uuid.uuid4().hex[:6]}"
 
-    def _create(self, kind: str, body: dict[str, Any]) -> uuid.UUID:
+    def _create(self, kind: str, body: dict[str, Any], **how: Any) -> uuid.UUID:
+        """Create a task (`how`: mutate's `by` and `request_id`); returns its id."""
         title = body["title"]
-        result = self.mutate(kind, "POST", "/tasks", lambda: self._task_by_title(title), json=body)
-        data = result.json() if isinstance(result, httpx.Response) else result
-        task_id = uuid.UUID(data["id"])
+        result = self.mutate(
+            kind, "POST", "/tasks", lambda: self._task_by_title(title), json=body, **how
+        )
+        task_id = uuid.UUID(_body(result)["id"])
         self.ledger.titles[task_id] = title
         return task_id
 
@@ -331,8 +468,13 @@ class Client:
                 continue
             if kind in ("add_reminder", "rename", "complete", "delete") and not ledger.plain:
                 continue
+            shared = self._shared_plan(kind) if kind in SHARED_WEIGHTS else None
+            if kind in SHARED_WEIGHTS and shared is None:
+                continue
             break
-        if kind == "create":
+        if shared is not None:
+            shared()
+        elif kind == "create":
             ledger.plain.append(self._create(kind, {"title": self._title("Task")}))
         elif kind == "create_recurring":
             body = {
@@ -349,18 +491,8 @@ class Client:
             task_id = self._create(kind, body)
             ledger.reminded[task_id] = [remind_at]
         elif kind in ("complete_recurring", "skip_recurring"):
-            series_id = self.rng.choice(sorted(ledger.series))
-            task_id, slot = self._open_occurrence(series_id)
             verb = "complete" if kind == "complete_recurring" else "skip"
-
-            def advanced() -> bool:
-                row = self._task(task_id)
-                return bool(row[0] if verb == "complete" else row[1] is not None)
-
-            self.mutate(kind, "POST", f"/tasks/{task_id}/{verb}", advanced)
-            ledger.series[series_id] += 1
-            if verb == "skip":
-                ledger.skipped_slots.add((series_id, slot))
+            self._advance(kind, self.rng.choice(sorted(ledger.series)), verb)
         else:
             task_id = self.rng.choice(ledger.plain)
             if kind == "add_reminder":
@@ -402,6 +534,235 @@ class Client:
                 ledger.plain.remove(task_id)
         ledger.kinds[kind] += 1
         return kind
+
+    def _advance(self, kind: str, series_id: uuid.UUID, verb: str, **how: Any) -> None:
+        """Complete or skip the series' open occurrence (`how`: mutate's `by`, `request_id`)."""
+        task_id, slot = self._open_occurrence(series_id)
+
+        def advanced() -> bool:
+            row = self._task(task_id)
+            return bool(row[0] if verb == "complete" else row[1] is not None)
+
+        self.mutate(kind, "POST", f"/tasks/{task_id}/{verb}", advanced, **how)
+        self.ledger.series[series_id] += 1
+        if verb == "skip":
+            self.ledger.skipped_slots.add((series_id, slot))
+
+    # -- the shared project --
+
+    def _role(self, account: Account) -> str | None:
+        return Role.owner.value if account is self.me else self.ledger.shared.roles.get(account.id)
+
+    def _may(self, permission: Permission) -> list[Account]:
+        """Who may do `permission` in the shared project now (the owner always may)."""
+        return [
+            account
+            for account in (self.me, *self.members)
+            if (role := self._role(account)) is not None
+            and permission in ROLE_PERMISSIONS[Role(role)]
+        ]
+
+    def _shared_plan(self, kind: str) -> Callable[[], None] | None:
+        """`kind` in the shared project, by someone whose role allows it, drawn now; None when
+        nothing of the kind can be done."""
+        rng = self.rng
+        shared = self.ledger.shared
+        inside = [m for m in self.members if m.id in shared.roles]
+        outside = [m for m in self.members if m.id not in shared.roles]
+        managers = self._may(Permission.manage_members)
+        if kind == "share":
+            if not outside:
+                return None
+            return partial(
+                self._share, rng.choice(managers), rng.choice(outside), rng.choice(MEMBER_ROLES)
+            )
+        if kind in ("change_role", "unshare"):
+            pairs = [
+                (actor, member) for actor in managers for member in inside if actor is not member
+            ]
+            if not pairs:
+                return None
+            actor, member = rng.choice(pairs)
+            if kind == "unshare":
+                return partial(self._unshare, actor, member)
+            role = rng.choice([r for r in MEMBER_ROLES if r != shared.roles[member.id]])
+            return partial(self._change_role, actor, member, role)
+        if kind == "leave":
+            return partial(self._leave, rng.choice(inside)) if inside else None
+        people = [self.me, *inside]
+        if kind == "shared_create":
+            assignee = rng.choice([None, *people])
+            actor = rng.choice(self._may(Permission.edit))
+            return partial(self._shared_create, actor, assignee, rng.random() < 0.3)
+        if kind == "advance_shared":
+            if not shared.series:
+                return None
+            verb = rng.choice(("complete", "complete", "skip"))
+            actor = rng.choice(self._may(Permission.edit))
+            return partial(self._advance_shared, actor, rng.choice(shared.series), verb)
+        if not shared.tasks:
+            return None
+        task_id = rng.choice(sorted(shared.tasks))
+        if kind == "assign":
+            current = shared.tasks[task_id].assignee_id
+            others = [p for p in people if p.id != current]
+            actor = rng.choice(self._may(Permission.edit))
+            return partial(self._assign, actor, task_id, rng.choice(others)) if others else None
+        mentioned = rng.sample([self.me, *self.members], rng.choice((0, 0, 1, 2)))
+        return partial(self._comment, rng.choice(self._may(Permission.comment)), task_id, mentioned)
+
+    def _expect(
+        self, kind: str, request_id: str, event_type: str, actor: Account, told: set[Any]
+    ) -> None:
+        """Note what a shared mutation must have made: one event, and each notification of
+        `told` except to its actor (nobody is told of their own doing)."""
+        self.ledger.shared.effects.append(
+            Effect(
+                kind,
+                request_id,
+                event_type,
+                actor.id,
+                frozenset((person, what) for person, what in told if person != actor.id),
+            )
+        )
+
+    def _share(self, actor: Account, member: Account, role: str) -> None:
+        shared = self.ledger.shared
+        request_id = uuid.uuid4().hex
+        self.mutate(
+            "share",
+            "POST",
+            f"/projects/{shared.project_id}/members",
+            lambda: self._member_role(member.id) is not None,
+            by=actor,
+            request_id=request_id,
+            json={"email": member.email, "role": role},
+        )
+        shared.roles[member.id] = role
+        self._expect("share", request_id, "project.member_added", actor, {(member.id, "shared")})
+
+    def _change_role(self, actor: Account, member: Account, role: str) -> None:
+        shared = self.ledger.shared
+        request_id = uuid.uuid4().hex
+        self.mutate(
+            "change_role",
+            "PATCH",
+            f"/projects/{shared.project_id}/members/{member.id}",
+            lambda: self._member_role(member.id) == role,
+            by=actor,
+            request_id=request_id,
+            json={"role": role},
+        )
+        shared.roles[member.id] = role
+        self._expect(
+            "change_role", request_id, "project.member_updated", actor, {(member.id, "role")}
+        )
+
+    def _unshare(self, actor: Account, member: Account) -> None:
+        request_id = uuid.uuid4().hex
+        self.mutate(
+            "unshare",
+            "DELETE",
+            f"/projects/{self.ledger.shared.project_id}/members/{member.id}",
+            lambda: self._member_role(member.id) is None,
+            by=actor,
+            request_id=request_id,
+        )
+        self._gone(member)
+        self._expect(
+            "unshare", request_id, "project.member_removed", actor, {(member.id, "removed")}
+        )
+
+    def _leave(self, member: Account) -> None:
+        request_id = uuid.uuid4().hex
+        self.mutate(
+            "leave",
+            "POST",
+            f"/projects/{self.ledger.shared.project_id}/leave",
+            lambda: self._member_role(member.id) is None,
+            by=member,
+            request_id=request_id,
+        )
+        self._gone(member)
+        self._expect("leave", request_id, "project.member_removed", member, set())
+
+    def _gone(self, member: Account) -> None:
+        """A member removed or left: as the app does, they are assigned none of its tasks."""
+        shared = self.ledger.shared
+        del shared.roles[member.id]
+        for task in shared.tasks.values():
+            if task.assignee_id == member.id:
+                task.assignee_id = None
+
+    def _shared_create(self, actor: Account, assignee: Account | None, daily: bool) -> None:
+        shared = self.ledger.shared
+        request_id = uuid.uuid4().hex
+        body: dict[str, Any] = {
+            "title": self._title("Shared"),
+            "project_id": str(shared.project_id),
+        }
+        if assignee is not None:
+            body["assignee_id"] = str(assignee.id)
+        if daily:
+            body |= {"due_at": self.tomorrow_nine.isoformat(), "rrule": "FREQ=DAILY"}
+        task_id = self._create("shared_create", body, by=actor, request_id=request_id)
+        if daily:
+            shared.series.append(task_id)
+            self.ledger.series[task_id] = 0
+            self.ledger.series_first[task_id] = self.tomorrow_nine
+        else:
+            shared.tasks[task_id] = SharedTask(actor.id, assignee.id if assignee else None)
+        told = {(assignee.id, "assigned")} if assignee is not None else set()
+        self._expect("shared_create", request_id, "task.created", actor, told)
+
+    def _advance_shared(self, actor: Account, series_id: uuid.UUID, verb: str) -> None:
+        """Complete or skip an occurrence: its successor keeps the assignee, and nobody is
+        told (nobody assigned anything)."""
+        request_id = uuid.uuid4().hex
+        kind = "advance_shared"
+        self._advance(kind, series_id, verb, by=actor, request_id=request_id)
+        event_type = "task.completed" if verb == "complete" else "task.skipped"
+        self._expect(kind, request_id, event_type, actor, set())
+
+    def _assign(self, actor: Account, task_id: uuid.UUID, assignee: Account) -> None:
+        request_id = uuid.uuid4().hex
+        self.mutate(
+            "assign",
+            "PATCH",
+            f"/tasks/{task_id}",
+            lambda: self._assignee(task_id) == assignee.id,
+            by=actor,
+            request_id=request_id,
+            json={"assignee_id": str(assignee.id)},
+        )
+        self.ledger.shared.tasks[task_id].assignee_id = assignee.id
+        self._expect("assign", request_id, "task.updated", actor, {(assignee.id, "assigned")})
+
+    def _comment(self, actor: Account, task_id: uuid.UUID, mentioned: list[Account]) -> None:
+        shared = self.ledger.shared
+        request_id = uuid.uuid4().hex
+        text = " ".join([self._title("Note"), *(person.mention for person in mentioned)])
+        self.mutate(
+            "comment",
+            "POST",
+            f"/tasks/{task_id}/comments",
+            lambda: self._comment_by_text(text),
+            by=actor,
+            request_id=request_id,
+            json={"text": text},
+        )
+        # Told: who is mentioned, else the task's creator and assignee; members only.
+        inside = {self.me.id, *shared.roles}
+        task = shared.tasks[task_id]
+        named = {person.id for person in mentioned} & inside
+        concerned = {task.created_by, task.assignee_id} & inside - named
+        told = {(p, "mentioned") for p in named} | {(p, "comment") for p in concerned}
+        self._expect("comment", request_id, "comment.created", actor, told)
+
+
+def _body(result: Any) -> dict[str, Any]:
+    """What `Client.mutate` gave: a response's JSON, or what its verification found."""
+    return result.json() if isinstance(result, httpx.Response) else result
 
 
 def _now_ms() -> datetime:
@@ -709,7 +1070,103 @@ def check(
                     f"not handled by {group}"
                 )
     row("events handled by each consumer (or in its DLQ)", expected, found, problems)
+
+    check_shared(engine, clients, dead_ids, row)
     return table
+
+
+def check_shared(
+    engine: Engine,
+    clients: list[Client],
+    dead_ids: set[tuple[str, str]],
+    row: Callable[[str, int, int, list[str]], None],
+) -> None:
+    """The shared projects' rows of the table, from what the drivers did.
+
+    A mutation's events carry its X-Request-ID, and so do the notification.created events of
+    what they caused (written with each notification): so each notification is traced to the
+    mutation that caused it, and each mutation to its one event and that event's audit row.
+    """
+    effects = [(client, e) for client in clients for e in client.ledger.shared.effects]
+    events: dict[tuple[str, str], list[str]] = defaultdict(list)  # (request, type) -> ids
+    caused_by: dict[str, str] = {}  # notification id -> the request that caused it
+    for r in _rows(engine, select(OutboxEvent.id, OutboxEvent.payload)):
+        request_id = r.payload.get(REQUEST_ID)
+        if r.payload["type"] == "notification.created":
+            caused_by[str(r.payload["data"]["notification_id"])] = str(request_id)
+        elif request_id:
+            events[(str(request_id), r.payload["type"])].append(str(r.id))
+
+    # 7. One event per mutation, and one audit row for it: whose, who did it, where.
+    audits: dict[str, list[Any]] = defaultdict(list)
+    for r in _rows(
+        engine,
+        select(AuditLog.event_id, AuditLog.user_id, AuditLog.actor_id, AuditLog.project_id),
+    ):
+        audits[r.event_id].append(r)
+    one_event = one_audit = 0
+    event_problems: list[str] = []
+    audit_problems: list[str] = []
+    for client, effect in effects:
+        made = events[(effect.request_id, effect.event_type)]
+        what = f"{effect.kind} (request {effect.request_id})"
+        if len(made) != 1:
+            event_problems.append(f"{what}: {len(made)} {effect.event_type} events")
+            continue
+        one_event += 1
+        rows = audits[made[0]]
+        expected = (client.me.id, effect.actor_id, client.ledger.shared.project_id)
+        got = [(uuid_of(a.user_id), uuid_of(a.actor_id), uuid_of(a.project_id)) for a in rows]
+        if got == [expected]:
+            one_audit += 1
+        elif (made[0], "audit") not in dead_ids:
+            audit_problems.append(f"{what}: audit rows {got}, expected [{expected}]")
+    row("shared-project mutations, each one event", len(effects), one_event, event_problems)
+    row(
+        "shared-project audit rows, each exactly once (whose, actor, project)",
+        len(effects),
+        one_audit,
+        audit_problems,
+    )
+
+    # 8. Each person a mutation concerned told once, of the right kind; nobody else told.
+    told = Counter(
+        (caused_by.get(str(n.id), "?"), uuid_of(n.user_id), n.kind)
+        for n in _rows(
+            engine,
+            select(Notification.id, Notification.user_id, Notification.kind).where(
+                col(Notification.kind).in_(SHARED_NOTIFICATION_KINDS)
+            ),
+        )
+    )
+    wanted = {
+        (effect.request_id, person, what): effect
+        for _, effect in effects
+        for person, what in effect.told
+    }
+    handled_late = {
+        effect.request_id
+        for _, effect in effects
+        for event_id in events[(effect.request_id, effect.event_type)]
+        if (event_id, "notifications") in dead_ids
+    }
+    found = 0
+    problems = []
+    for key, effect in wanted.items():
+        if told[key] == 1:
+            found += 1
+        elif effect.request_id not in handled_late:
+            problems.append(
+                f"{effect.kind} (request {key[0]}): {key[1]} told {key[2]} x{told[key]}"
+            )
+    by_request = {effect.request_id: effect.kind for _, effect in effects}
+    problems += [
+        f"unexpected: {what} to {person} x{count} "
+        f"({by_request.get(request_id, 'no shared mutation')}, request {request_id})"
+        for (request_id, person, what), count in told.items()
+        if (request_id, person, what) not in wanted
+    ]
+    row("shared-project notifications, each exactly once", len(wanted), found, problems)
 
 
 def settled(table: list[dict[str, Any]]) -> bool:
@@ -845,6 +1302,17 @@ def run(args: argparse.Namespace, database_url: str, workdir: Path) -> int:
             f"({dict(Counter(entry['target'] for entry in injector.log))}); "
             f"mutations: {dict(kinds)}; dead letters: {len(letters)}"
         )
+        effects = [effect for c in clients for effect in c.ledger.shared.effects]
+        shared = {
+            "people": len(clients) * (1 + len(clients[0].members)),
+            "mutations": len(effects),
+            "kinds": dict(Counter(effect.kind for effect in effects)),
+            "notifications": sum(len(effect.told) for effect in effects),
+        }
+        print(
+            f"shared projects: {shared['mutations']} mutations by {shared['people']} people "
+            f"({shared['kinds']}); {shared['notifications']} notifications expected"
+        )
         print("violations:", violations, "(PASS)" if violations == 0 else "(FAIL)")
         path = write_results(
             "chaos",
@@ -859,6 +1327,7 @@ def run(args: argparse.Namespace, database_url: str, workdir: Path) -> int:
                 "workload_s": round(workload_s, 1),
                 "settle_s": round(settle_s, 1),
                 "mutation_kinds": dict(kinds),
+                "shared": shared,
                 "requests_without_answer": dict(retried),
                 "found_applied_on_verify": dict(
                     sum((c.ledger.found_applied for c in clients), Counter())

@@ -147,7 +147,7 @@ def chaos(result: dict[str, Any]) -> list[Row]:
         target = fault["target"] if fault["target"] in ("broker", "backend") else "actors"
         faults[target] = faults.get(target, 0) + 1
     checks = sum(entry["expected"] for entry in result["invariants"])
-    return [
+    rows = [
         {
             "metric": f"fault campaign: {result['mutations']:,} REST mutations "
             f"({result['database']}), {len(result['faults'])} faults "
@@ -160,6 +160,28 @@ def chaos(result: dict[str, Any]) -> list[Row]:
             "verdict": mark(result["violations"] == 0),
         }
     ]
+    shared = result.get("shared")
+    if shared:
+        rows.append(chaos_shared(shared, result["invariants"]))
+    return rows
+
+
+def chaos_shared(shared: dict[str, Any], invariants: list[dict[str, Any]]) -> Row:
+    """The fault campaign's shared-project mutations: each notification and audit row once."""
+    entries = {e["invariant"]: e for e in invariants if e["invariant"].startswith("shared-")}
+    notified = entries["shared-project notifications, each exactly once"]
+    audited = entries["shared-project audit rows, each exactly once (whose, actor, project)"]
+    violations = sum(e["violations"] for e in entries.values())
+    return {
+        "metric": f"fault campaign, shared projects: {shared['mutations']} mutations by "
+        f"{shared['people']} people (members added, roles, removals, assignments, comments)",
+        "measured": f"notifications {notified['found']}/{notified['expected']}, audit rows "
+        f"{audited['found']}/{audited['expected']} exactly once; {violations} violations",
+        "baseline": "-",
+        "ratio": "-",
+        "target": "each exactly once",
+        "verdict": mark(violations == 0),
+    }
 
 
 def load(result: dict[str, Any]) -> list[Row]:

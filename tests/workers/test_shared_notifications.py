@@ -6,13 +6,14 @@ from __future__ import annotations
 import email
 import email.policy
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from todo_app.bus import BusConfig
+from todo_app.bus import BusConfig, validate_envelope
 from todo_app.db import get_engine, session_scope
-from todo_app.models import Notification, User
+from todo_app.models import Notification, OutboxEvent, Task, User
 from todo_app.schemas import (
     CommentCreate,
     MemberAdd,
@@ -157,3 +158,46 @@ def test_an_invitation_is_mailed_with_a_link_that_lets_its_reader_in(
     with Session(get_engine(db)) as session:
         (row,) = session.exec(select(Notification).where(Notification.kind == "invited")).all()
     assert (row.user_id, row.email) == (None, "new.person@example.com")
+
+
+def test_the_next_occurrence_of_an_assigned_task_tells_nobody(db: str, bus: BusConfig) -> None:
+    """The owner completes, then skips, a weekly task assigned to a member: each next
+    occurrence keeps its assignee, but nobody assigned anything, so nobody is told again."""
+    owner = _register(db, "olive@example.com", "Olive Owner", mail=False)
+    member = _register(db, "max@example.com", "Max Member", mail=False)
+    project = _as(db, owner, lambda s, u: projects.create_project(s, u, ProjectCreate(name="Home")))
+    add = MemberAdd(email="max@example.com", role="editor")
+    _as(db, owner, lambda s, u: invitations.share(s, u, project.id, add))
+    due = (datetime.now(UTC) + timedelta(days=1)).replace(microsecond=0).isoformat()
+    bins = TaskCreate(
+        title="Take out the bins",
+        project_id=project.id,
+        assignee_id=member.id,
+        due_at=due,
+        rrule="FREQ=WEEKLY",
+    )
+    first = _as(db, owner, lambda s, u: tasks.create_task(s, u, bins))
+    _as(db, owner, lambda s, u: tasks.complete_task(s, u, first.id))
+    with Session(get_engine(db)) as session:
+        second = session.exec(
+            select(Task).where(Task.series_id == first.id, col(Task.completed).is_(False))
+        ).one()
+    assert second.assignee_id == member.id
+    _as(db, owner, lambda s, u: tasks.skip_task(s, u, second.id))
+
+    # Every event, in order, through the worker's handler as its consumer would.
+    with Session(get_engine(db)) as session:
+        queued = session.exec(select(OutboxEvent).order_by(col(OutboxEvent.seq))).all()
+        envelopes = [row.payload for row in queued]
+    assert sum(e["type"] == "task.created" for e in envelopes) == 3
+    worker = NotificationsWorker(bus=bus, database_url=db, mail=False)
+    for envelope in envelopes:
+        with session_scope(db) as session:
+            worker.handle(session, validate_envelope(envelope))
+
+    with Session(get_engine(db)) as session:
+        told = sorted((r.user_id, r.kind, r.title) for r in session.exec(select(Notification)))
+    assert told == [
+        (member.id, "assigned", "Olive Owner assigned you “Take out the bins”"),
+        (member.id, "shared", "Olive Owner shared “Home” with you (editor)"),
+    ]

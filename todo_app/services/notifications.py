@@ -155,7 +155,9 @@ def create_for_event(session: Session, event_type: str, data: dict[str, Any]) ->
     if event_type in ("task.created", "task.updated"):
         snapshot = data.get("task") or {}
         assignee = uuid_of(snapshot.get("assignee_id"))
-        newly = event_type == "task.created" or "assignee_id" in (data.get("changed") or [])
+        # A recurring task's next occurrence keeps its assignee: nobody assigned anything.
+        made_new = event_type == "task.created" and data.get("reason") != "recurrence"
+        newly = made_new or "assignee_id" in (data.get("changed") or [])
         if assignee is not None and assignee != actor_id and newly:
             title = f"{actor} assigned you “{snapshot.get('title', '')}”"
             made.append(
