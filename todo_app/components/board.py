@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import reflex as rx
+from reflex.event import passthrough_event_spec
 
 from todo_app.components.dnd import DND_CORE, DND_SORTABLE, DND_UTILITIES, dnd_context
 from todo_app.state.board import BoardCard, BoardColumn, BoardState
+from todo_app.state.editor import EditorState
+from todo_app.state.project import ProjectPageState
 
 VIRTUAL = "@tanstack/react-virtual@3.14.28"
 _COLUMN = rx.asset("board_column.jsx", shared=True)
@@ -28,6 +31,7 @@ BOARD_STYLE = {
         "background": "var(--color-panel-solid)",
         "boxShadow": "var(--shadow-2)",
     },
+    "& .board-card[data-fixed=true]": {"cursor": "pointer"},
     "& .board-card-overlay": {"cursor": "grabbing", "boxShadow": "var(--shadow-4)"},
     "& .board-card:focus-visible": {"outline": "2px solid var(--accent-8)"},
     # The padding keeps the cards' shadows inside the column's scroll area, which clips.
@@ -69,6 +73,10 @@ class BoardColumnCards(rx.Component):
     cards: rx.Var[list[BoardCard]]
     # Every card id of the column, in order: a drop's index is the one in the whole column.
     items: rx.Var[list[str]]
+    # The cards stay where they are (a reader's board): no drag, by pointer or keyboard.
+    disabled: rx.Var[bool]
+    # A card clicked: its task's id.
+    on_open: rx.EventHandler[passthrough_event_spec(str)]
 
 
 class BoardCardOverlay(rx.Component):
@@ -111,9 +119,11 @@ def _column(column: BoardColumn) -> rx.Component:
             column_id=column.id,
             cards=column.cards,
             items=column.card_ids,
+            disabled=~ProjectPageState.can_edit,
+            on_open=EditorState.open_task,
             class_name="column-cards",
         ),
-        _add_card(column),
+        rx.cond(ProjectPageState.can_edit, _add_card(column)),
         class_name="board-column",
         data_column=column.id,
         data_name=column.name,
@@ -145,7 +155,8 @@ def _add_column() -> rx.Component:
 
 
 def board_view() -> rx.Component:
-    """The board of the route's project (BoardState.load fills it)."""
+    """The board of the route's project (BoardState.load fills it); who may not edit the
+    project opens its cards without moving or adding any."""
     return rx.cond(
         BoardState.view_error != "",
         rx.callout(BoardState.view_error, icon="triangle-alert", color_scheme="red"),
@@ -153,7 +164,7 @@ def board_view() -> rx.Component:
             dnd_context(
                 rx.hstack(
                     rx.foreach(BoardState.columns, _column),
-                    _add_column(),
+                    rx.cond(ProjectPageState.can_edit, _add_column()),
                     align="start",
                     spacing="3",
                 ),

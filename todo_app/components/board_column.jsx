@@ -48,8 +48,18 @@ function useDraggedId() {
 }
 
 // `items` holds every card id of the column, mounted or not, so that a drop's index is the
-// index in the whole column; an empty column is a drop target itself.
-export function BoardColumnCards({ columnId, cards, items, ref, style, ...props }) {
+// index in the whole column; an empty column is a drop target itself. `disabled`: the cards
+// stay put (a reader's board). A click on a card calls `onOpen` with its id.
+export function BoardColumnCards({
+  columnId,
+  cards,
+  items,
+  disabled,
+  onOpen,
+  ref,
+  style,
+  ...props
+}) {
   const scrollRef = useRef(null);
   const dragged = useDraggedId();
   const draggedIndex = dragged === null ? -1 : items.indexOf(dragged);
@@ -81,7 +91,12 @@ export function BoardColumnCards({ columnId, cards, items, ref, style, ...props 
     [ref],
   );
   return (
-    <SortableContext items={items} id={columnId} strategy={verticalListSortingStrategy}>
+    <SortableContext
+      items={items}
+      id={columnId}
+      strategy={verticalListSortingStrategy}
+      disabled={Boolean(disabled)}
+    >
       <DroppableArea
         id={columnId}
         disabled={cards.length > 0}
@@ -103,6 +118,10 @@ export function BoardColumnCards({ columnId, cards, items, ref, style, ...props 
                 data-id={card.id}
                 data-title={card.title}
                 aria-label={card.title}
+                onClick={() => onOpen?.(card.id)}
+                // A draggable card's Enter picks it up (dnd-kit's keyboard sensor replaces
+                // this handler); a fixed one's opens it.
+                onKeyDown={(event) => event.key === "Enter" && onOpen?.(card.id)}
                 style={{ position: "absolute", top: row.start, left: 0, width: "100%" }}
               >
                 <CardContent card={card} />

@@ -1,4 +1,5 @@
-"""A project's calendar: month and week grids of due tasks, dragged to another day."""
+"""A project's calendar: month and week grids of due tasks, dragged to another day and
+opened with a click; who may not edit the project only opens them."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import reflex as rx
 
 from todo_app.components.fullcalendar import full_calendar
 from todo_app.state.board import CalendarState
+from todo_app.state.editor import EditorState
+from todo_app.state.project import ProjectPageState
 
 # Next occurrences are not tasks yet: dashed and faded, so they never pass for one.
 CALENDAR_STYLE = {
@@ -16,14 +19,16 @@ CALENDAR_STYLE = {
         "background": "transparent",
         "color": "var(--gray-11)",
     },
-    "& .fc .cal-task": {"cursor": "grab"},
+    "& .fc .cal-task, & .fc .cal-future": {"cursor": "pointer"},
+    "& .fc .cal-task.fc-event-draggable": {"cursor": "grab"},
     "& .fc .cal-high": {"borderLeft": "3px solid var(--red-9)"},
 }
 
 
 def _add_form() -> rx.Component:
+    """The task to add on the day clicked; none for who may not edit the project."""
     return rx.cond(
-        CalendarState.new_due != "",
+        (CalendarState.new_due != "") & ProjectPageState.can_edit,
         rx.form(
             rx.hstack(
                 rx.text("Add a task on ", CalendarState.new_due_label, size="2"),
@@ -61,13 +66,14 @@ def calendar_view() -> rx.Component:
                     },
                     button_text={"today": "Today", "month": "Month", "week": "Week"},
                     events=CalendarState.events,
-                    editable=True,
+                    editable=ProjectPageState.can_edit,
                     time_zone=CalendarState.user_timezone,
                     first_day=1,
                     height="auto",
                     day_max_event_rows=4,
                     event_drop=CalendarState.reschedule,
                     date_click=CalendarState.pick_day,
+                    event_click=EditorState.open_task,
                 ),
                 id="calendar",
                 data_loaded=CalendarState.calendar_loaded.to_string(),

@@ -21,6 +21,9 @@ function useMergedRef(setNodeRef, ref) {
 export function SortableItem({ id, data, ref, style: placement, children, ...props }) {
   const { attributes, listeners, setNodeRef, transform, transition, isDragging } =
     useSortable({ id, data });
+  // An item its SortableContext keeps in place is a plain button: not "disabled", not "sortable".
+  const fixed = attributes["aria-disabled"];
+  const { role, tabIndex } = attributes;
   const mergedRef = useMergedRef(setNodeRef, ref);
   const style = {
     position: "relative",
@@ -34,8 +37,9 @@ export function SortableItem({ id, data, ref, style: placement, children, ...pro
     <div
       ref={mergedRef}
       data-dragging={isDragging ? "true" : undefined}
+      data-fixed={fixed ? "true" : undefined}
       {...props}
-      {...attributes}
+      {...(fixed ? { role, tabIndex } : attributes)}
       {...listeners}
       style={style}
     >

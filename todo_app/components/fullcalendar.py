@@ -50,6 +50,12 @@ def _date_click_spec(info: rx.Var[Any]) -> tuple[rx.Var[str], rx.Var[bool]]:
     )
 
 
+def _event_click_spec(info: rx.Var[Any]) -> tuple[rx.Var[str]]:
+    """(the clicked event's id up to any ":", which a recurring task's next occurrences add to
+    the task's id)."""
+    return (rx.Var(f"String({info}.event.id).split(':')[0]").to(str),)
+
+
 class FullCalendar(rx.Component):
     library = f"@fullcalendar/react@{VERSION}"
     tag = "FullCalendar"
@@ -70,6 +76,7 @@ class FullCalendar(rx.Component):
     event_time_format: rx.Var[dict[str, Any]]
     event_drop: rx.EventHandler[_drop_spec]
     date_click: rx.EventHandler[_date_click_spec]
+    event_click: rx.EventHandler[_event_click_spec]
 
     @classmethod
     def create(cls, *children: Any, **props: Any) -> rx.Component:

@@ -43,7 +43,7 @@ def project_header() -> rx.Component:
 
 
 def section_heading(group: TaskGroup) -> rx.Component:
-    """A section's heading: fold, rename in place, delete."""
+    """A section's heading: fold, rename in place, delete (the last two for who may edit)."""
     return rx.hstack(
         rx.icon_button(
             rx.icon(rx.cond(group.collapsed, "chevron-right", "chevron-down"), size=14),
@@ -55,26 +55,41 @@ def section_heading(group: TaskGroup) -> rx.Component:
             aria_expanded=rx.cond(group.collapsed, "false", "true"),
             margin="0",
         ),
-        rx.input(
-            default_value=group.name,
-            key=group.id + group.name,
-            on_blur=lambda name: ProjectPageState.rename_section(group.id, name),
-            variant="soft",
-            color_scheme="gray",
-            size="2",
-            aria_label="Section name",
-            class_name="section-name",
-            flex="1",
-            font_weight="bold",
+        rx.cond(
+            ProjectPageState.can_edit,
+            rx.input(
+                default_value=group.name,
+                key=group.id + group.name,
+                on_blur=lambda name: ProjectPageState.rename_section(group.id, name),
+                variant="soft",
+                color_scheme="gray",
+                size="2",
+                aria_label="Section name",
+                class_name="section-name",
+                flex="1",
+                font_weight="bold",
+            ),
+            # Text, not a read-only box: leaving a box would ask for a rename.
+            rx.text(
+                group.name,
+                size="2",
+                weight="bold",
+                class_name="section-title",
+                flex="1",
+                padding_left="var(--space-2)",
+            ),
         ),
         rx.text(group.count, size="1", color_scheme="gray", class_name="section-count"),
-        rx.icon_button(
-            rx.icon("trash-2", size=14),
-            size="1",
-            variant="ghost",
-            color_scheme="red",
-            on_click=ProjectPageState.delete_section(group.id, group.name),
-            aria_label="Delete section " + group.name,
+        rx.cond(
+            ProjectPageState.can_edit,
+            rx.icon_button(
+                rx.icon("trash-2", size=14),
+                size="1",
+                variant="ghost",
+                color_scheme="red",
+                on_click=ProjectPageState.delete_section(group.id, group.name),
+                aria_label="Delete section " + group.name,
+            ),
         ),
         align="center",
         width="100%",
@@ -125,6 +140,7 @@ def section_block(group: TaskGroup) -> rx.Component:
         key=group.id,
         item_id=group.id,
         handle_label="Move section " + group.name,
+        disabled=~ProjectPageState.can_edit,
         class_name="section-block",
         data_name=group.name,
     )
