@@ -1,11 +1,11 @@
 """The reminders worker: fires due reminders to the second, exactly once.
 
-Loop: in one transaction add due-time reminders to high-priority tasks that have none, fire
-what is due (`fire_due` claims each reminder once and queues reminder.due in the outbox) and
-read the next reminder time; then sleep until that time or `poll_interval`, whichever is
-sooner. Any task event (consumed as group "reminders") wakes it early, so a reminder set a few
-seconds ahead is not missed behind a long sleep. After downtime the first pass fires every
-overdue reminder once, marked late by `fire_due`.
+Loop: in one transaction add due-time reminders to high-priority tasks whose recipient has
+none, fire what is due (`fire_due` claims each reminder once and queues reminder.due in the
+outbox) and read the next reminder time; then sleep until that time or `poll_interval`,
+whichever is sooner. Any task event (consumed as group "reminders") wakes it early, so a
+reminder set a few seconds ahead is not missed behind a long sleep. After downtime the first
+pass fires every overdue reminder once, marked late by `fire_due`.
 """
 
 from __future__ import annotations

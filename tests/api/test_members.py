@@ -595,6 +595,29 @@ def test_reminders_are_personal(client, people, db):
             return len(rows.all())
 
     assert (reminders_of(owner), reminders_of(viewer)) == (1, 2)
+
+    def seen_by(person: Person) -> list[tuple[list[str], list[int]]]:
+        """The task's reminders as the person reads it: alone, and in each list holding it."""
+        read = [call(client, "GET", f"/tasks/{task_id}", person.headers)]
+        for params in ({}, {"project_id": made["project"]["id"]}):
+            page = call(client, "GET", "/tasks", person.headers, params=params)["items"]
+            read.extend(task for task in page if task["id"] == task_id)
+        assert len(read) == 3
+        return [(task["reminders"], task["remind_before_minutes"]) for task in read]
+
+    assert seen_by(owner) == [([at], [])] * 3
+    (instants, offsets), *others = seen_by(viewer)
+    assert len(instants) == 2 and at not in instants and offsets == [5]
+    assert others == [(instants, offsets)] * 2
+    # A due date moved by the owner moves the viewer's "5 minutes before" too, still theirs.
+    moved = call(client, "PATCH", f"/tasks/{task_id}", owner.headers, json={"due_at": "2031-02-03"})
+    assert (moved["reminders"], moved["remind_before_minutes"]) == ([at], [])
+    (after, offsets), *_ = seen_by(viewer)
+    assert offsets == [5] and len(after) == 2 and after != instants
+    # The event of a change goes to every member: it carries nobody's reminders.
+    with Session(get_engine(db)) as session:
+        last = session.exec(select(OutboxEvent).order_by(col(OutboxEvent.seq).desc())).first()
+        assert last is not None and "reminders" not in last.payload["data"]["task"]
     call(client, "PATCH", f"/tasks/{task_id}", viewer.headers, json={"reminders": []})
     assert (reminders_of(owner), reminders_of(viewer)) == (1, 1)
 

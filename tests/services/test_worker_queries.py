@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlmodel import Session, delete, select
 
 from todo_app.db import session_scope
 from todo_app.models import Notification, OutboxEvent, Reminder, Task, User
-from todo_app.schemas import RegisterRequest, TaskCreate
-from todo_app.services import auth, notifications, reminders, tasks
+from todo_app.schemas import MemberAdd, ProjectCreate, RegisterRequest, TaskCreate, TaskUpdate
+from todo_app.services import auth, invitations, notifications, projects, reminders, tasks
 from todo_app.services.recurrence import lacking_successor, successor_of
 
 
@@ -57,6 +59,59 @@ def test_high_priority_tasks_due_soon_get_one_due_time_reminder(db):
         assert reminders.add_due_time_reminders(session, now, timedelta(minutes=5)) == []
         rows = session.exec(select(Reminder).where(Reminder.task_id == urgent.id)).all()
     assert len(rows) == 1
+
+
+def test_a_due_time_reminder_goes_to_the_assignee_else_the_creator_else_the_owner(db):
+    now = datetime.now(UTC).replace(microsecond=0)
+    soon = (now + timedelta(minutes=1)).isoformat()
+    with session_scope() as session:
+        owner, maker, doer, other, leaver = (
+            auth.register(
+                session,
+                RegisterRequest(email=f"{name}@example.com", password="correct horse"),
+                "test",
+            )
+            for name in ("owner", "maker", "doer", "other", "leaver")
+        )
+        project = projects.create_project(session, owner, ProjectCreate(name="Team"))
+        for person in (maker, doer, other, leaver):
+            add = MemberAdd(email=person.email, role="editor")
+            invitations.share(session, owner, project.id, add)
+
+        def high(by: User, **fields: Any) -> uuid.UUID:
+            made = TaskCreate(
+                title="T", priority="high", due_at=soon, project_id=project.id, **fields
+            )
+            return tasks.create_task(session, by, made).id
+
+        assigned = high(maker, assignee_id=doer.id)
+        unassigned = high(maker)
+        # Another member's reminder is theirs: the creator is still reminded.
+        noted = high(maker)
+        tasks.update_task(session, other, noted, TaskUpdate(reminders=[now.isoformat()]))
+        left = high(leaver)
+        projects.leave_project(session, leaver, project.id)
+        deleted = high(maker)
+        # What deleting the creator's account leaves (the key is set null).
+        gone = session.get(Task, deleted)
+        assert gone is not None
+        gone.created_by = None
+        owner_id, maker_id, doer_id = owner.id, maker.id, doer.id
+    with session_scope() as session:
+        added = reminders.add_due_time_reminders(session, now, timedelta(minutes=5))
+        assert reminders.add_due_time_reminders(session, now, timedelta(minutes=5)) == []
+        # Given to someone else, the task reminds its new assignee too.
+        maker = session.get_one(User, maker_id)
+        tasks.update_task(session, maker, assigned, TaskUpdate(assignee_id=maker_id))
+        again = reminders.add_due_time_reminders(session, now, timedelta(minutes=5))
+        assert [(r.task_id, r.user_id) for r in again] == [(assigned, maker_id)]
+    assert {(r.task_id, r.user_id) for r in added} == {
+        (assigned, doer_id),
+        (unassigned, maker_id),
+        (noted, maker_id),
+        (left, owner_id),
+        (deleted, owner_id),
+    }
 
 
 def test_lacking_successor_finds_completed_and_skipped_but_not_deleted(db):

@@ -114,6 +114,8 @@ def _shape_and_values(
     values: dict[str, Any] = {
         "offset": (query.page - 1) * query.limit,
         "limit": query.limit,
+        # Whose reminders the rows carry: they are personal.
+        "viewer_id": user.id,
     }
     if reach.project_only:
         scope = "project"

@@ -42,16 +42,17 @@ _PUBLIC_LIST = TypeAdapter(list[TaskPublic])
 
 
 def reminders_column(dialect: str) -> Label[Any]:
-    """`reminders`: a correlated subquery giving each task row its reminders as a JSON array
-    of [remind_at, offset_minutes] pairs, so a page of tasks needs no query of its own for
-    them (`reminder_pairs` reads it)."""
+    """`reminders`: a correlated subquery giving each task row the reminders of the user the
+    `viewer_id` parameter names (reminders are personal) as a JSON array of
+    [remind_at, offset_minutes] pairs, so a page of tasks needs no query of its own for them
+    (`reminder_pairs` reads it)."""
     if dialect == "postgresql":
         pairs = func.json_agg(func.json_build_array(Reminder.remind_at, Reminder.offset_minutes))
     else:
         pairs = func.json_group_array(func.json_array(Reminder.remind_at, Reminder.offset_minutes))
     subquery = (
         select(type_coerce(pairs, JSON))
-        .where(col(Reminder.task_id) == Task.id)
+        .where(col(Reminder.task_id) == Task.id, col(Reminder.user_id) == bindparam("viewer_id"))
         .correlate(Task)
         .scalar_subquery()
     )
@@ -81,7 +82,8 @@ def subtasks_columns() -> tuple[Label[Any], Label[Any]]:
 
 def task_row_columns(dialect: str) -> tuple[Any, ...]:
     """What a task row holds, each under its name: the task's public columns, `reminders`
-    and the subtask counts. A statement may add columns of its own."""
+    (the `viewer_id` parameter's) and the subtask counts. A statement may add columns of
+    its own."""
     return (*_PUBLIC_COLUMNS, reminders_column(dialect), *subtasks_columns())
 
 
@@ -161,7 +163,10 @@ class PublicPage:
 # Built once: a statement built per call costs more than running it.
 _REMINDERS_OF = (
     select(Reminder.task_id, Reminder.remind_at, Reminder.offset_minutes)
-    .where(col(Reminder.task_id).in_(bindparam("ids", expanding=True)))
+    .where(
+        col(Reminder.task_id).in_(bindparam("ids", expanding=True)),
+        col(Reminder.user_id) == bindparam("viewer_id"),
+    )
     .order_by(col(Reminder.remind_at), col(Reminder.id))
 )
 
@@ -187,13 +192,17 @@ def subtask_counts(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID
     return {parent_id: (open_count, total) for parent_id, open_count, total in rows}
 
 
-def tasks_public(session: Session, tasks: Sequence[Task]) -> list[TaskPublic]:
-    """Tasks, as ORM instances, in their public shape, their reminders read in one query and
-    their subtask counts in another."""
+def tasks_public(
+    session: Session, tasks: Sequence[Task], viewer_id: uuid.UUID | None
+) -> list[TaskPublic]:
+    """Tasks, as ORM instances, in their public shape as `viewer_id` sees them (with that
+    user's reminders: they are personal; None: nobody's), the reminders read in one query and
+    the subtask counts in another."""
     ids = [task.id for task in tasks]
     by_task: dict[uuid.UUID, Reminders] = defaultdict(list)
-    if ids:
-        rows = session.exec(_REMINDERS_OF, params={"ids": ids}).all()
+    if ids and viewer_id is not None:
+        params = {"ids": ids, "viewer_id": viewer_id}
+        rows = session.exec(_REMINDERS_OF, params=params).all()
         for task_id, remind_at, offset in rows:
             by_task[task_id].append((remind_at, offset))
     counts = subtask_counts(session, ids)
@@ -205,11 +214,22 @@ def tasks_public(session: Session, tasks: Sequence[Task]) -> list[TaskPublic]:
 def task_public(
     session: Session,
     task: Task,
+    viewer_id: uuid.UUID | None,
     reminders: Reminders | None = None,
     counts: Counts | None = None,
 ) -> TaskPublic:
-    """`reminders`, in time order, and `counts` when the caller knows them (a task it just
-    created): then no query for them."""
+    """The task as `viewer_id` sees it; `reminders` (that user's), in time order, and
+    `counts` when the caller knows them (a task it just created): then no query for them."""
     if reminders is None or counts is None:
-        return tasks_public(session, [task])[0]
+        return tasks_public(session, [task], viewer_id)[0]
     return as_public([task_fields(task, reminders, counts)])[0]
+
+
+# Reminders are personal, and a task event goes to every member of the task's project.
+_PERSONAL = {"reminders", "remind_before_minutes"}
+
+
+def task_snapshot(task: TaskPublic) -> dict[str, Any]:
+    """A task event's `task`: the task's public fields as JSON values, less its reminders,
+    which would be someone's."""
+    return task.model_dump(mode="json", exclude=_PERSONAL)

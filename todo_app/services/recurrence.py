@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from todo_app.core.recurrence import Rule, next_occurrence
 from todo_app.models import Reminder, Task, utcnow
 from todo_app.services import outbox, subtasks
-from todo_app.services.presenters import task_public
+from todo_app.services.presenters import task_public, task_snapshot
 from todo_app.services.projects import project_trashed
 
 
@@ -128,7 +128,7 @@ def ensure_successor(session: Session, task: Task, tz: str) -> Task | None:
                 "task_id": str(created.id),
                 "reason": "recurrence",
                 "previous_task_id": str(task.id),
-                "task": task_public(session, created).model_dump(mode="json"),
+                "task": task_snapshot(task_public(session, created, None)),
             },
         )
     return successor

@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, func, or_, update
+from sqlalchemy import ColumnElement, case, func, or_, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col, select
 
 from todo_app.models import ProjectMember, Reminder, Task
@@ -16,18 +17,34 @@ from todo_app.services import outbox
 LATE_AFTER = timedelta(seconds=60)
 
 
-def _still_member() -> ColumnElement[bool]:
-    """The reminder's user still sees the task's project (its owner, or a member): one who
-    left or was removed is reminded of nothing there."""
+def _sees_project(user_id: Mapped[uuid.UUID | None]) -> ColumnElement[bool]:
+    """The user still sees the task's project: its owner, or a member."""
     member = (
         select(ProjectMember.id)
         .where(
             col(ProjectMember.project_id) == Task.project_id,
-            col(ProjectMember.user_id) == Reminder.user_id,
+            col(ProjectMember.user_id) == user_id,
         )
+        # The task (and reminder) of the statement, even from within another subquery.
+        .correlate_except(ProjectMember)
         .exists()
     )
-    return or_(col(Task.user_id) == Reminder.user_id, member)
+    return or_(col(Task.user_id) == user_id, member)
+
+
+def _still_member() -> ColumnElement[bool]:
+    """The reminder's user still sees the task's project: one who left or was removed is
+    reminded of nothing there."""
+    return _sees_project(col(Reminder.user_id))
+
+
+def _due_time_recipient() -> ColumnElement[uuid.UUID]:
+    """Whom a high-priority task's due-time reminder reminds: its assignee; unassigned, its
+    creator, or its owner once the creator is gone (account deleted, or left the project)."""
+    creator = col(Task.created_by)
+    return func.coalesce(
+        col(Task.assignee_id), case((_sees_project(creator), creator), else_=col(Task.user_id))
+    )
 
 
 def _live_unsent():  # type: ignore[no-untyped-def]
@@ -113,14 +130,21 @@ def add_due_time_reminders(
     limit: int = 200,
 ) -> list[Reminder]:
     """Give open high-priority tasks due (with a time) within [now - catch_up, now + horizon]
-    and no reminder at all a reminder at their due time; returns the reminders added.
+    a reminder at their due time for their recipient (`_due_time_recipient`), unless that
+    user has a reminder of the task already; returns the reminders added.
 
-    Idempotent even between racing schedulers: the reminder's id is derived from the task and
-    its due time, so a second insert fails on the primary key and is dropped.
+    Idempotent even between racing schedulers: the reminder's id is derived from the task, its
+    due time and the recipient, so a second insert fails on the primary key and is dropped.
     """
-    has_reminder = select(Reminder.id).where(Reminder.task_id == Task.id).exists()
+    recipient = _due_time_recipient()
+    # Reminders are personal: another member's reminder does not remind the recipient.
+    has_reminder = (
+        select(Reminder.id)
+        .where(col(Reminder.task_id) == Task.id, col(Reminder.user_id) == recipient)
+        .exists()
+    )
     candidates = session.exec(
-        select(Task)
+        select(Task, recipient)
         .where(
             Task.priority == "high",
             col(Task.all_day).is_(False),
@@ -134,13 +158,12 @@ def add_due_time_reminders(
         .limit(limit)
     ).all()
     added: list[Reminder] = []
-    for task in candidates:
+    for task, user_id in candidates:
         assert task.due_at is not None
         reminder = Reminder(
-            id=uuid.uuid5(_DUE_REMINDER_NS, f"{task.id}:{task.due_at.isoformat()}"),
+            id=uuid.uuid5(_DUE_REMINDER_NS, f"{task.id}:{task.due_at.isoformat()}:{user_id}"),
             task_id=task.id,
-            # The assignee is reminded, or the task's owner when nobody is assigned.
-            user_id=task.assignee_id or task.user_id,
+            user_id=user_id,
             remind_at=task.due_at,
             offset_minutes=0,
         )

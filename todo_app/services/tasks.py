@@ -39,6 +39,7 @@ from todo_app.services.presenters import (
     reminders_column,
     subtasks_columns,
     task_public,
+    task_snapshot,
     tasks_public,
 )
 from todo_app.services.projects import (
@@ -55,13 +56,15 @@ def _event(
     session: Session,
     event_type: str,
     task: Task,
+    viewer_id: uuid.UUID | None = None,
     known_reminders: list[tuple[datetime, int | None]] | None = None,
     counts: Counts | None = None,
     **extra: Any,
 ) -> TaskPublic:
-    """Emit the event with the task's snapshot; the snapshot is also the change's answer."""
-    public = task_public(session, task, known_reminders, counts)
-    snapshot = public.model_dump(mode="json")
+    """Emit the event with the task's snapshot; the task as `viewer_id` sees it (None: with
+    no reminders, for an event nobody is answered with) is the change's answer."""
+    public = task_public(session, task, viewer_id, known_reminders, counts)
+    snapshot = task_snapshot(public)
     data = {"user_id": str(task.user_id), "task_id": str(task.id), "task": snapshot, **extra}
     outbox.emit(session, event_type, data)
     return public
@@ -110,18 +113,18 @@ def get_task_and_reminders(
     include_deleted: bool = True,
     need: Permission = Permission.view,
 ) -> tuple[Task, list[tuple[datetime, int | None]], Counts]:
-    """`get_task`, the task's (remind_at, offset_minutes) pairs in time order and its
+    """`get_task`, the user's (remind_at, offset_minutes) pairs of it in time order and its
     subtask counts, read in the same statement: a change that keeps them answers without a
     query for them."""
     statement = _with_reminders(session.get_bind().dialect.name)
-    row = session.execute(statement, {"id": task_id}).one_or_none()
+    row = session.execute(statement, {"id": task_id, "viewer_id": user.id}).one_or_none()
     task, pairs, open_count, total = row or (None, None, 0, 0)
     found = _found(session, task, user, include_deleted, need)
     return found, reminder_pairs(pairs), (open_count, total)
 
 
 def read_task(session: Session, user: User, task_id: uuid.UUID) -> TaskPublic:
-    return task_public(session, get_task(session, user, task_id))
+    return task_public(session, get_task(session, user, task_id), user.id)
 
 
 def _normalize_rrule(rule: str | None) -> str | None:
@@ -198,7 +201,8 @@ def _add_reminders(
 
 
 def _shift_relative_reminders(session: Session, task: Task) -> None:
-    """Reminders set as "N minutes before" follow the due date when it moves."""
+    """Reminders set as "N minutes before" follow the due date when it moves: every
+    member's, each still reminding its own user."""
     for reminder in session.exec(select(Reminder).where(Reminder.task_id == task.id)).all():
         if reminder.offset_minutes is None or reminder.sent_at is not None:
             continue
@@ -260,7 +264,9 @@ def create_task(session: Session, user: User, data: TaskCreate) -> TaskPublic:
     # A new task has no reminders to keep or replace: they are the planned ones.
     _add_reminders(session, user, task, planned)
     session.flush()
-    public = _event(session, "task.created", task, known_reminders=planned, counts=NO_SUBTASKS)
+    public = _event(
+        session, "task.created", task, user.id, known_reminders=planned, counts=NO_SUBTASKS
+    )
     TASKS_CREATED.inc()
     return public
 
@@ -295,6 +301,7 @@ def _parent(
 
 def _check_version(
     session: Session,
+    user: User,
     task: Task,
     reminders: list[tuple[datetime, int | None]],
     expected: int | None,
@@ -304,7 +311,7 @@ def _check_version(
             f"task was changed elsewhere (version {task.version}, you sent {expected}); "
             "reload it and apply your change again",
             field="version",
-            current=task_public(session, task, reminders),
+            current=task_public(session, task, user.id, reminders),
         )
 
 
@@ -318,7 +325,7 @@ def update_task(session: Session, user: User, task_id: uuid.UUID, data: TaskUpda
     task, reminders, counts = get_task_and_reminders(
         session, user, task_id, include_deleted=False, need=need
     )
-    _check_version(session, task, reminders, data.version)
+    _check_version(session, user, task, reminders, data.version)
     given = data.model_fields_set - {"version"}
     tz = user.timezone
     changed: list[str] = []
@@ -398,7 +405,7 @@ def update_task(session: Session, user: User, task_id: uuid.UUID, data: TaskUpda
     elif "due_at" in changed:
         _shift_relative_reminders(session, task)
     if not changed:
-        return task_public(session, task, reminders, counts)
+        return task_public(session, task, user.id, reminders, counts)
     task.updated_at = utcnow()
     session.add(task)
     session.flush()
@@ -408,6 +415,7 @@ def update_task(session: Session, user: User, task_id: uuid.UUID, data: TaskUpda
         session,
         "task.updated",
         task,
+        user.id,
         known_reminders=kept,
         counts=counts,
         changed=sorted(set(changed)),
@@ -500,10 +508,16 @@ def move_task(session: Session, user: User, task_id: uuid.UUID, data: TaskMove) 
     )
     changed = _move(session, user, task, data)
     if not changed:
-        return task_public(session, task, reminders, counts)
+        return task_public(session, task, user.id, reminders, counts)
     _touch(session, task)
     return _event(
-        session, "task.updated", task, known_reminders=reminders, counts=counts, changed=changed
+        session,
+        "task.updated",
+        task,
+        user.id,
+        known_reminders=reminders,
+        counts=counts,
+        changed=changed,
     )
 
 
@@ -548,7 +562,7 @@ def complete_task(session: Session, user: User, task_id: uuid.UUID) -> TaskPubli
         session, user, task_id, include_deleted=False, need=Permission.edit
     )
     if task.completed:
-        return task_public(session, task, reminders, counts)
+        return task_public(session, task, user.id, reminders, counts)
     below = _open_below(session, task, counts)
     now = utcnow()
     for done in (task, *below):
@@ -556,7 +570,7 @@ def complete_task(session: Session, user: User, task_id: uuid.UUID) -> TaskPubli
         done.completed_at = now
         _touch(session, done)
     public = _event(
-        session, "task.completed", task, known_reminders=reminders, counts=(0, counts[1])
+        session, "task.completed", task, user.id, known_reminders=reminders, counts=(0, counts[1])
     )
     for done in below:
         _event(session, "task.completed", done, reason="parent completed")
@@ -571,11 +585,11 @@ def uncomplete_task(session: Session, user: User, task_id: uuid.UUID) -> TaskPub
     occurrence each spawned goes too, unless the user touched it."""
     task = get_task(session, user, task_id, include_deleted=False, need=Permission.edit)
     if not task.completed:
-        return task_public(session, task)
+        return task_public(session, task, user.id)
     below = [t for t in subtasks.descendants(session, task) if t.completed and not t.deleted_at]
     for reopened in (task, *subtasks.stamped(below, "completed_at", task.completed_at)):
         _reopen(session, reopened)
-    return task_public(session, task)
+    return task_public(session, task, user.id)
 
 
 def _reopen(session: Session, task: Task) -> None:
@@ -610,7 +624,7 @@ def delete_task(session: Session, user: User, task_id: uuid.UUID) -> TaskPublic:
     if task.deleted_at is None:
         _trash(session, task, utcnow())
         _event(session, "task.deleted", task)
-    return task_public(session, task)
+    return task_public(session, task, user.id)
 
 
 def restore_task(session: Session, user: User, task_id: uuid.UUID) -> TaskPublic:
@@ -627,7 +641,7 @@ def restore_task(session: Session, user: User, task_id: uuid.UUID) -> TaskPublic
             back.skipped_at = None
             _touch(session, back)
             _event(session, "task.updated", back, changed=["deleted_at"])
-    return task_public(session, task)
+    return task_public(session, task, user.id)
 
 
 def skip_task(session: Session, user: User, task_id: uuid.UUID) -> TaskPublic:
@@ -639,7 +653,7 @@ def skip_task(session: Session, user: User, task_id: uuid.UUID) -> TaskPublic:
         raise Conflict("a completed occurrence cannot be skipped", field="completed")
     task.skipped_at = utcnow()
     _trash(session, task, task.skipped_at)
-    public = _event(session, "task.skipped", task)
+    public = _event(session, "task.skipped", task, user.id)
     ensure_successor(session, task, user.timezone)
     return public
 
@@ -661,7 +675,7 @@ def reorder_tasks(session: Session, user: User, ids: list[uuid.UUID]) -> list[Ta
             task.position = position
             _touch(session, task)
             _event(session, "task.updated", task, changed=["position"])
-    return tasks_public(session, tasks)
+    return tasks_public(session, tasks, user.id)
 
 
 def occurrences(session: Session, user: User, task_id: uuid.UUID, n: int) -> Occurrences:
