@@ -144,6 +144,7 @@ def task_rows(
                 "id": task_id,
                 "user_id": user_id,
                 "project_id": project_id,
+                "created_by": user_id,
                 "section_id": None,
                 "parent_id": None,
                 "assignee_id": None,
