@@ -278,34 +278,31 @@ def measure_shared(
     return rounds, singles
 
 
-def fan_out(rounds: list[list[dict[str, Any]]], singles: list[dict[str, Any]]) -> dict[str, Any]:
-    """The shared measure's figures: every tab's delays, each rename's first and last tab,
-    how long the pushes took to reach all tabs, and the misses."""
+def fan_out(rounds: list[list[dict[str, Any]]]) -> dict[str, Any]:
+    """Where the shared renames' time went (their every-tab and last-tab delays are the
+    verdicts): the server's push and the page's rendering, each rename's first tab and the
+    spread from its first to its last tab's message; and the misses."""
 
     def present(values: Iterable[float | None]) -> list[float]:
         return [value for value in values if value is not None]
 
-    def every(key: str) -> list[float]:
-        return present(tab[key] for tabs in rounds for tab in tabs)
-
     arrivals = [present(tab["response_to_socket_ms"] for tab in tabs) for tabs in rounds]
     shown = [present(tab["response_to_dom_ms"] for tab in tabs) for tabs in rounds]
-    tab_count = len(rounds[0]) if rounds else 0
+    tabs = len(rounds[0])
     return {
-        "tabs": tab_count,
-        "missing_pushes": sum(tab["response_to_dom_ms"] is None for tabs in rounds for tab in tabs),
+        "tabs": tabs,
+        "missing_pushes": sum(len(each) - len(ms) for each, ms in zip(rounds, shown, strict=True)),
         "tabs_that_missed": sum(
-            any(tabs[index]["response_to_dom_ms"] is None for tabs in rounds)
-            for index in range(tab_count)
+            any(each[index]["response_to_dom_ms"] is None for each in rounds)
+            for index in range(tabs)
         ),
-        "response_to_dom": percentiles(every("response_to_dom_ms")),
-        "response_to_socket": percentiles(every("response_to_socket_ms")),
-        "socket_to_dom": percentiles(every("socket_to_dom_ms")),
+        "response_to_socket": percentiles([ms for each in arrivals for ms in each]),
+        "socket_to_dom": percentiles(
+            present(tab["socket_to_dom_ms"] for each in rounds for tab in each)
+        ),
         "first_tab": percentiles([min(ms) for ms in shown if ms]),
-        "last_tab": percentiles([max(ms) for ms in shown if ms]),
         "socket_spread": percentiles([max(ms) - min(ms) for ms in arrivals if ms]),
-        "single_tab": percentiles(present(single["response_to_dom_ms"] for single in singles)),
-        "request_ms": percentiles([tabs[0]["request_ms"] for tabs in rounds]),
+        "request_ms": percentiles([each[0]["request_ms"] for each in rounds]),
     }
 
 
@@ -433,7 +430,7 @@ def measure(args: argparse.Namespace, base_url: str, startup_s: float) -> dict[s
     if rounds:
         results["results"] += shared_verdicts(rounds, singles)
         results["shared"] = {
-            **fan_out(rounds, singles),
+            **fan_out(rounds),
             "rounds_ms": rounds,
             "single_tab_ms": singles,
         }
