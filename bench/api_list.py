@@ -3,8 +3,12 @@
 Creates a scratch database, migrates it with `reflex db migrate`, seeds one user's tasks with
 COPY, serves the real API with uvicorn and times a fixed mix of list queries twice: through
 HTTP, and through the statement the endpoint runs (parse_query + listing's page statement, which
-carries the total and the reminders, without HTTP, JSON or presenting). The scratch database is
-dropped at the end, even on failure. Run from the repository root:
+carries the total and the reminders, without HTTP, JSON or presenting). Then, on the same
+server, one project's list (`GET /api/v1/tasks?project_id=`) three ways, interleaved: a personal
+project of the caller's, the same-size project of the caller's shared with `--members` accounts,
+and one of another account's shared with the caller and others (`--members` member rows each);
+the personal one is the baseline. The scratch database is dropped at the end, even on failure.
+Run from the repository root:
 
     .venv/bin/python -m bench.api_list --tasks 5000     # a quick look
     .venv/bin/python -m bench.api_list                  # 100,000 tasks, 200 requests a shape
@@ -13,6 +17,7 @@ dropped at the end, even on failure. Run from the repository root:
 from __future__ import annotations
 
 import argparse
+import functools
 import random
 import sys
 import uuid
@@ -31,11 +36,15 @@ from bench.support.database import add_database_url, inbox_of, scratch_workdir
 from bench.support.listing import Listing, api_get, copy_tasks, raw_list, user_and_server, verdict
 from bench.support.run import ROOT, exit_on_sigterm, log, write_results
 from bench.support.seeds import TIMEZONE
-from bench.support.servers import api_account
-from bench.support.stats import mark, timed
+from bench.support.servers import ACCOUNT_EMAIL, api_account, register_and_login
+from bench.support.stats import mark, percentiles, ratio, timed
 
 TARGET_P95_MS = 50.0
 TARGET_RATIO = 2.0
+# A shared project's list against a personal one's of the same size, at p95.
+TARGET_SHARED_RATIO = 1.2
+# Of a shared project's tasks, this share is assigned to one of its people.
+SHARE_ASSIGNED = 0.5
 
 
 # --- seeding ---------------------------------------------------------------------------------
@@ -125,6 +134,153 @@ def measure(
     return outcome
 
 
+# --- a shared project against a personal one ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Project:
+    name: str
+    id: str
+    # Whose tasks they are (the project's owner), and who can be assigned one.
+    owner_id: uuid.UUID
+    people: list[uuid.UUID]
+
+
+def share_projects(
+    client: httpx.Client, user_id: uuid.UUID, members: int
+) -> tuple[Project, Project, Project]:
+    """The caller's personal project, the caller's project shared with `members` new accounts,
+    and a project of one of them shared with the caller and `members - 1` others: every
+    member an editor, made through the API as users make them."""
+    base_url = str(client.base_url)
+    accounts = [
+        register_and_login(base_url, TIMEZONE, f"member-{number}@example.com")
+        for number in range(members)
+    ]
+    people = [account_id for account_id, _ in accounts]
+
+    def create(owner: httpx.Client, name: str, emails: list[str]) -> str:
+        response = owner.post("/api/v1/projects", json={"name": name})
+        response.raise_for_status()
+        project_id = str(response.json()["id"])
+        for email in emails:
+            added = owner.post(
+                f"/api/v1/projects/{project_id}/members", json={"email": email, "role": "editor"}
+            )
+            added.raise_for_status()
+        return project_id
+
+    emails = [f"member-{number}@example.com" for number in range(members)]
+    personal = Project("personal", create(client, "Personal", []), user_id, [user_id])
+    mine = Project(
+        f"mine, shared with {members}",
+        create(client, "Shared by me", emails),
+        user_id,
+        [user_id, *people],
+    )
+    other_id, other_token = accounts[0]
+    with httpx.Client(
+        base_url=base_url, headers={"Authorization": f"Bearer {other_token}"}, trust_env=False
+    ) as other:
+        theirs_id = create(other, "Shared with me", [ACCOUNT_EMAIL, *emails[1:]])
+    theirs = Project(
+        f"another's, shared with me and {members - 1}", theirs_id, other_id, [user_id, *people]
+    )
+    return personal, mine, theirs
+
+
+def seed_projects(engine: Engine, projects: list[Project], count: int, seed: int) -> None:
+    """`count` tasks in each project, the same ones (same random seed) but for their ids and,
+    in a shared project, `SHARE_ASSIGNED` of them assigned to one of its people."""
+    log(f"generating {count} tasks in each of {len(projects)} projects")
+    now = datetime.now(UTC)
+    assign = random.Random(seed)
+    tasks: list[dict[str, Any]] = []
+    reminders: list[dict[str, Any]] = []
+    for project in projects:
+        rows, reminded = seeds.task_rows(
+            project.owner_id, uuid.UUID(project.id), count, random.Random(seed), now
+        )
+        if len(project.people) > 1:
+            for row in rows:
+                if assign.random() < SHARE_ASSIGNED:
+                    row["assignee_id"] = assign.choice(project.people)
+        tasks += rows
+        reminders += reminded
+    copy_tasks(engine, tasks, reminders)
+
+
+def measure_projects(
+    client: httpx.Client, projects: list[Project], warmup: int, n: int
+) -> dict[str, list[float]]:
+    """Each project's list, in turns (the first to go rotates), timed to the last byte."""
+    calls = {
+        project.name: functools.partial(api_get, client, {"project_id": project.id})
+        for project in projects
+    }
+    pages = {name: api_listing(call()) for name, call in calls.items()}
+    totals = {name: total for name, (total, _) in pages.items()}
+    lengths = {len(ids) for _, ids in pages.values()}
+    # The comparison holds only if each answers the same list of its own project.
+    if len(set(totals.values())) != 1 or len(lengths) != 1:
+        raise RuntimeError(f"the projects' lists differ: totals {totals}, page sizes {lengths}")
+    samples: dict[str, list[float]] = {name: [] for name in calls}
+    names = list(calls)
+    for turn in range(warmup + n):
+        for name in names[turn % len(names) :] + names[: turn % len(names)]:
+            ms = timed(calls[name])[0]
+            if turn >= warmup:
+                samples[name].append(ms)
+    return samples
+
+
+def shared_report(
+    samples: dict[str, list[float]], members: int, count: int, total: int
+) -> dict[str, Any]:
+    (personal, base), *shared = samples.items()
+    base_stats = percentiles(base)
+    rows = []
+    for name, measured in shared:
+        stats = percentiles(measured)
+        over = ratio(stats, base_stats)
+        rows.append(
+            {
+                "project": name,
+                "api": stats,
+                "ratio_p50": round(ratio(stats, base_stats, "p50_ms"), 2),
+                "ratio_p95": round(over, 2),
+                "pass_ratio": over <= TARGET_SHARED_RATIO,
+            }
+        )
+    return {
+        "members": members,
+        "project_tasks": count,
+        "listed": total,
+        "share_assigned": SHARE_ASSIGNED,
+        "target_ratio_p95_at_most": TARGET_SHARED_RATIO,
+        "baseline": {"project": personal, "api": base_stats},
+        "projects": rows,
+    }
+
+
+def print_shared(shared: dict[str, Any]) -> None:
+    base = shared["baseline"]
+    print(
+        f"\nGET /api/v1/tasks?project_id=, {shared['project_tasks']:,} tasks a project "
+        f"({shared['listed']:,} open), {shared['members']} members"
+    )
+    header = f"{'project':<36} {'p50':>7} {'p95':>7} {'x p50':>6} {'x p95':>6}  <=1.2x"
+    print(header)
+    print("-" * len(header))
+    print(f"{base['project']:<36} {base['api']['p50_ms']:>7.1f} {base['api']['p95_ms']:>7.1f}")
+    for row in shared["projects"]:
+        print(
+            f"{row['project']:<36} {row['api']['p50_ms']:>7.1f} {row['api']['p95_ms']:>7.1f} "
+            f"{row['ratio_p50']:>5.2f}x {row['ratio_p95']:>5.2f}x  {mark(row['pass_ratio'])}"
+        )
+    print("(milliseconds; x = against the personal project, same run, interleaved)")
+
+
 # --- reporting -------------------------------------------------------------------------------
 
 
@@ -187,9 +343,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=200, help="timed requests per shape")
     parser.add_argument("--warmup", type=int, default=20, help="untimed requests per shape")
     parser.add_argument("--seed", type=int, default=42, help="random seed for the data")
+    parser.add_argument(
+        "--members", type=int, default=20, help="member rows of each shared project"
+    )
+    parser.add_argument(
+        "--project-tasks", type=int, default=1000, help="tasks in each compared project"
+    )
     args = parser.parse_args(argv)
     if args.tasks < 1 or args.requests < 2 or args.warmup < 0:
         parser.error("--tasks must be >= 1, --requests >= 2 and --warmup >= 0")
+    if args.members < 1 or args.project_tasks < 1:
+        parser.error("--members and --project-tasks must be >= 1")
     return args
 
 
@@ -211,6 +375,12 @@ def run(args: argparse.Namespace, scratch_url: str, workdir: Path) -> int:
                         args.requests,
                     )
                 )
+            log(f"sharing projects with {args.members} members")
+            compared = share_projects(client, user_id, args.members)
+            seed_projects(engine, list(compared), args.project_tasks, args.seed)
+            log(f"timing {args.requests} lists of each project, interleaved")
+            samples = measure_projects(client, list(compared), args.warmup, args.requests)
+            listed = api_listing(api_get(client, {"project_id": compared[0].id}))[0]
     finally:
         engine.dispose()
     results = {
@@ -221,9 +391,11 @@ def run(args: argparse.Namespace, scratch_url: str, workdir: Path) -> int:
         "warmup_per_shape": args.warmup,
         "targets": {"api_p95_ms_below": TARGET_P95_MS, "api_over_raw_p95_at_most": TARGET_RATIO},
         **report(outcomes),
+        "shared": shared_report(samples, args.members, args.project_tasks, listed),
     }
     path = write_results("api_list", results)
     print_table(results)
+    print_shared(results["shared"])
     log(f"results written to {path.relative_to(ROOT)}")
     return 1 if any(outcome.error for outcome in outcomes) else 0
 

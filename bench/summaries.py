@@ -38,7 +38,27 @@ def api_list(result: dict[str, Any]) -> list[Row]:
             "ratio": f"{overall['ratio_p95']:.2f}x",
             "target": "p95 < 50 ms, <= 2x raw",
             "verdict": f"{mark(overall['pass_p95'])}, {mark(overall['pass_ratio'])}",
+        },
+        *api_list_shared(result.get("shared")),
+    ]
+
+
+def api_list_shared(shared: dict[str, Any] | None) -> list[Row]:
+    """A shared project's list against the same-size personal one's, one row a shared project."""
+    if not shared:
+        return []
+    base = shared["baseline"]
+    return [
+        {
+            "metric": f"`GET /api/v1/tasks?project_id=`, {shared['project_tasks']:,} tasks, "
+            f"project {row['project']} ({base['api']['n']} lists each, interleaved)",
+            "measured": ms(row["api"]),
+            "baseline": f"{base['project']} project: {ms(base['api'])}",
+            "ratio": f"{row['ratio_p95']:.2f}x",
+            "target": f"<= {shared['target_ratio_p95_at_most']}x personal",
+            "verdict": mark(row["pass_ratio"]),
         }
+        for row in shared["projects"]
     ]
 
 
@@ -122,10 +142,18 @@ def board(result: dict[str, Any]) -> list[Row]:
 
 def realtime(result: dict[str, Any]) -> list[Row]:
     rows = verdicts(result)
-    for row in rows:
-        row["baseline"] = "bare Reflex round trip: " + row["baseline"]
+    for row, verdict in zip(rows, result["results"], strict=True):
+        row["baseline"] = f"{verdict.get('baseline_name', 'bare Reflex round trip')}: "
+        row["baseline"] += ms(verdict["baseline"])
     if rows:
         rows[0]["measured"] += f"; {result.get('missing_pushes', 0)} pushes missing"
+    shared = result.get("shared")
+    if shared and len(rows) > 2:
+        rows[2]["measured"] += (
+            f"; {shared['missing_pushes']} pushes missing ({shared['tabs_that_missed']} tabs); "
+            f"server push p95 {shared['response_to_socket']['p95_ms']:.0f} ms, "
+            f"render p95 {shared['socket_to_dom']['p95_ms']:.0f} ms"
+        )
     return rows
 
 

@@ -58,6 +58,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# The account `api_account` signs in as.
+ACCOUNT_EMAIL = "bench@example.com"
 # Settings of the developer's shell that would point the app at other services or ports.
 UNSET = (
     "KAFKA_BOOTSTRAP_SERVERS",
@@ -359,9 +361,11 @@ def scratch_backend(
             dispose_engines()
 
 
-def register_and_login(base_url: str, timezone: str) -> tuple[uuid.UUID, str]:
+def register_and_login(
+    base_url: str, timezone: str, email: str = ACCOUNT_EMAIL
+) -> tuple[uuid.UUID, str]:
     """A real account made by the API (real password hash), then one login for the token."""
-    credentials = {"email": "bench@example.com", "password": secrets.token_urlsafe(16)}
+    credentials = {"email": email, "password": secrets.token_urlsafe(16)}
     with httpx.Client(base_url=base_url, trust_env=False, timeout=30) as client:
         response = client.post(
             "/api/v1/auth/register",

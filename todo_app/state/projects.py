@@ -76,6 +76,8 @@ def project_rows(items: list[ProjectPublic], collapsed: list[str]) -> list[Proje
 
 # How far sideways (px) a project is dragged to go one level deeper, or one out.
 NEST_STEP = 24
+# The task fields a project's open count depends on (services.projects._open_counts).
+COUNTED = frozenset({"completed", "deleted_at", "project_id"})
 
 
 @dataclasses.dataclass(frozen=True)
@@ -239,6 +241,13 @@ class ProjectsState(AuthState):
         """A project, or a task (open counts), changed anywhere: show the tree as it is now."""
         if not self._concerns_me(data):
             return
+        changed = data.get("changed")
+        if (
+            data.get("type") == "task.updated"
+            and isinstance(changed, list)
+            and COUNTED.isdisjoint(changed)
+        ):
+            return  # a change that leaves every open count as it was (a rename, a new date)
         self._as_live_user(self._refresh)
 
     @rx.var

@@ -435,6 +435,16 @@ class TasksState(AuthState):
         return query
 
     def _refresh(self, session: Session, user: User) -> None:
+        self._refresh_rows(session, user)
+        self._quick_places = quickadd.places(session, user)
+        self.saved_views = [
+            SavedView(id=str(f.id), name=f.name, href=routes.HOME + "?" + urlencode(f.query))
+            for f in filters.list_filters(session, user)
+        ]
+
+    def _refresh_rows(self, session: Session, user: User) -> None:
+        """The list and its tag chips: all a task's change can alter (the quick add's places
+        and the saved views are read by `_refresh`)."""
         now = datetime.now(UTC)
         tz = user.timezone
         sections: list[SectionPublic] | None = None
@@ -465,11 +475,6 @@ class TasksState(AuthState):
         self.page = result.page
         self.pages = max(1, -(-result.total // result.limit))
         self._refresh_tags(session, user)
-        self._quick_places = quickadd.places(session, user)
-        self.saved_views = [
-            SavedView(id=str(f.id), name=f.name, href=routes.HOME + "?" + urlencode(f.query))
-            for f in filters.list_filters(session, user)
-        ]
         self.loaded = True
 
     def _refresh_tags(self, session: Session, user: User) -> None:
@@ -503,7 +508,7 @@ class TasksState(AuthState):
                 return
             if self._project:
                 # A subtask's change shows in its task's progress: the tree is read again.
-                self._refresh(session, user)
+                self._refresh_rows(session, user)
                 return
             now = datetime.now(UTC)
             tz = user.timezone
@@ -534,7 +539,7 @@ class TasksState(AuthState):
                 self.total = max(0, self.total - 1)
                 self._refresh_tags(session, user)
                 return
-            self._refresh(session, user)
+            self._refresh_rows(session, user)
 
     def _live_project(self, data: Mapping[str, Any]) -> None:
         """A project of this tab's user went to or came back from the trash or the archive,
