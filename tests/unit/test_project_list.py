@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from todo_app.schemas import SectionPublic, SubtaskCounts, TaskPublic
 from todo_app.state.board import NO_SECTION
 from todo_app.state.project import SECTIONS, drop_target, dropped_row, dropped_section
-from todo_app.state.tasks import TaskGroup, project_groups
+from todo_app.state.tasks import TaskGroup, project_groups, same_place, task_row
 
 NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
 PROJECT = uuid.uuid4()
@@ -148,3 +148,17 @@ def test_a_section_dropped_on_another_takes_its_place() -> None:
     assert moved is not None
     assert [group.name for group in moved] == ["", "Autumn", "Spring"]
     assert dropped_section(LIST, str(SPRING.id), 0) is None
+
+
+def test_a_changed_row_keeps_its_place_unless_what_the_sort_reads_changed() -> None:
+    before = task_row(SEEDS, "UTC", NOW)
+    renamed = task_row(SEEDS.model_copy(update={"title": "Buy bulbs"}), "UTC", NOW)
+    # Renamed: in place in a list by position or due date, not in one by title.
+    assert same_place(before, renamed, "position") and same_place(before, renamed, "due_at")
+    assert not same_place(before, renamed, "title")
+    urgent = task_row(SEEDS.model_copy(update={"priority": "high"}), "UTC", NOW)
+    assert same_place(before, urgent, "title") and not same_place(before, urgent, "priority")
+    # Another section, parent or position moves it whatever the sort.
+    for change in ({"section_id": SPRING.id}, {"parent_id": TULIPS.id}, {"position": 3}):
+        moved = task_row(SEEDS.model_copy(update=change), "UTC", NOW)
+        assert not same_place(before, moved, "position"), change

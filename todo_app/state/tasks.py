@@ -178,19 +178,18 @@ def task_row(
         editable=task.project_id not in sharing.read_only,
         assignee=initials(assignee),
         assignee_name=assignee,
-        order_key="|".join(
-            str(value)
-            for value in (
-                task.due_at,
-                task.all_day,
-                task.priority,
-                task.title,
-                task.position,
-                task.section_id,
-                task.parent_id,
-            )
-        ),
+        order_key=f"{task.position}|{task.section_id}|{task.parent_id}",
     )
+
+
+# The row fields a list's sort reads besides `order_key`, by `sort_by`.
+_SORTED_BY = {"due_at": ("due_at",), "priority": ("priority",), "title": ("title",)}
+
+
+def same_place(shown: TaskRow, changed: TaskRow, sort_by: str) -> bool:
+    """Whether a changed task's row keeps its place in a list sorted by `sort_by`."""
+    fields = ("order_key", *_SORTED_BY.get(sort_by, ()))
+    return all(getattr(shown, name) == getattr(changed, name) for name in fields)
 
 
 def tree_rows(
@@ -506,29 +505,43 @@ class TasksState(AuthState):
             user = session.get(User, uuid.UUID(self._live_user))
             if user is None:
                 return
-            if self._project:
-                # A subtask's change shows in its task's progress: the tree is read again.
+            if self._project and data.get("type") != "task.updated":
+                # Completing, deleting or adding a subtask shows in its task's progress, and
+                # takes its own subtasks along: the tree is read again.
                 self._refresh_rows(session, user)
                 return
             now = datetime.now(UTC)
             tz = user.timezone
-            task = listing.find_task(session, user, self._query(tz, now), uuid.UUID(task_id))
+            query = self._query(tz, now)
+            task = listing.find_task(session, user, query, uuid.UUID(task_id))
             if task is None and place is None:
                 self._refresh_tags(session, user)
                 return
             if task is not None and place is not None:
                 g, r = place
+                group, before = self.groups[g], self.groups[g].rows[r]
                 row = task_row(task, tz, now, projects.sharing(session, user, [task.assignee_id]))
-                group = self.groups[g]
-                same_place = group.rows[r].order_key == row.order_key
-                if same_place and group.name == group_name(task, self.grouping, tz, now):
+                if self._project:
+                    # Its place in the tree is the same (same parent): so are its depth and
+                    # children; its own progress is read with it.
+                    row = dataclasses.replace(
+                        row,
+                        depth=before.depth,
+                        parent=before.parent,
+                        children=before.children,
+                        collapsed=before.collapsed,
+                        progress=progress(task),
+                    )
+                in_group = self._project or group.name == group_name(task, self.grouping, tz, now)
+                if same_place(before, row, query.sort_by) and in_group:
                     rows = [*group.rows[:r], row, *group.rows[r + 1 :]]
                     self.groups = [
                         *self.groups[:g],
-                        TaskGroup(name=group.name, rows=rows),
+                        dataclasses.replace(group, rows=rows),
                         *self.groups[g + 1 :],
                     ]
-                    self._refresh_tags(session, user)
+                    if "tags" in (data.get("changed") or ["tags"]):
+                        self._refresh_tags(session, user)
                     return
             elif task is None and place is not None:
                 g, r = place
