@@ -207,9 +207,9 @@ class Task(SQLModel, table=True):
     # account the task belongs to, so a list of one's own tasks stays one indexed condition.
     user_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE")
     project_id: uuid.UUID = Field(foreign_key="projects.id", ondelete="CASCADE")
-    # A member of the task's project, or None.
     # Who made it (the owner's until someone else adds to a shared project): told of comments.
     created_by: uuid.UUID | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    # A member of the task's project, or None.
     assignee_id: uuid.UUID | None = Field(
         default=None, foreign_key="users.id", ondelete="SET NULL", index=True
     )
