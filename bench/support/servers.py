@@ -288,39 +288,66 @@ def running_app(
         raise AppStartError(str(exc)) from exc
     migrate_seconds = time.monotonic() - started
 
-    port = free_port()
     log_path = work_dir / "reflex.log"
-    command = [
-        sys.executable, "-m", "reflex", "run", "--env", "prod",
-        "--frontend-port", str(port), "--backend-port", str(port),
-        "--backend-host", "127.0.0.1", "--loglevel", "warning",
-    ]  # fmt: skip
     lock_files = _snapshot(ROOT / "reflex.lock")
     started = time.monotonic()
-    with log_path.open("wb") as log_file:
-        process = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env=env,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+    process: subprocess.Popen[bytes] | None = None
+    try:
+        process, port = _serve(env, log_path, timeout)
+        startup_seconds = time.monotonic() - started
+        _keep_lock_formatting(lock_files)
+        yield AppServer(
+            base_url=f"http://localhost:{port}",
+            port=port,
+            log_path=log_path,
+            migrate_seconds=migrate_seconds,
+            startup_seconds=startup_seconds,
         )
+    finally:
+        if process is not None:
+            stop_group(process)
+        _keep_lock_formatting(lock_files)
+        shutil.rmtree(work_dir / "web", ignore_errors=True)
+
+
+# Between free_port() and reflex binding it, another process may take the port (as the
+# local end of an outgoing connection): then the app starts again on a fresh one.
+PORT_TRIES = 3
+
+
+def _serve(
+    env: dict[str, str], log_path: Path, timeout: float
+) -> tuple[subprocess.Popen[bytes], int]:
+    """`reflex run --env prod` serving on a free port: the process and the port."""
+    attempt = 0
+    while True:
+        attempt += 1
+        port = free_port()
+        command = [
+            sys.executable, "-m", "reflex", "run", "--env", "prod",
+            "--frontend-port", str(port), "--backend-port", str(port),
+            "--backend-host", "127.0.0.1", "--loglevel", "warning",
+        ]  # fmt: skip
+        with log_path.open("wb") as log_file:
+            process = subprocess.Popen(
+                command,
+                cwd=ROOT,
+                env=env,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         try:
             _wait_until_serving(process, port, log_path, timeout)
-            startup_seconds = time.monotonic() - started
-            _keep_lock_formatting(lock_files)
-            yield AppServer(
-                base_url=f"http://localhost:{port}",
-                port=port,
-                log_path=log_path,
-                migrate_seconds=migrate_seconds,
-                startup_seconds=startup_seconds,
-            )
-        finally:
+        except AppStartError as error:
             stop_group(process)
-            _keep_lock_formatting(lock_files)
-            shutil.rmtree(work_dir / "web", ignore_errors=True)
+            if "already in use" in str(error) and attempt < PORT_TRIES:
+                continue
+            raise
+        except BaseException:
+            stop_group(process)
+            raise
+        return process, port
 
 
 @contextlib.contextmanager
